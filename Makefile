@@ -1,0 +1,53 @@
+# Karte: `make run` to try it, `make test` to check it. Both set everything up first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .stamps
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test setup demo lint bench messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMPS)/pip: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/npm: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMPS) && touch $@
+
+setup: $(STAMPS)/pip $(STAMPS)/npm
+	@mkdir -p var
+	$(BIN)/python manage.py compile_translations
+	$(BIN)/python manage.py migrate --noinput
+
+demo: setup
+	$(BIN)/python manage.py load_demo
+
+run: demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+test: lint
+	scripts/ensure-chromium
+	@echo "== tests on SQLite"
+	env -u DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS)
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "== tests on $${DATABASE_URL%%:*}"; \
+		$(BIN)/pytest -n $(PYTEST_WORKERS); \
+	fi
+
+bench: setup
+	$(BIN)/python scripts/bench.py
+
+# Refresh the translation catalogues after changing user-facing strings (needs GNU gettext).
+messages: setup
+	$(BIN)/python manage.py makemessages -l ja -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var
+	$(BIN)/python manage.py makemessages -d djangojs -l ja -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var

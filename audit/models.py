@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from salons.models import Salon
+
+
+class Action(models.TextChoices):
+    CUSTOMER_CREATE = "customer.create", _("Customer added")
+    CUSTOMER_UPDATE = "customer.update", _("Customer changed")
+    CUSTOMER_ARCHIVE = "customer.archive", _("Customer archived")
+    CUSTOMER_RESTORE = "customer.restore", _("Customer restored")
+    KARTE_CREATE = "karte.create", _("Karte created")
+    KARTE_UPDATE = "karte.update", _("Karte changed")
+    KARTE_DELETE = "karte.delete", _("Karte deleted")
+    ITEM_CREATE = "item.create", _("Item added")
+    ITEM_UPDATE = "item.update", _("Item changed")
+    ITEM_DELETE = "item.delete", _("Item deleted")
+    ITEM_PUBLISH = "item.publish", _("Item made public")
+    ITEM_UNPUBLISH = "item.unpublish", _("Item made private")
+    STAFF_CREATE = "staff.create", _("Staff added")
+    STAFF_UPDATE = "staff.update", _("Staff changed")
+    SALON_UPDATE = "salon.update", _("Salon settings changed")
+
+
+class AuditEntry(models.Model):
+    """Who did what, when. Rows are only ever added."""
+
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as text too, so the log still reads right after a login is removed.
+    actor_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=32, choices=Action.choices)
+    target_type = models.CharField(max_length=32)
+    target_id = models.CharField(max_length=64)
+    summary = models.CharField(max_length=300)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = ScopedManager(salon="salon")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["salon", "-created_at"], name="audit_recent")]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"

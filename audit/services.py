@@ -1,0 +1,25 @@
+from django.db import models
+
+from salons.models import Salon
+
+from .models import Action, AuditEntry
+
+
+def audit_log(
+    *, salon: Salon, actor, action: Action, target: models.Model, summary: str = "", data: dict | None = None
+) -> AuditEntry:
+    """Record one staff action against a salon-owned object."""
+    actor_name = ""
+    if actor is not None:
+        member = getattr(actor, "staff_member", None)
+        actor_name = member.display_name if member is not None else actor.get_username()
+    return AuditEntry.objects.create(
+        salon=salon,
+        actor=actor,
+        actor_name=actor_name,
+        action=action,
+        target_type=target._meta.model_name,
+        target_id=str(target.pk),
+        summary=summary[:300] or str(target)[:300],
+        data=data or {},
+    )

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
+
+admin.site.site_header = _("Karte platform administration")
+admin.site.site_title = _("Karte platform")
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="staff:customer_list", permanent=False), name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("staff.urls")),
+]

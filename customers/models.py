@@ -1,0 +1,73 @@
+import re
+import unicodedata
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from common.text import digits_only, normalize_kana, normalize_search
+from salons.models import Salon
+
+
+class CustomerQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def search(self, query: str):
+        """Partial match on name, kana or phone, whatever width or kana staff typed."""
+        folded = normalize_search(query)
+        if not folded:
+            return self
+        condition = models.Q(search_text__contains=folded)
+        if re.fullmatch(r"[\d\s\-()+]+", unicodedata.normalize("NFKC", query).strip()):
+            condition |= models.Q(phone_digits__contains=digits_only(query))
+        return self.filter(condition)
+
+
+class Customer(models.Model):
+    salon = models.ForeignKey(
+        Salon, on_delete=models.CASCADE, related_name="customers", verbose_name=_("salon")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    kana = models.CharField(_("furigana"), max_length=60)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    memo = models.TextField(_("staff memo"), blank=True, help_text=_("Only staff ever see this."))
+    last_visit_on = models.DateField(_("last visit"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # Folded copies for search and あいうえお order, kept in step by refresh_search_fields().
+    kana_sort = models.CharField(max_length=60, editable=False, default="")
+    search_text = models.CharField(max_length=200, editable=False, default="")
+    phone_digits = models.CharField(max_length=20, editable=False, default="")
+
+    objects = ScopedManager(salon="salon", _manager_class=models.Manager.from_queryset(CustomerQuerySet))
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["kana_sort", "id"]
+        indexes = [
+            models.Index(fields=["salon", "archived_at", "kana_sort", "id"], name="customer_kana_order"),
+            models.Index(fields=["salon", "archived_at", "last_visit_on"], name="customer_visit_order"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("staff:customer_detail", kwargs={"pk": self.pk})
+
+    def refresh_search_fields(self) -> None:
+        self.kana = normalize_kana(self.kana)
+        self.kana_sort = self.kana.replace(" ", "")
+        self.phone_digits = digits_only(self.phone)
+        self.search_text = normalize_search(f"{self.name} {self.kana}")
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None

@@ -1,0 +1,145 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from customers.models import Customer
+from salons.models import Salon, StaffMember
+
+
+def _private_path(prefix: str) -> str:
+    # Random names only: nothing about the salon, customer or upload is guessable from a path.
+    token = uuid.uuid4().hex
+    return f"{prefix}/{token[:2]}/{token}"
+
+
+def original_path(instance, filename):
+    return _private_path("originals")
+
+
+def display_path(instance, filename):
+    return _private_path("display") + ".webp"
+
+
+class ImageKind(models.TextChoices):
+    PHOTO = "photo", _("Photo")
+    ILLUSTRATION = "illustration", _("Illustration")
+
+
+class ImageAsset(models.Model):
+    """An uploaded image: the private original and the cleaned display copies made from it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=ImageKind.choices, default=ImageKind.PHOTO)
+    upload_key = models.UUIDField(help_text="Chosen by the client so that a retried upload is recognised.")
+    original = models.FileField(upload_to=original_path, max_length=200)
+    original_format = models.CharField(max_length=16)
+    large = models.FileField(upload_to=display_path, max_length=200)
+    small = models.FileField(upload_to=display_path, max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(salon="salon")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["salon", "upload_key"], name="image_upload_once")]
+
+    def __str__(self):
+        return f"{self.kind} {self.id}"
+
+
+class Karte(models.Model):
+    """One visit: when, who was in charge, what was done, and the items recorded."""
+
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="kartes", verbose_name=_("customer")
+    )
+    treatment_date = models.DateField(_("treatment date"))
+    staff = models.ForeignKey(
+        StaffMember, on_delete=models.PROTECT, related_name="kartes", verbose_name=_("staff in charge")
+    )
+    menu = models.CharField(_("menu"), max_length=200, blank=True)
+    # Raised by every save; a save that brings an older number is refused (two staff editing at once).
+    version = models.PositiveIntegerField(default=1)
+    # Sent by the karte form so that a double-submitted or retried save creates one karte, not two.
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(salon="salon")
+
+    class Meta:
+        verbose_name = _("karte")
+        verbose_name_plural = _("kartes")
+        ordering = ["-treatment_date", "-id"]
+        indexes = [models.Index(fields=["salon", "customer", "-treatment_date", "-id"], name="karte_history")]
+        constraints = [models.UniqueConstraint(fields=["salon", "client_key"], name="karte_create_once")]
+
+    def __str__(self):
+        return f"{self.customer} {self.treatment_date}"
+
+
+class ItemKind(models.TextChoices):
+    PHOTO = "photo", _("Photo")
+    ILLUSTRATION = "illustration", _("Illustration")
+    TEXT = "text", _("Text")
+
+
+class PhotoTag(models.TextChoices):
+    NONE = "", _("—")
+    BEFORE = "before", _("Before")
+    AFTER = "after", _("After")
+
+
+class KarteItem(models.Model):
+    """A photo, illustration or text of a karte. Private until staff tick 公開."""
+
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
+    karte = models.ForeignKey(Karte, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("kind"), max_length=16, choices=ItemKind.choices)
+    position = models.PositiveIntegerField(default=0)
+    is_public = models.BooleanField(_("public"), default=False)
+    text = models.TextField(_("text"), blank=True)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    photo_tag = models.CharField(
+        _("before/after"), max_length=8, choices=PhotoTag.choices, blank=True, default=""
+    )
+    image = models.OneToOneField(
+        ImageAsset, null=True, blank=True, on_delete=models.PROTECT, related_name="item"
+    )
+    # The strokes of an illustration, kept so that it can be edited again stroke by stroke.
+    drawing = models.JSONField(null=True, blank=True)
+    template = models.CharField(_("outline"), max_length=32, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(salon="salon")
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["karte", "is_public", "position"], name="item_public_order")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def set_public(self, public: bool, *, by) -> None:
+        self.is_public = public
+        if public:
+            self.published_at = timezone.now()
+            self.published_by = by

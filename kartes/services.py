@@ -1,0 +1,282 @@
+import datetime
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from audit.models import Action
+from audit.services import audit_log
+from customers.models import Customer
+from salons.models import Salon, StaffMember
+
+from .images import process_image
+from .models import ImageAsset, ImageKind, Karte, KarteItem
+
+
+class KarteConflict(Exception):
+    """Someone else saved the karte after this editor opened it."""
+
+
+@dataclass
+class ItemInput:
+    kind: str
+    id: int | None = None
+    text: str = ""
+    caption: str = ""
+    photo_tag: str = ""
+    image: ImageAsset | None = None
+    drawing: list | None = None
+    template: str = ""
+    is_public: bool = False
+    fields_changed: list[str] = field(default_factory=list)
+
+
+def image_asset_create(
+    *, salon: Salon, user, upload_key: uuid.UUID, data: bytes, kind: str
+) -> tuple[ImageAsset, bool]:
+    """Store an uploaded photo or illustration once, however often the client retries.
+
+    Returns the asset and whether it was new. Raises images.ImageRejected for a file
+    that is not a photo we accept. Files are written completely before the row commits.
+    """
+    existing = ImageAsset.objects.filter(upload_key=upload_key).first()
+    if existing is not None:
+        return existing, False
+    processed = process_image(data)
+    asset = ImageAsset(
+        salon=salon,
+        kind=kind if kind in ImageKind.values else ImageKind.PHOTO,
+        upload_key=upload_key,
+        original_format=processed.original_format,
+        width=processed.width,
+        height=processed.height,
+        uploaded_by=user,
+    )
+    asset.original.save("original", ContentFile(data), save=False)
+    asset.large.save("large.webp", ContentFile(processed.large), save=False)
+    asset.small.save("small.webp", ContentFile(processed.small), save=False)
+    try:
+        with transaction.atomic():
+            asset.save(force_insert=True)
+    except IntegrityError:
+        # A retry of the same upload committed first: keep that one, drop our copies.
+        _delete_files(asset)
+        return ImageAsset.objects.get(upload_key=upload_key), False
+    return asset, True
+
+
+def _delete_files(asset: ImageAsset) -> None:
+    for file_field in (asset.original, asset.large, asset.small):
+        if file_field.name:
+            file_field.storage.delete(file_field.name)
+
+
+def _delete_assets_after_commit(assets: list[ImageAsset]) -> None:
+    if not assets:
+        return
+    for asset in assets:
+        asset.delete()
+
+    def remove_files():
+        for asset in assets:
+            _delete_files(asset)
+
+    transaction.on_commit(remove_files)
+
+
+def customer_refresh_last_visit(*, customer: Customer) -> None:
+    latest = customer.kartes.aggregate(latest=Max("treatment_date"))["latest"]
+    Customer.objects.filter(pk=customer.pk).update(last_visit_on=latest)
+    customer.last_visit_on = latest
+
+
+def _apply_item_fields(item: KarteItem, data: ItemInput) -> list[str]:
+    changed = []
+    for name in ("text", "caption", "photo_tag", "template", "drawing", "image"):
+        value = getattr(data, name)
+        if getattr(item, name) != value:
+            setattr(item, name, value)
+            changed.append(name)
+    return changed
+
+
+def _audit_publication(*, salon, actor, item: KarteItem, karte: Karte) -> None:
+    action = Action.ITEM_PUBLISH if item.is_public else Action.ITEM_UNPUBLISH
+    audit_log(
+        salon=salon,
+        actor=actor,
+        action=action,
+        target=item,
+        summary=f"{karte.customer.name} {karte.treatment_date:%Y-%m-%d} {item.get_kind_display()}",
+        data={"karte": karte.pk, "kind": item.kind},
+    )
+
+
+def _sync_items(*, karte: Karte, actor, items: list[ItemInput]) -> None:
+    existing = {item.pk: item for item in karte.items.select_related("image")}
+    kept_ids = set()
+    for position, data in enumerate(items):
+        item = existing.get(data.id) if data.id else None
+        if item is None:
+            item = KarteItem(salon=karte.salon, karte=karte, kind=data.kind)
+            _apply_item_fields(item, data)
+            item.position = position
+            item.set_public(data.is_public, by=actor)
+            item.save()
+            audit_log(
+                salon=karte.salon,
+                actor=actor,
+                action=Action.ITEM_CREATE,
+                target=item,
+                summary=f"{karte.customer.name} {karte.treatment_date:%Y-%m-%d} {item.get_kind_display()}",
+                data={"karte": karte.pk, "kind": item.kind, "public": item.is_public},
+            )
+            if item.is_public:
+                _audit_publication(salon=karte.salon, actor=actor, item=item, karte=karte)
+            continue
+        kept_ids.add(item.pk)
+        replaced_image = item.image if data.image != item.image else None
+        changed = _apply_item_fields(item, data)
+        if item.position != position:
+            item.position = position
+            changed.append("position")
+        publication_changed = item.is_public != data.is_public
+        if publication_changed:
+            item.set_public(data.is_public, by=actor)
+        if changed or publication_changed:
+            item.save()
+        if changed and changed != ["position"]:
+            audit_log(
+                salon=karte.salon,
+                actor=actor,
+                action=Action.ITEM_UPDATE,
+                target=item,
+                data={"karte": karte.pk, "fields": changed},
+            )
+        if publication_changed:
+            _audit_publication(salon=karte.salon, actor=actor, item=item, karte=karte)
+        if replaced_image is not None:
+            _delete_assets_after_commit([replaced_image])
+    removed = [item for pk, item in existing.items() if pk not in kept_ids]
+    for item in removed:
+        audit_log(
+            salon=karte.salon,
+            actor=actor,
+            action=Action.ITEM_DELETE,
+            target=item,
+            data={"karte": karte.pk, "kind": item.kind, "was_public": item.is_public},
+        )
+        image = item.image
+        item.delete()
+        if image is not None:
+            _delete_assets_after_commit([image])
+
+
+def karte_create(
+    *,
+    salon: Salon,
+    actor,
+    customer: Customer,
+    treatment_date: datetime.date,
+    staff: StaffMember,
+    menu: str,
+    items: list[ItemInput],
+    client_key: uuid.UUID | None = None,
+) -> Karte:
+    """Create a karte with its items; a repeated submission with the same client key returns the first."""
+    if client_key is not None:
+        existing = Karte.objects.filter(client_key=client_key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            karte = Karte.objects.create(
+                salon=salon,
+                customer=customer,
+                treatment_date=treatment_date,
+                staff=staff,
+                menu=menu,
+                created_by=actor,
+                client_key=client_key,
+            )
+            audit_log(
+                salon=salon,
+                actor=actor,
+                action=Action.KARTE_CREATE,
+                target=karte,
+                summary=f"{customer.name} {treatment_date:%Y-%m-%d}",
+            )
+            _sync_items(karte=karte, actor=actor, items=items)
+            customer_refresh_last_visit(customer=customer)
+    except IntegrityError:
+        if client_key is None:
+            raise
+        return Karte.objects.get(client_key=client_key)
+    return karte
+
+
+def karte_update(
+    *,
+    karte: Karte,
+    actor,
+    expected_version: int,
+    treatment_date: datetime.date,
+    staff: StaffMember,
+    menu: str,
+    items: list[ItemInput],
+) -> Karte:
+    """Save an edited karte, or raise KarteConflict if it changed since the editor loaded it."""
+    with transaction.atomic():
+        updated = Karte.objects.filter(pk=karte.pk, version=expected_version).update(
+            version=F("version") + 1,
+            treatment_date=treatment_date,
+            staff=staff,
+            menu=menu,
+            updated_at=timezone.now(),
+        )
+        if not updated:
+            raise KarteConflict
+        karte.refresh_from_db()
+        audit_log(
+            salon=karte.salon,
+            actor=actor,
+            action=Action.KARTE_UPDATE,
+            target=karte,
+            summary=f"{karte.customer.name} {treatment_date:%Y-%m-%d}",
+        )
+        _sync_items(karte=karte, actor=actor, items=items)
+        customer_refresh_last_visit(customer=karte.customer)
+    return karte
+
+
+def karte_delete(*, karte: Karte, actor) -> None:
+    with transaction.atomic():
+        images = [item.image for item in karte.items.select_related("image") if item.image is not None]
+        audit_log(
+            salon=karte.salon,
+            actor=actor,
+            action=Action.KARTE_DELETE,
+            target=karte,
+            summary=f"{karte.customer.name} {karte.treatment_date:%Y-%m-%d}",
+            data={"items": karte.items.count()},
+        )
+        customer = karte.customer
+        karte.delete()
+        _delete_assets_after_commit(images)
+        customer_refresh_last_visit(customer=customer)
+
+
+def item_set_public(*, item: KarteItem, actor, public: bool) -> KarteItem:
+    """Publish or unpublish one item at once (the one-tap switch in the history)."""
+    with transaction.atomic():
+        item = KarteItem.objects.select_for_update().select_related("karte__customer").get(pk=item.pk)
+        if item.is_public == public:
+            return item
+        item.set_public(public, by=actor)
+        item.save(update_fields=["is_public", "published_at", "published_by", "updated_at"])
+        Karte.objects.filter(pk=item.karte_id).update(version=F("version") + 1)
+        _audit_publication(salon=item.salon, actor=actor, item=item, karte=item.karte)
+    return item

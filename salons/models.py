@@ -1,0 +1,80 @@
+import uuid
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+
+def salon_logo_path(instance, filename):
+    return f"logos/{uuid.uuid4().hex}.png"
+
+
+class Salon(models.Model):
+    """The tenant: every customer, karte and photo belongs to exactly one salon."""
+
+    name = models.CharField(_("salon name"), max_length=100)
+    slug = models.SlugField(
+        _("URL name"),
+        max_length=40,
+        unique=True,
+        help_text=_("Lower-case letters, digits and hyphens; used in the customer app's address."),
+    )
+    logo = models.FileField(_("logo"), upload_to=salon_logo_path, blank=True)
+    theme_color = models.CharField(
+        _("theme colour"),
+        max_length=7,
+        default="#b5838d",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour such as #b5838d."))],
+    )
+    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Tokyo")
+    customer_app_enabled = models.BooleanField(
+        _("customer app option"),
+        default=False,
+        help_text=_("The paid option: customers can link their phone and see shared kartes and notices."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("salon")
+        verbose_name_plural = _("salons")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class StaffRole(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    STYLIST = "stylist", _("Stylist")
+
+
+class StaffMember(models.Model):
+    """A login that works for one salon, with the role that decides what it may manage."""
+
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="staff", verbose_name=_("salon"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_member",
+        verbose_name=_("login"),
+    )
+    display_name = models.CharField(_("display name"), max_length=60)
+    role = models.CharField(_("role"), max_length=16, choices=StaffRole.choices, default=StaffRole.STYLIST)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager(salon="salon")
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+        ordering = ["-role", "display_name"]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == StaffRole.OWNER

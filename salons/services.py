@@ -1,0 +1,91 @@
+import io
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+from PIL import Image, ImageOps
+
+from audit.models import Action
+from audit.services import audit_log
+
+from .models import Salon, StaffMember, StaffRole
+
+LOGO_EDGE = 512
+
+
+def salon_create(*, name: str, slug: str, owner_username: str, owner_password: str, owner_name: str) -> Salon:
+    """Create a salon with its first owner login (platform operators, admin or shell)."""
+    with transaction.atomic():
+        salon = Salon.objects.create(name=name, slug=slug)
+        user = get_user_model().objects.create_user(username=owner_username, password=owner_password)
+        StaffMember.objects.with_scopes_disabled().create(
+            salon=salon, user=user, display_name=owner_name, role=StaffRole.OWNER
+        )
+    return salon
+
+
+def staff_member_create(
+    *, salon: Salon, actor, username: str, password: str, display_name: str, role: str
+) -> StaffMember:
+    with transaction.atomic():
+        user = get_user_model().objects.create_user(username=username, password=password)
+        member = StaffMember.objects.create(salon=salon, user=user, display_name=display_name, role=role)
+        audit_log(
+            salon=salon,
+            actor=actor,
+            action=Action.STAFF_CREATE,
+            target=member,
+            summary=display_name,
+            data={"role": role},
+        )
+    return member
+
+
+def staff_member_update(*, member: StaffMember, actor, data: dict) -> StaffMember:
+    # Compared with the stored row: a bound ModelForm has already copied the new values onto `member`.
+    stored = StaffMember.objects.get(pk=member.pk)
+    changed = [name for name, value in data.items() if getattr(stored, name) != value]
+    for name in changed:
+        setattr(member, name, data[name])
+    with transaction.atomic():
+        member.save()
+        if changed:
+            audit_log(
+                salon=member.salon,
+                actor=actor,
+                action=Action.STAFF_UPDATE,
+                target=member,
+                summary=member.display_name,
+                data={"fields": changed},
+            )
+    return member
+
+
+def salon_logo_image(upload) -> bytes:
+    """A square PNG of the uploaded logo, stripped of metadata."""
+    with Image.open(upload) as image:
+        image = ImageOps.exif_transpose(image).convert("RGBA")
+        image = ImageOps.pad(image, (LOGO_EDGE, LOGO_EDGE), color=(255, 255, 255, 0))
+    out = io.BytesIO()
+    Image.frombytes("RGBA", image.size, image.tobytes()).save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def salon_update_settings(*, salon: Salon, actor, data: dict, logo=None) -> Salon:
+    stored = Salon.objects.get(pk=salon.pk)
+    changed = [name for name, value in data.items() if getattr(stored, name) != value]
+    for name in changed:
+        setattr(salon, name, data[name])
+    with transaction.atomic():
+        if logo is not None:
+            old = salon.logo.name
+            salon.logo.save("logo.png", ContentFile(salon_logo_image(logo)), save=False)
+            changed.append("logo")
+            if old:
+                transaction.on_commit(lambda: salon.logo.storage.delete(old))
+        salon.save()
+        if changed:
+            audit_log(
+                salon=salon, actor=actor, action=Action.SALON_UPDATE, target=salon, data={"fields": changed}
+            )
+    return salon

@@ -1,0 +1,28 @@
+"""The one way staff views reach salon data. Scoped managers keep another salon's rows out, so
+another salon's object is a plain 404 that does not confirm it exists."""
+
+from django.shortcuts import get_object_or_404
+
+from customers.models import Customer
+from kartes.models import ImageAsset, Karte, KarteItem
+from salons.models import StaffMember
+
+
+def get_customer_for_staff(request, pk: int) -> Customer:
+    return get_object_or_404(Customer.objects.all(), pk=pk)
+
+
+def get_karte_for_staff(request, pk: int) -> Karte:
+    return get_object_or_404(Karte.objects.select_related("customer", "staff"), pk=pk)
+
+
+def get_item_for_staff(request, pk: int) -> KarteItem:
+    return get_object_or_404(KarteItem.objects.select_related("karte__customer", "image"), pk=pk)
+
+
+def get_image_for_staff(request, pk) -> ImageAsset:
+    return get_object_or_404(ImageAsset.objects.all(), pk=pk)
+
+
+def get_staff_member_for_owner(request, pk: int) -> StaffMember:
+    return get_object_or_404(StaffMember.objects.select_related("user"), pk=pk)

@@ -1,0 +1,230 @@
+import json
+import re
+import unicodedata
+import zoneinfo
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from common.text import digits_only, is_kana
+from customers.models import Customer
+from kartes.models import ImageAsset, ItemKind, PhotoTag
+from salons.models import Salon, StaffMember, StaffRole
+
+TEMPLATES_AVAILABLE = {
+    "": _("Blank sheet"),
+    "head-front": _("Head (front)"),
+    "head-side": _("Head (side)"),
+    "head-back": _("Head (back)"),
+    "hands": _("Both hands"),
+}
+MAX_DRAWING_BYTES = 2 * 1024 * 1024
+
+
+class CustomerForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = ["name", "kana", "phone", "email", "birthday", "memo"]
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("e.g. 山田 花子")}),
+            "kana": forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("e.g. やまだ はなこ")}),
+            "phone": forms.TextInput(
+                attrs={"type": "tel", "inputmode": "tel", "placeholder": "090-1234-5678"}
+            ),
+            "email": forms.EmailInput(attrs={"inputmode": "email", "placeholder": "hanako@example.jp"}),
+            "birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "memo": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "name": {"required": _("Enter the customer's name.")},
+            "kana": {"required": _("Enter the furigana.")},
+            "email": {"invalid": _("Enter an email address such as hanako@example.jp.")},
+            "birthday": {"invalid": _("Enter the birthday as a date.")},
+        }
+
+    def clean_name(self):
+        return re.sub(r"\s+", " ", self.cleaned_data["name"]).strip()
+
+    def clean_kana(self):
+        kana = self.cleaned_data["kana"].strip()
+        if not is_kana(kana):
+            raise ValidationError(_("Write the furigana in hiragana or katakana."))
+        return kana
+
+    def clean_phone(self):
+        phone = unicodedata.normalize("NFKC", self.cleaned_data["phone"]).strip()
+        if not phone:
+            return ""
+        if not re.fullmatch(r"\+?[\d\-\s()]+", phone) or not 10 <= len(digits_only(phone)) <= 15:
+            raise ValidationError(_("Enter a phone number of 10 or 11 digits, such as 090-1234-5678."))
+        return phone
+
+    def clean_birthday(self):
+        birthday = self.cleaned_data["birthday"]
+        if birthday and birthday > timezone.localdate():
+            raise ValidationError(_("The birthday cannot be in the future."))
+        return birthday
+
+
+class CustomerSearchForm(forms.Form):
+    SORTS = [("kana", _("あいうえお order")), ("visit", _("Last visit"))]
+    q = forms.CharField(required=False, label=_("Search"))
+    sort = forms.ChoiceField(required=False, choices=SORTS)
+    archived = forms.BooleanField(required=False, label=_("Archived customers"))
+
+
+class KarteForm(forms.Form):
+    treatment_date = forms.DateField(
+        label=_("Treatment date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Enter the treatment date."),
+            "invalid": _("Enter the treatment date."),
+        },
+    )
+    staff = forms.ModelChoiceField(
+        label=_("Staff in charge"),
+        queryset=StaffMember.objects.none(),
+        error_messages={
+            "required": _("Choose the staff in charge."),
+            "invalid_choice": _("Choose the staff in charge."),
+        },
+    )
+    menu = forms.CharField(label=_("Menu"), max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    client_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, staff_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = staff_queryset
+        self.fields["menu"].widget.attrs.update({"list": "menu-suggestions", "autocomplete": "off"})
+
+    def clean_treatment_date(self):
+        value = self.cleaned_data["treatment_date"]
+        if value > timezone.localdate() + timezone.timedelta(days=366):
+            raise ValidationError(_("The treatment date is too far in the future."))
+        return value
+
+
+class ItemForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    kind = forms.ChoiceField(choices=ItemKind.choices, widget=forms.HiddenInput)
+    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), label=_("Text"))
+    caption = forms.CharField(required=False, max_length=200, label=_("Caption"))
+    photo_tag = forms.ChoiceField(required=False, choices=PhotoTag.choices, label=_("Before/after"))
+    image = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    drawing = forms.CharField(required=False, widget=forms.HiddenInput)
+    template = forms.ChoiceField(
+        required=False, choices=list(TEMPLATES_AVAILABLE.items()), widget=forms.HiddenInput
+    )
+    is_public = forms.BooleanField(required=False, label=_("Public"))
+
+    def clean_drawing(self):
+        raw = self.cleaned_data["drawing"]
+        if not raw:
+            return None
+        if len(raw) > MAX_DRAWING_BYTES:
+            raise ValidationError(
+                _("The illustration is too detailed to save. Clear some strokes and try again.")
+            )
+        try:
+            strokes = json.loads(raw)
+        except ValueError:
+            raise ValidationError(_("The illustration could not be read. Draw it again.")) from None
+        if not isinstance(strokes, list):
+            raise ValidationError(_("The illustration could not be read. Draw it again."))
+        return strokes
+
+    def clean(self):
+        data = super().clean()
+        if self.cleaned_data.get("DELETE"):
+            return data
+        kind = data.get("kind")
+        if kind == ItemKind.TEXT:
+            if not (data.get("text") or "").strip():
+                self.add_error("text", _("Write the text, or remove this item."))
+            data["image"] = None
+        elif kind in (ItemKind.PHOTO, ItemKind.ILLUSTRATION):
+            image_id = data.get("image")
+            asset = ImageAsset.objects.filter(pk=image_id).first() if image_id else None
+            if asset is None:
+                message = (
+                    _("The photo has not finished uploading.")
+                    if kind == ItemKind.PHOTO
+                    else _("Save the illustration first.")
+                )
+                raise ValidationError(message)
+            data["image"] = asset
+        if kind != ItemKind.PHOTO:
+            data["photo_tag"] = ""
+        if kind != ItemKind.ILLUSTRATION:
+            data["drawing"] = None
+            data["template"] = ""
+        return data
+
+
+class BaseItemFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            if self._should_delete_form(form) or not form.has_changed():
+                continue
+            image = form.cleaned_data.get("image")
+            if image is not None:
+                if image.pk in seen:
+                    raise ValidationError(_("The same photo was added twice."))
+                seen.add(image.pk)
+
+
+ItemFormSet = forms.formset_factory(
+    ItemForm, formset=BaseItemFormSet, extra=0, can_delete=True, can_order=True, max_num=60, validate_max=True
+)
+
+
+def _timezone_choices():
+    return [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
+
+
+class SalonSettingsForm(forms.ModelForm):
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=_timezone_choices)
+    logo_upload = forms.ImageField(
+        required=False,
+        label=_("Logo"),
+        help_text=_("A square image works best. It is used for the customer app's icon."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+
+    class Meta:
+        model = Salon
+        fields = ["name", "theme_color", "timezone"]
+        widgets = {"theme_color": forms.TextInput(attrs={"type": "color"})}
+
+
+class StaffCreateForm(forms.Form):
+    display_name = forms.CharField(label=_("Display name"), max_length=60)
+    username = forms.CharField(
+        label=_("Login name"),
+        max_length=150,
+        help_text=_("Letters, digits and @/./+/-/_ only."),
+    )
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, min_length=8)
+    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices, initial=StaffRole.STYLIST)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        if not re.fullmatch(r"[\w.@+-]+", username):
+            raise ValidationError(_("Use letters, digits and @/./+/-/_ only."))
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise ValidationError(_("This login name is already taken."))
+        return username
+
+
+class StaffEditForm(forms.ModelForm):
+    class Meta:
+        model = StaffMember
+        fields = ["display_name", "role", "is_active"]

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from .views import customers, kartes, salon
+
+app_name = "staff"
+
+urlpatterns = [
+    path("customers/", customers.customer_list, name="customer_list"),
+    path("customers/new/", customers.customer_create_view, name="customer_create"),
+    path("customers/<int:pk>/", customers.customer_detail, name="customer_detail"),
+    path("customers/<int:pk>/edit/", customers.customer_edit, name="customer_edit"),
+    path("customers/<int:pk>/archive/", customers.customer_archive_view, name="customer_archive"),
+    path("customers/<int:pk>/restore/", customers.customer_restore_view, name="customer_restore"),
+    path("customers/<int:pk>/preview/", customers.customer_preview, name="customer_preview"),
+    path("customers/<int:customer_pk>/kartes/new/", kartes.karte_create_view, name="karte_create"),
+    path("kartes/<int:pk>/edit/", kartes.karte_edit, name="karte_edit"),
+    path("kartes/<int:pk>/delete/", kartes.karte_delete_view, name="karte_delete"),
+    path("items/<int:pk>/publish/", kartes.item_publish, name="item_publish"),
+    path("uploads/", kartes.image_upload, name="image_upload"),
+    path("images/<uuid:pk>/<str:size>/", kartes.image_file, name="image"),
+    path("salon/settings/", salon.salon_settings, name="salon_settings"),
+    path("salon/logo/", salon.salon_logo, name="salon_logo"),
+    path("salon/staff/", salon.staff_list, name="staff_list"),
+    path("salon/staff/new/", salon.staff_create, name="staff_create"),
+    path("salon/staff/<int:pk>/edit/", salon.staff_edit, name="staff_edit"),
+    path("salon/audit/", salon.audit_list, name="audit_list"),
+]

@@ -1,0 +1,103 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from customers.models import Customer
+from customers.services import customer_archive, customer_create, customer_restore, customer_update
+from kartes.selectors import karte_history, visible_kartes
+from salons.access import staff_required
+
+from ..access import get_customer_for_staff
+from ..forms import CustomerForm, CustomerSearchForm
+
+CUSTOMERS_PER_PAGE = 50
+KARTES_PER_PAGE = 10
+
+
+@staff_required
+def customer_list(request):
+    search = CustomerSearchForm(request.GET or None)
+    search.is_valid()
+    query = search.cleaned_data.get("q", "") if search.is_bound else ""
+    sort = (search.cleaned_data.get("sort") if search.is_bound else "") or "kana"
+    archived = bool(search.cleaned_data.get("archived")) if search.is_bound else False
+
+    customers = Customer.objects.filter(archived_at__isnull=not archived).search(query)
+    if sort == "visit":
+        customers = customers.order_by(F("last_visit_on").desc(nulls_last=True), "kana_sort", "id")
+    else:
+        customers = customers.order_by("kana_sort", "id")
+    page = Paginator(customers, CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))
+    query_string = urlencode({"q": query, "sort": sort, **({"archived": "on"} if archived else {})})
+    context = {
+        "page": page,
+        "search": search,
+        "query": query,
+        "sort": sort,
+        "archived": archived,
+        "query_string": query_string,
+    }
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "customer-results":
+        return render(request, "staff/customers/_results.html", context)
+    return render(request, "staff/customers/list.html", context)
+
+
+@staff_required
+def customer_create_view(request):
+    form = CustomerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        customer = customer_create(salon=request.salon, actor=request.user, data=form.cleaned_data)
+        messages.success(request, _("%(name)s was added.") % {"name": customer.name})
+        return redirect("staff:customer_detail", pk=customer.pk)
+    return render(request, "staff/customers/form.html", {"form": form, "customer": None})
+
+
+@staff_required
+def customer_edit(request, pk):
+    customer = get_customer_for_staff(request, pk)
+    form = CustomerForm(request.POST or None, instance=customer)
+    if request.method == "POST" and form.is_valid():
+        customer_update(customer=customer, actor=request.user, data=form.cleaned_data)
+        messages.success(request, _("The customer's details were saved."))
+        return redirect("staff:customer_detail", pk=customer.pk)
+    return render(request, "staff/customers/form.html", {"form": form, "customer": customer})
+
+
+@staff_required
+def customer_detail(request, pk):
+    customer = get_customer_for_staff(request, pk)
+    kartes = Paginator(karte_history(customer=customer), KARTES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "staff/customers/detail.html", {"customer": customer, "kartes": kartes})
+
+
+@staff_required
+@require_POST
+def customer_archive_view(request, pk):
+    customer = get_customer_for_staff(request, pk)
+    customer_archive(customer=customer, actor=request.user)
+    messages.success(
+        request,
+        _("%(name)s was archived. You can restore them from the archived list.") % {"name": customer.name},
+    )
+    return redirect("staff:customer_detail", pk=customer.pk)
+
+
+@staff_required
+@require_POST
+def customer_restore_view(request, pk):
+    customer = get_customer_for_staff(request, pk)
+    customer_restore(customer=customer, actor=request.user)
+    messages.success(request, _("%(name)s was restored.") % {"name": customer.name})
+    return redirect("staff:customer_detail", pk=customer.pk)
+
+
+@staff_required
+def customer_preview(request, pk):
+    customer = get_customer_for_staff(request, pk)
+    kartes = visible_kartes(customer=customer)
+    return render(request, "staff/customers/preview.html", {"customer": customer, "kartes": kartes})

@@ -1,0 +1,284 @@
+import json
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kartes.images import ImageRejected
+from kartes.models import ImageKind
+from kartes.services import (
+    ItemInput,
+    KarteConflict,
+    image_asset_create,
+    item_set_public,
+    karte_create,
+    karte_delete,
+    karte_update,
+)
+from salons.access import staff_required
+from salons.models import StaffMember
+
+from ..access import get_customer_for_staff, get_image_for_staff, get_item_for_staff, get_karte_for_staff
+from ..forms import TEMPLATES_AVAILABLE, ItemFormSet, KarteForm
+
+MENU_SUGGESTIONS = [
+    "カット",
+    "カラー",
+    "パーマ",
+    "縮毛矯正",
+    "トリートメント",
+    "ヘッドスパ",
+    "ブロー",
+    "ヘアセット",
+    "ネイル",
+    "ジェルネイル",
+    "ネイルアート",
+    "フットネイル",
+    "まつげエクステ",
+    "まつげパーマ",
+    "眉カット",
+    "フェイシャル",
+    "ボディトリートメント",
+]
+
+
+def _staff_choices(karte=None):
+    members = StaffMember.objects.filter(is_active=True)
+    if karte is not None:
+        # A karte by someone who has since left still shows (and keeps) that person.
+        members = StaffMember.objects.filter(is_active=True) | StaffMember.objects.filter(pk=karte.staff_id)
+    return members.order_by("-role", "display_name")
+
+
+def _items_from_formset(formset) -> list[ItemInput]:
+    items = []
+    for form in formset.ordered_forms if formset.can_order else formset.forms:
+        data = form.cleaned_data
+        if not data or data.get("DELETE"):
+            continue
+        items.append(
+            ItemInput(
+                id=data.get("id"),
+                kind=data["kind"],
+                text=data.get("text") or "",
+                caption=data.get("caption") or "",
+                photo_tag=data.get("photo_tag") or "",
+                image=data.get("image"),
+                drawing=data.get("drawing"),
+                template=data.get("template") or "",
+                is_public=bool(data.get("is_public")),
+            )
+        )
+    return items
+
+
+def _editor_context(request, *, customer, karte, form, formset, conflict=False):
+    return {
+        "customer": customer,
+        "karte": karte,
+        "form": form,
+        "formset": formset,
+        "conflict": conflict,
+        "menu_suggestions": MENU_SUGGESTIONS,
+        "templates_available": TEMPLATES_AVAILABLE,
+    }
+
+
+@staff_required
+def karte_create_view(request, customer_pk):
+    customer = get_customer_for_staff(request, customer_pk)
+    staff_queryset = _staff_choices()
+    if request.method == "POST":
+        form = KarteForm(request.POST, staff_queryset=staff_queryset)
+        formset = ItemFormSet(request.POST, prefix="items")
+        if form.is_valid() and formset.is_valid():
+            karte = karte_create(
+                salon=request.salon,
+                actor=request.user,
+                customer=customer,
+                treatment_date=form.cleaned_data["treatment_date"],
+                staff=form.cleaned_data["staff"],
+                menu=form.cleaned_data["menu"],
+                items=_items_from_formset(formset),
+                client_key=form.cleaned_data.get("client_key"),
+            )
+            messages.success(request, _("The karte for %(date)s was saved.") % {"date": karte.treatment_date})
+            return redirect(f"{customer.get_absolute_url()}#karte-{karte.pk}")
+        messages.error(request, _("The karte was not saved yet. Check the highlighted fields."))
+    else:
+        form = KarteForm(
+            staff_queryset=staff_queryset,
+            initial={
+                "treatment_date": timezone.localdate(),
+                "staff": request.staff,
+                "client_key": uuid.uuid4(),
+            },
+        )
+        formset = ItemFormSet(prefix="items")
+    context = _editor_context(request, customer=customer, karte=None, form=form, formset=formset)
+    return render(request, "staff/kartes/editor.html", context)
+
+
+def _initial_items(karte):
+    return [
+        {
+            "id": item.pk,
+            "kind": item.kind,
+            "text": item.text,
+            "caption": item.caption,
+            "photo_tag": item.photo_tag,
+            "image": item.image_id,
+            "drawing": "" if item.drawing is None else json.dumps(item.drawing),
+            "template": item.template,
+            "is_public": item.is_public,
+            "ORDER": index + 1,
+        }
+        for index, item in enumerate(karte.items.all())
+    ]
+
+
+@staff_required
+def karte_edit(request, pk):
+    karte = get_karte_for_staff(request, pk)
+    customer = karte.customer
+    staff_queryset = _staff_choices(karte)
+    conflict = False
+    if request.method == "POST":
+        form = KarteForm(request.POST, staff_queryset=staff_queryset)
+        formset = ItemFormSet(request.POST, prefix="items")
+        if form.is_valid() and formset.is_valid():
+            try:
+                karte_update(
+                    karte=karte,
+                    actor=request.user,
+                    expected_version=form.cleaned_data.get("version") or 0,
+                    treatment_date=form.cleaned_data["treatment_date"],
+                    staff=form.cleaned_data["staff"],
+                    menu=form.cleaned_data["menu"],
+                    items=_items_from_formset(formset),
+                )
+            except KarteConflict:
+                conflict = True
+                messages.error(
+                    request,
+                    _(
+                        "Someone else saved this karte while you were editing it. Your changes are still "
+                        "below and were not saved: open the latest version in a new tab, compare, then save again."
+                    ),
+                )
+            else:
+                messages.success(request, _("The karte was saved."))
+                return redirect(f"{customer.get_absolute_url()}#karte-{karte.pk}")
+        else:
+            messages.error(request, _("The karte was not saved yet. Check the highlighted fields."))
+    else:
+        form = KarteForm(
+            staff_queryset=staff_queryset,
+            initial={
+                "treatment_date": karte.treatment_date,
+                "staff": karte.staff,
+                "menu": karte.menu,
+                "version": karte.version,
+            },
+        )
+        formset = ItemFormSet(prefix="items", initial=_initial_items(karte))
+    context = _editor_context(
+        request, customer=customer, karte=karte, form=form, formset=formset, conflict=conflict
+    )
+    return render(request, "staff/kartes/editor.html", context)
+
+
+@staff_required
+def karte_delete_view(request, pk):
+    karte = get_karte_for_staff(request, pk)
+    if request.method == "POST":
+        customer = karte.customer
+        karte_delete(karte=karte, actor=request.user)
+        messages.success(request, _("The karte was deleted."))
+        return redirect(customer.get_absolute_url())
+    return render(request, "staff/kartes/delete.html", {"karte": karte, "customer": karte.customer})
+
+
+@staff_required
+@require_POST
+def item_publish(request, pk):
+    item = get_item_for_staff(request, pk)
+    public = request.POST.get("public") == "1"
+    item = item_set_public(item=item, actor=request.user, public=public)
+    if request.headers.get("HX-Request"):
+        return render(request, "staff/kartes/_publish_toggle.html", {"item": item})
+    messages.success(request, _("Made public.") if item.is_public else _("Made private."))
+    return redirect(f"{item.karte.customer.get_absolute_url()}#karte-{item.karte_id}")
+
+
+@staff_required
+@require_POST
+def image_upload(request):
+    """Receives one photo or illustration; the karte form refers to it by id when saved."""
+    try:
+        upload_key = uuid.UUID(request.POST.get("upload_key", ""))
+    except ValueError:
+        return JsonResponse({"error": _("The upload could not be identified. Please try again.")}, status=400)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return JsonResponse({"error": _("No file was received. Please try again.")}, status=400)
+    kind = request.POST.get("kind", ImageKind.PHOTO)
+    if upload.size > settings.KARTE_PHOTO_MAX_BYTES:
+        return JsonResponse(
+            {
+                "error": _("The file is too large. Photos can be up to %(limit)d MB.")
+                % {"limit": settings.KARTE_PHOTO_MAX_BYTES // (1024 * 1024)}
+            },
+            status=413,
+        )
+    try:
+        asset, created = image_asset_create(
+            salon=request.salon, user=request.user, upload_key=upload_key, data=upload.read(), kind=kind
+        )
+    except ImageRejected as rejection:
+        return JsonResponse({"error": str(rejection)}, status=422)
+    return JsonResponse(
+        {
+            "id": str(asset.id),
+            "small": asset_url(asset, "small"),
+            "large": asset_url(asset, "large"),
+            "width": asset.width,
+            "height": asset.height,
+        },
+        status=201 if created else 200,
+    )
+
+
+def asset_url(asset, size):
+    return reverse("staff:image", kwargs={"pk": asset.id, "size": size})
+
+
+@staff_required
+def image_file(request, pk, size):
+    asset = get_image_for_staff(request, pk)
+    if size not in {"small", "large", "original"}:
+        raise Http404
+    field = getattr(asset, size)
+    response = FileResponse(field.open("rb"))
+    response["Content-Type"] = "image/webp" if size != "original" else _original_type(asset.original_format)
+    # Personal data: the browser may keep it, shared caches may not.
+    response["Cache-Control"] = "private, max-age=3600"
+    if size == "original":
+        response["Content-Disposition"] = f'attachment; filename="karte-{asset.id}"'
+    return response
+
+
+def _original_type(fmt):
+    return {
+        "JPEG": "image/jpeg",
+        "MPO": "image/jpeg",
+        "PNG": "image/png",
+        "WEBP": "image/webp",
+        "HEIF": "image/heic",
+    }.get(fmt, "application/octet-stream")

@@ -1,0 +1,75 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from audit.models import AuditEntry
+from salons.access import owner_required, staff_required
+from salons.models import StaffMember
+from salons.services import salon_update_settings, staff_member_create, staff_member_update
+
+from ..access import get_staff_member_for_owner
+from ..forms import SalonSettingsForm, StaffCreateForm, StaffEditForm
+
+
+@owner_required
+def salon_settings(request):
+    salon = request.salon
+    form = SalonSettingsForm(request.POST or None, request.FILES or None, instance=salon)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in ("name", "theme_color", "timezone")}
+        salon_update_settings(
+            salon=salon, actor=request.user, data=data, logo=form.cleaned_data.get("logo_upload")
+        )
+        messages.success(request, _("The salon settings were saved."))
+        return redirect("staff:salon_settings")
+    return render(request, "staff/salon/settings.html", {"form": form})
+
+
+@staff_required
+def salon_logo(request):
+    if not request.salon.logo:
+        raise Http404
+    response = FileResponse(request.salon.logo.open("rb"), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@owner_required
+def staff_list(request):
+    members = StaffMember.objects.select_related("user").order_by("-is_active", "-role", "display_name")
+    return render(request, "staff/salon/staff_list.html", {"members": members})
+
+
+@owner_required
+def staff_create(request):
+    form = StaffCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        member = staff_member_create(salon=request.salon, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("%(name)s can now log in.") % {"name": member.display_name})
+        return redirect("staff:staff_list")
+    return render(request, "staff/salon/staff_form.html", {"form": form, "member": None})
+
+
+@owner_required
+def staff_edit(request, pk):
+    member = get_staff_member_for_owner(request, pk)
+    form = StaffEditForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        if member == request.staff and (
+            not form.cleaned_data["is_active"] or form.cleaned_data["role"] != "owner"
+        ):
+            form.add_error(None, _("You cannot remove your own owner access."))
+        else:
+            staff_member_update(member=member, actor=request.user, data=form.cleaned_data)
+            messages.success(request, _("The staff member was saved."))
+            return redirect("staff:staff_list")
+    return render(request, "staff/salon/staff_form.html", {"form": form, "member": member})
+
+
+@owner_required
+def audit_list(request):
+    entries = AuditEntry.objects.all()
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "staff/salon/audit.html", {"page": page})
