@@ -20,7 +20,7 @@ $(STAMPS)/npm: package.json package-lock.json
 	@mkdir -p $(STAMPS) && touch $@
 
 setup: $(STAMPS)/pip $(STAMPS)/npm
-	@mkdir -p var
+	@mkdir -p var/static
 	$(BIN)/python manage.py compile_translations
 	$(BIN)/python manage.py migrate --noinput
 
@@ -47,7 +47,7 @@ test: lint
 bench: setup
 	$(BIN)/python scripts/bench.py
 
-# Refresh the translation catalogues after changing user-facing strings (needs GNU gettext).
+# Refresh the Japanese catalogue after changing user-facing strings (needs GNU gettext).
+# The source strings are English, so English needs no catalogue of its own.
 messages: setup
-	$(BIN)/python manage.py makemessages -l ja -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var
-	$(BIN)/python manage.py makemessages -d djangojs -l ja -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var
+	$(BIN)/python manage.py makemessages -l ja --no-obsolete --no-location --ignore=.venv --ignore=node_modules --ignore=var

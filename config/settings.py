@@ -171,6 +171,10 @@ STATICFILES_DIRS = [
 
 # Media is private: files live in storage and are only served by views that check permission,
 # so there is no MEDIA_URL.
+# Without collectstatic (development, tests) WhiteNoise serves straight from the finders.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 STORAGES = {
     "default": {"BACKEND": "common.storage.AtomicFileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}},

@@ -169,7 +169,8 @@ def karte_edit(request, pk):
                     request,
                     _(
                         "Someone else saved this karte while you were editing it. Your changes are still "
-                        "below and were not saved: open the latest version in a new tab, compare, then save again."
+                        "below and were not saved: open the latest version in a new tab, compare, then save "
+                        "again."
                     ),
                 )
             else:

@@ -1,0 +1,90 @@
+"""Shared set-up: two salons, each with an owner, a stylist and two customers, so that every
+test can ask "and the other salon / the other customer can't"."""
+
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+
+# Each test process writes photos into its own throw-away folder, never into var/media.
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="karte-test-media-"))
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django_scopes import scope, scopes_disabled
+from PIL import Image
+
+from customers.models import Customer
+from salons.models import Salon, StaffMember, StaffRole
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class SalonWorld:
+    salon: Salon
+    owner: StaffMember
+    stylist: StaffMember
+    customer: Customer
+    other_customer: Customer
+
+    def client(self, member=None) -> Client:
+        client = Client()
+        client.force_login((member or self.owner).user)
+        return client
+
+    def scope(self):
+        return scope(salon=self.salon)
+
+
+def _make_world(slug: str, name: str, customer_names) -> SalonWorld:
+    User = get_user_model()
+    with scopes_disabled():
+        salon = Salon.objects.create(name=name, slug=slug, customer_app_enabled=True)
+        owner = StaffMember.objects.create(
+            salon=salon,
+            user=User.objects.create_user(username=f"{slug}-owner", password="pw-owner-123"),
+            display_name=f"{name} オーナー",
+            role=StaffRole.OWNER,
+        )
+        stylist = StaffMember.objects.create(
+            salon=salon,
+            user=User.objects.create_user(username=f"{slug}-stylist", password="pw-stylist-123"),
+            display_name=f"{name} スタイリスト",
+            role=StaffRole.STYLIST,
+        )
+        customers = []
+        for customer_name, kana, phone in customer_names:
+            customer = Customer(salon=salon, name=customer_name, kana=kana, phone=phone)
+            customer.refresh_search_fields()
+            customer.save()
+            customers.append(customer)
+    return SalonWorld(salon, owner, stylist, customers[0], customers[1])
+
+
+@pytest.fixture
+def salon_a(db) -> SalonWorld:
+    return _make_world(
+        "salon-a",
+        "サロンA",
+        [("森川 紗季", "もりかわ さき", "090-1111-2222"), ("佐藤 美咲", "さとう みさき", "080-3333-4444")],
+    )
+
+
+@pytest.fixture
+def salon_b(db) -> SalonWorld:
+    return _make_world(
+        "salon-b",
+        "サロンB",
+        [("鈴木 一郎", "すずき いちろう", "070-5555-6666"), ("高橋 結衣", "たかはし ゆい", "090-7777-8888")],
+    )
+
+
+def image_bytes(fmt="JPEG", size=(640, 480), color=(200, 120, 90), **save_kwargs) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format=fmt, **save_kwargs)
+    return out.getvalue()

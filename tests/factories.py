@@ -1,0 +1,38 @@
+"""Small builders for salon-owned data, always through the services the app uses."""
+
+import datetime
+import uuid
+
+from django_scopes import scope
+
+from kartes.models import ImageKind, ItemKind
+from kartes.services import ItemInput, image_asset_create, karte_create
+
+from .conftest import image_bytes
+
+
+def make_karte(
+    world, *, customer=None, public_text=False, public_photo=False, date=None, text="カットとカラー"
+):
+    """A karte with one text and one photo item, both private unless asked otherwise."""
+    customer = customer or world.customer
+    with scope(salon=world.salon):
+        asset, _ = image_asset_create(
+            salon=world.salon,
+            user=world.owner.user,
+            upload_key=uuid.uuid4(),
+            data=image_bytes(),
+            kind=ImageKind.PHOTO,
+        )
+        return karte_create(
+            salon=world.salon,
+            actor=world.owner.user,
+            customer=customer,
+            treatment_date=date or datetime.date(2026, 11, 1),
+            staff=world.stylist,
+            menu="カット",
+            items=[
+                ItemInput(kind=ItemKind.TEXT, text=text, is_public=public_text),
+                ItemInput(kind=ItemKind.PHOTO, image=asset, caption="仕上がり", is_public=public_photo),
+            ],
+        )

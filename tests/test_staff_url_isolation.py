@@ -1,0 +1,112 @@
+"""Every staff URL: anonymous visitors go to the login page, and staff of another salon get
+nothing — a 404 for another salon's object, and none of its data on their own pages."""
+
+import pytest
+from django.urls import URLPattern, reverse
+from django_scopes import scope
+
+from staff import urls as staff_urls
+
+from .factories import make_karte
+
+# url name -> how to build its arguments from salon A's objects. None: the URL takes no object.
+OBJECT_URLS = {
+    "customer_detail": lambda o: {"pk": o["customer"].pk},
+    "customer_edit": lambda o: {"pk": o["customer"].pk},
+    "customer_archive": lambda o: {"pk": o["customer"].pk},
+    "customer_restore": lambda o: {"pk": o["customer"].pk},
+    "customer_preview": lambda o: {"pk": o["customer"].pk},
+    "karte_create": lambda o: {"customer_pk": o["customer"].pk},
+    "karte_edit": lambda o: {"pk": o["karte"].pk},
+    "karte_delete": lambda o: {"pk": o["karte"].pk},
+    "item_publish": lambda o: {"pk": o["item"].pk},
+    "image": lambda o: {"pk": o["image"].pk, "size": "small"},
+    "staff_edit": lambda o: {"pk": o["stylist"].pk},
+}
+# Views that only take POST answer a GET with 405 before looking anything up, which reveals nothing.
+POST_ONLY = {"customer_archive", "customer_restore", "item_publish", "image_upload"}
+SALON_URLS = {
+    "customer_list",
+    "customer_create",
+    "image_upload",
+    "salon_settings",
+    "salon_logo",
+    "staff_list",
+    "staff_create",
+    "audit_list",
+}
+
+
+def staff_url_names():
+    return {p.name for p in staff_urls.urlpatterns if isinstance(p, URLPattern)}
+
+
+def test_every_staff_url_is_covered_by_these_tests():
+    assert staff_url_names() == set(OBJECT_URLS) | SALON_URLS
+
+
+@pytest.fixture
+def salon_a_objects(salon_a):
+    karte = make_karte(salon_a, public_text=True)
+    with scope(salon=salon_a.salon):
+        photo = karte.items.get(kind="photo")
+    return {
+        "customer": salon_a.customer,
+        "karte": karte,
+        "item": photo,
+        "image": photo.image,
+        "stylist": salon_a.stylist,
+    }
+
+
+def _url(name, objects):
+    builder = OBJECT_URLS.get(name)
+    return reverse(f"staff:{name}", kwargs=builder(objects) if builder else None)
+
+
+@pytest.mark.parametrize("name", sorted(set(OBJECT_URLS) | SALON_URLS))
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_anonymous_visitors_are_sent_to_login(client, salon_a_objects, name, method):
+    url = _url(name, salon_a_objects)
+    response = getattr(client, method)(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", sorted(OBJECT_URLS))
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_another_salons_object_is_not_found(salon_a_objects, salon_b, name, method):
+    url = _url(name, salon_a_objects)
+    response = getattr(salon_b.client(), method)(url, {"public": "1"})
+    expected = 405 if method == "get" and name in POST_ONLY else 404
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("name", sorted(SALON_URLS))
+def test_salon_pages_show_another_salon_nothing(salon_a_objects, salon_a, salon_b, name):
+    response = salon_b.client().get(_url(name, salon_a_objects), {"q": ""})
+    assert response.status_code in {200, 404, 405}
+    body = response.content.decode()
+    for secret in (
+        salon_a.customer.name,
+        salon_a.other_customer.name,
+        salon_a.salon.name,
+        salon_a.owner.display_name,
+    ):
+        assert secret not in body
+
+
+def test_another_salons_object_is_left_unchanged(salon_a_objects, salon_a, salon_b):
+    item = salon_a_objects["item"]
+    salon_b.client().post(reverse("staff:item_publish", kwargs={"pk": item.pk}), {"public": "1"})
+    salon_b.client().post(reverse("staff:karte_delete", kwargs={"pk": salon_a_objects["karte"].pk}))
+    with scope(salon=salon_a.salon):
+        item.refresh_from_db()
+        assert item.is_public is False
+        assert salon_a.customer.kartes.count() == 1
+
+
+def test_stylists_cannot_open_owner_pages(salon_a):
+    client = salon_a.client(salon_a.stylist)
+    for name in ("staff_list", "staff_create", "salon_settings", "audit_list"):
+        assert client.get(reverse(f"staff:{name}")).status_code == 403
