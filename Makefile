@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMPS := .stamps
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test setup demo lint bench messages
+.PHONY: run test setup demo lint bench messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ test: lint
 		echo "== tests on $${DATABASE_URL%%:*}"; \
 		$(BIN)/pytest -n $(PYTEST_WORKERS); \
 	fi
+
+# Refresh docs/screenshots from the browser tests.
+screenshots: setup
+	scripts/ensure-chromium
+	KARTE_SCREENSHOTS=1 env -u DATABASE_URL $(BIN)/pytest -p no:xdist tests/browser
 
 bench: setup
 	$(BIN)/python scripts/bench.py

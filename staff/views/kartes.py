@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -108,7 +109,9 @@ def karte_create_view(request, customer_pk):
                 items=_items_from_formset(formset),
                 client_key=form.cleaned_data.get("client_key"),
             )
-            messages.success(request, _("The karte for %(date)s was saved.") % {"date": karte.treatment_date})
+            messages.success(
+                request, _("The karte for %(date)s was saved.") % {"date": date_format(karte.treatment_date)}
+            )
             return redirect(f"{customer.get_absolute_url()}#karte-{karte.pk}")
         messages.error(request, _("The karte was not saved yet. Check the highlighted fields."))
     else:

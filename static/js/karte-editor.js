@@ -188,3 +188,5 @@ for (const item of list.children) {
   if (item.querySelector("[data-delete]").checked) item.hidden = true;
   if (field(item, "image")?.value) item.dataset.upload = "done";
 }
+
+form.dataset.ready = "true";

@@ -1,0 +1,127 @@
+"""A stylist on a tablet: a new customer, a karte with a photo, a drawn illustration and a text
+note, only the text made public; the history and the customer preview agree."""
+
+import io
+import re
+
+import pytest
+from django_scopes import scope
+from PIL import Image
+from playwright.sync_api import expect
+
+from kartes.models import Karte
+
+from .conftest import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def photo_file(tmp_path):
+    path = tmp_path / "IMG_0001.jpg"
+    image = Image.new("RGB", (1600, 1200), (190, 140, 110))
+    out = io.BytesIO()
+    image.save(out, format="JPEG")
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def draw_stroke(page, points):
+    canvas = page.locator("#draw-canvas")
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + points[0][0] * box["width"], box["y"] + points[0][1] * box["height"])
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=5)
+    page.mouse.up()
+
+
+def test_a_karte_with_photo_illustration_and_text_publishes_only_the_text(
+    live_server, tablet, salon_a, photo_file, screenshot
+):
+    page = tablet
+    log_in(page, live_server, "salon-a-owner", "pw-owner-123")
+    screenshot(page, "01-customer-list")
+
+    # A new customer.
+    page.get_by_role("link", name="新規顧客").click()
+    page.get_by_label("氏名").fill("中村 彩")
+    page.get_by_label("ふりがな").fill("ナカムラ アヤ")
+    page.get_by_label("電話番号").fill("090-1234-5678")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("中村 彩")
+
+    # A karte: photo, illustration and text.
+    page.get_by_role("link", name="新規カルテ").first.click()
+    expect(page.locator("#karte-form")).to_have_attribute("data-ready", "true")
+    page.get_by_role("button", name="カット", exact=True).click()
+    page.locator("#photo-input").set_input_files(str(photo_file))
+    photo_item = page.locator('.editor-item[data-kind="photo"]')
+    expect(photo_item).to_have_attribute("data-upload", "done")
+    expect(photo_item.locator(".editor-item__preview")).to_have_attribute("src", re.compile(r"^/images/.+/small/$"))
+
+    page.get_by_role("button", name="イラストを描く").click()
+    dialog = page.locator("#draw-dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("下絵").select_option("head-front")
+    dialog.get_by_role("button", name="赤").click()
+    draw_stroke(page, [(0.3, 0.3), (0.4, 0.35), (0.5, 0.3), (0.6, 0.35)])
+    draw_stroke(page, [(0.35, 0.6), (0.65, 0.6)])
+    screenshot(page, "03-illustration")
+    dialog.get_by_role("button", name="このイラストを使う").click()
+    expect(dialog).to_be_hidden()
+    illustration = page.locator('.editor-item[data-kind="illustration"]')
+    expect(illustration.locator('input[name$="-image"]')).not_to_have_value("")
+
+    page.get_by_role("button", name="テキストを追加").click()
+    text_item = page.locator('.editor-item[data-kind="text"]')
+    text_item.get_by_label("テキスト").fill("次回は6週間後がおすすめです。")
+    text_item.locator(".public-switch").click()
+    expect(text_item.get_by_role("checkbox", name="公開")).to_be_checked()
+    expect(photo_item.get_by_role("checkbox", name="公開")).not_to_be_checked()
+    screenshot(page, "02-karte-editor", full_page=True)
+    page.get_by_role("button", name="カルテを保存").click()
+
+    # The history: text green 「公開」, photo and illustration red 「非公開」.
+    expect(page.locator(".message")).to_contain_text("カルテを保存しました")
+    karte = page.locator("article.karte").first
+    tiles = karte.locator(".item-tile")
+    expect(tiles).to_have_count(3)
+    expect(karte.locator(".item-tile--text .state")).to_have_text("公開")
+    expect(karte.locator(".item-tile--text .state")).to_have_class("state state--public")
+    expect(karte.locator(".item-tile--text .state")).to_have_css("color", "rgb(31, 138, 76)")
+    for kind in ("photo", "illustration"):
+        expect(karte.locator(f".item-tile--{kind} .state")).to_have_text("非公開")
+        expect(karte.locator(f".item-tile--{kind} .state")).to_have_css("color", "rgb(198, 47, 58)")
+    screenshot(page, "04-karte-history", full_page=True)
+
+    with scope(salon=salon_a.salon):
+        saved = Karte.objects.get(customer__name="中村 彩")
+        assert saved.menu == "カット"
+        kinds = [(item.kind, item.is_public) for item in saved.items.all()]
+        drawing = saved.items.get(kind="illustration").drawing
+    assert kinds == [("photo", False), ("illustration", False), ("text", True)]
+    assert len(drawing) == 2 and drawing[0]["color"] == "#d62839"
+
+    # The preview shows the text only.
+    page.get_by_role("link", name="お客様の表示を確認").click()
+    frame = page.locator(".phone-frame")
+    expect(frame).to_contain_text("次回は6週間後がおすすめです。")
+    expect(frame).to_contain_text("担当: サロンA オーナー")
+    expect(frame.locator("img")).to_have_count(0)
+    screenshot(page, "05-customer-preview", full_page=True)
+
+
+def test_one_tap_publishes_from_the_history(live_server, tablet, salon_a):
+    from tests.factories import make_karte
+
+    make_karte(salon_a)
+    page = tablet
+    log_in(page, live_server, "salon-a-stylist", "pw-stylist-123")
+    page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/")
+    toggle = page.locator(".item-tile--photo .state")
+    expect(toggle).to_have_text("非公開")
+    toggle.click()
+    expect(page.locator(".item-tile--photo .state")).to_have_text("公開")
+    page.reload()
+    expect(page.locator(".item-tile--photo .state")).to_have_text("公開")

@@ -1,0 +1,61 @@
+"""Tenant scoping fails loudly, settings refuse bad values, and production settings pass Django's
+deployment checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django_scopes import ScopeError, scope
+
+from customers.models import Customer
+from kartes.models import Karte, KarteItem
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_query_outside_a_salon_scope_fails_instead_of_leaking(salon_a):
+    for model in (Customer, Karte, KarteItem):
+        with pytest.raises(ScopeError):
+            list(model.objects.all())
+
+
+def test_a_scope_sees_its_own_salon_only(salon_a, salon_b):
+    with scope(salon=salon_a.salon):
+        assert set(Customer.objects.values_list("name", flat=True)) == {"森川 紗季", "佐藤 美咲"}
+
+
+def run_django(env_overrides, *args):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "KARTE_PRODUCTION", "DEBUG"}}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_URL": "mysql://root@localhost/karte"}, "DATABASE_URL must point at PostgreSQL"),
+        ({"DEBUG": "maybe"}, "DEBUG must be one of"),
+        ({"KARTE_PRODUCTION": "1"}, "SECRET_KEY must be set"),
+        ({"KARTE_PRODUCTION": "1", "SECRET_KEY": "short"}, "at least 50 characters"),
+        ({"KARTE_PRODUCTION": "1", "SECRET_KEY": "k" * 60}, "ALLOWED_HOSTS must list"),
+        ({"REDIS_URL": "localhost:6379"}, "REDIS_URL must start with"),
+    ],
+)
+def test_bad_settings_stop_start_up_with_a_clear_message(env, message):
+    result = run_django(env, "check")
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_settings_pass_the_deployment_check():
+    env = {
+        "KARTE_PRODUCTION": "1",
+        "SECRET_KEY": "a-production-secret-that-is-long-enough-0123456789-abcdefghijklmnop",
+        "ALLOWED_HOSTS": "karte.example.jp",
+    }
+    result = run_django(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
