@@ -32,7 +32,12 @@ def names_in(response):
 def test_creating_a_customer_is_audited(salon_a):
     response = salon_a.client().post(
         reverse("staff:customer_create"),
-        {"name": "中村 彩", "kana": "ナカムラ アヤ", "phone": "０９０－１２３４－５６７８", "email": "aya@example.jp"},
+        {
+            "name": "中村 彩",
+            "kana": "ナカムラ アヤ",
+            "phone": "０９０－１２３４－５６７８",
+            "email": "aya@example.jp",
+        },
     )
     assert response.status_code == 302
     with scope(salon=salon_a.salon):
@@ -66,7 +71,21 @@ def test_bad_input_gets_a_clear_japanese_message_and_keeps_the_rest(salon_a, fie
         assert not Customer.objects.filter(memo="カラーでしみやすい").exists()
 
 
-@pytest.mark.parametrize("query", ["もりかわ", "モリカワ", "ﾓﾘｶﾜ", "森川", "紗季", "ﾓﾘｶﾜ ｻｷ", "もりかわさき", "1111", "090-1111", "０９０１１１１"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "もりかわ",
+        "モリカワ",
+        "ﾓﾘｶﾜ",
+        "森川",
+        "紗季",
+        "ﾓﾘｶﾜ ｻｷ",
+        "もりかわさき",
+        "1111",
+        "090-1111",
+        "０９０１１１１",
+    ],
+)
 def test_search_finds_by_name_kana_or_phone_in_any_width_or_kana(salon_a, query):
     response = salon_a.client().get(LIST, {"q": query})
     assert names_in(response) == ["森川 紗季"]
@@ -100,7 +119,9 @@ def test_archived_customers_leave_the_list_and_can_come_back(salon_a):
 def test_editing_records_which_fields_changed_but_not_their_values(salon_a):
     client = salon_a.client()
     url = reverse("staff:customer_edit", kwargs={"pk": salon_a.customer.pk})
-    response = client.post(url, {"name": "森川 紗季", "kana": "もりかわ さき", "phone": "090-9999-0000", "memo": "新しいメモ"})
+    response = client.post(
+        url, {"name": "森川 紗季", "kana": "もりかわ さき", "phone": "090-9999-0000", "memo": "新しいメモ"}
+    )
     assert response.status_code == 302
     with scope(salon=salon_a.salon):
         entry = AuditEntry.objects.get(action=Action.CUSTOMER_UPDATE)

@@ -35,7 +35,11 @@ def test_dates_are_written_the_japanese_way(salon_a):
     from .factories import make_karte
 
     make_karte(salon_a, date=datetime.date(2026, 3, 9))
-    body = salon_a.client().get(reverse("staff:customer_detail", kwargs={"pk": salon_a.customer.pk})).content.decode()
+    body = (
+        salon_a.client()
+        .get(reverse("staff:customer_detail", kwargs={"pk": salon_a.customer.pk}))
+        .content.decode()
+    )
     assert "2026年3月9日" in body
 
 

@@ -27,7 +27,8 @@ def test_a_scope_sees_its_own_salon_only(salon_a, salon_b):
 
 
 def run_django(env_overrides, *args):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "KARTE_PRODUCTION", "DEBUG"}}
+    ignored = {"DATABASE_URL", "KARTE_PRODUCTION", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in ignored}
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60

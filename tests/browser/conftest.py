@@ -34,7 +34,9 @@ def browser():
 
 @pytest.fixture
 def tablet(browser):
-    context = browser.new_context(viewport=TABLET, locale="ja-JP", timezone_id="Asia/Tokyo", device_scale_factor=1)
+    context = browser.new_context(
+        viewport=TABLET, locale="ja-JP", timezone_id="Asia/Tokyo", device_scale_factor=1
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     errors = []

@@ -58,7 +58,9 @@ def test_a_karte_with_photo_illustration_and_text_publishes_only_the_text(
     page.locator("#photo-input").set_input_files(str(photo_file))
     photo_item = page.locator('.editor-item[data-kind="photo"]')
     expect(photo_item).to_have_attribute("data-upload", "done")
-    expect(photo_item.locator(".editor-item__preview")).to_have_attribute("src", re.compile(r"^/images/.+/small/$"))
+    expect(photo_item.locator(".editor-item__preview")).to_have_attribute(
+        "src", re.compile(r"^/images/.+/small/$")
+    )
 
     page.get_by_role("button", name="イラストを描く").click()
     dialog = page.locator("#draw-dialog")
