@@ -50,7 +50,8 @@ screenshots: setup
 	KARTE_SCREENSHOTS=1 env -u DATABASE_URL $(BIN)/pytest -p no:xdist tests/browser
 
 bench: setup
-	$(BIN)/python scripts/bench.py
+	env -u DATABASE_URL $(BIN)/python scripts/bench.py
+	@if [ -n "$$DATABASE_URL" ]; then $(BIN)/python scripts/bench.py; fi
 
 # Refresh the Japanese catalogue after changing user-facing strings (needs GNU gettext).
 # The source strings are English, so English needs no catalogue of its own.

@@ -190,10 +190,15 @@ def _illustration(rng: random.Random) -> tuple[bytes, list]:
 class Command(BaseCommand):
     help = "Load a demo salon with staff logins, customers, kartes, photos and illustrations."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--customers", type=int, default=len(FAMILY), help="How many customers (at most 30)"
+        )
+
     def handle(self, *args, **options):
         salon = Salon.objects.filter(slug=DEMO_SLUG).first()
         if salon is None:
-            salon = self.create_demo()
+            salon = self.create_demo(customers=options["customers"])
             self.stdout.write(self.style.SUCCESS("The demo salon was created."))
         else:
             self.stdout.write("The demo salon is already there; nothing was changed.")
@@ -210,7 +215,7 @@ class Command(BaseCommand):
         self.stdout.write("")
 
     @transaction.atomic
-    def create_demo(self):
+    def create_demo(self, customers: int):
         rng = random.Random(20261122)
         owner_login, owner_password, owner_name, _ = LOGINS[0]
         salon = salon_create(
@@ -232,9 +237,8 @@ class Command(BaseCommand):
             user = User.objects.create_user(username=stylist_login, password=stylist_password)
             stylist = StaffMember.objects.create(salon=salon, user=user, display_name=stylist_name, role=role)
             today = datetime.date.today()
-            for index, ((family, family_kana), (given, given_kana)) in enumerate(
-                zip(FAMILY, GIVEN, strict=True)
-            ):
+            names = list(zip(FAMILY, GIVEN, strict=True))[:customers]
+            for index, ((family, family_kana), (given, given_kana)) in enumerate(names):
                 customer = customer_create(
                     salon=salon,
                     actor=owner.user,

@@ -1,0 +1,139 @@
+"""Owners manage staff and salon settings; platform operators create salons and switch the
+customer-app option; the demo loads once."""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from django_scopes import scope, scopes_disabled
+from PIL import Image
+
+from audit.models import Action, AuditEntry
+from customers.models import Customer
+from salons.models import Salon, StaffMember
+
+
+def test_an_owner_adds_a_stylist_who_can_log_in(salon_a, client):
+    response = salon_a.client().post(
+        reverse("staff:staff_create"),
+        {"display_name": "新人 さん", "username": "newbie", "password": "long-enough-pw", "role": "stylist"},
+    )
+    assert response.status_code == 302
+    assert client.login(username="newbie", password="long-enough-pw")
+    assert client.get(reverse("staff:customer_list")).status_code == 200
+    with scope(salon=salon_a.salon):
+        assert AuditEntry.objects.filter(action=Action.STAFF_CREATE).exists()
+
+
+def test_a_taken_login_name_is_refused_in_japanese(salon_a, salon_b):
+    response = salon_a.client().post(
+        reverse("staff:staff_create"),
+        {
+            "display_name": "重複",
+            "username": "SALON-B-OWNER",
+            "password": "long-enough-pw",
+            "role": "stylist",
+        },
+    )
+    assert "このログイン名はすでに使われています。" in response.content.decode()
+
+
+def test_a_deactivated_stylist_can_no_longer_use_the_salon(salon_a):
+    stylist_client = salon_a.client(salon_a.stylist)
+    url = reverse("staff:staff_edit", kwargs={"pk": salon_a.stylist.pk})
+    salon_a.client().post(url, {"display_name": salon_a.stylist.display_name, "role": "stylist"})
+    assert stylist_client.get(reverse("staff:customer_list")).status_code == 403
+
+
+def test_an_owner_cannot_remove_their_own_owner_access(salon_a):
+    url = reverse("staff:staff_edit", kwargs={"pk": salon_a.owner.pk})
+    response = salon_a.client().post(url, {"display_name": "x", "role": "stylist", "is_active": "on"})
+    assert "自分自身のオーナー権限は外せません。" in response.content.decode()
+    with scopes_disabled():
+        assert StaffMember.objects.get(pk=salon_a.owner.pk).role == "owner"
+
+
+def test_salon_settings_store_a_clean_square_logo(salon_a):
+    photo = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "CameraMaker"
+    Image.new("RGB", (300, 150), (10, 20, 200)).save(photo, format="JPEG", exif=exif.tobytes())
+    response = salon_a.client().post(
+        reverse("staff:salon_settings"),
+        {
+            "name": "サロンA 本店",
+            "theme_color": "#336699",
+            "timezone": "Asia/Tokyo",
+            "logo_upload": SimpleUploadedFile("logo.jpg", photo.getvalue(), "image/jpeg"),
+        },
+    )
+    assert response.status_code == 302
+    salon = Salon.objects.get(pk=salon_a.salon.pk)
+    assert (salon.name, salon.theme_color) == ("サロンA 本店", "#336699")
+    logo = salon_a.client().get(reverse("staff:salon_logo"))
+    data = b"".join(logo.streaming_content)
+    image = Image.open(io.BytesIO(data))
+    assert image.size == (512, 512) and b"CameraMaker" not in data
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("theme_color", "blue", "#b5838d のような形式で色を入力してください。"), ("timezone", "Mars/Base", "")],
+)
+def test_bad_salon_settings_are_refused(salon_a, field, value, message):
+    data = {"name": "サロンA", "theme_color": "#336699", "timezone": "Asia/Tokyo", field: value}
+    response = salon_a.client().post(reverse("staff:salon_settings"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert getattr(Salon.objects.get(pk=salon_a.salon.pk), field) != value
+
+
+def test_the_platform_admin_switches_the_customer_app_option(db, client):
+    operator = get_user_model().objects.create_superuser(username="op", password="op-password-1")
+    salon = Salon.objects.create(name="新サロン", slug="new-salon")
+    client.force_login(operator)
+    page = client.get(reverse("admin:salons_salon_changelist"))
+    assert "Karte 運営管理" in page.content.decode()
+    response = client.post(
+        reverse("admin:salons_salon_change", args=[salon.pk]),
+        {
+            "name": "新サロン",
+            "slug": "new-salon",
+            "customer_app_enabled": "on",
+            "theme_color": "#b5838d",
+            "timezone": "Asia/Tokyo",
+            "staff-TOTAL_FORMS": "0",
+            "staff-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    salon.refresh_from_db()
+    assert salon.customer_app_enabled is True
+
+
+def test_create_salon_from_the_shell(db, client):
+    call_command(
+        "create_salon",
+        "--name=Nail Salon Mio",
+        "--slug=mio",
+        "--owner=mio-owner",
+        "--owner-name=美緒",
+        "--password=mio-password-1",
+        "--customer-app",
+    )
+    salon = Salon.objects.get(slug="mio")
+    assert salon.customer_app_enabled
+    assert client.login(username="mio-owner", password="mio-password-1")
+    assert client.get(reverse("staff:staff_list")).status_code == 200
+
+
+def test_the_demo_loads_once(db):
+    call_command("load_demo", customers=3)
+    call_command("load_demo", customers=3)
+    salon = Salon.objects.get(slug="demo")
+    with scope(salon=salon):
+        assert Customer.objects.count() == 3
+        assert salon.customer_app_enabled
