@@ -10,7 +10,9 @@ def karte_history(*, customer: Customer) -> QuerySet[Karte]:
     return (
         Karte.objects.filter(customer=customer)
         .select_related("staff")
-        .prefetch_related(Prefetch("items", queryset=KarteItem.objects.select_related("image")))
+        .prefetch_related(
+            Prefetch("items", queryset=KarteItem.objects.select_related("image", "published_by__staff_member"))
+        )
     )
 
 
