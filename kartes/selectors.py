@@ -11,7 +11,9 @@ def karte_history(*, customer: Customer) -> QuerySet[Karte]:
         Karte.objects.filter(customer=customer)
         .select_related("staff")
         .prefetch_related(
-            Prefetch("items", queryset=KarteItem.objects.select_related("image", "published_by__staff_member"))
+            Prefetch(
+                "items", queryset=KarteItem.objects.select_related("image", "published_by__staff_member")
+            )
         )
     )
 

@@ -16,7 +16,9 @@ from .conftest import image_bytes
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL for real concurrent writers"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs PostgreSQL for real concurrent writers"
+    ),
 ]
 ATTEMPTS = 8
 

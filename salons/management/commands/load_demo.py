@@ -208,7 +208,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"  Karte is at http://127.0.0.1:8000/  (salon: {salon.name})")
         for username, password, name, role in LOGINS:
-            self.stdout.write(f"  {role.label:8} {name}: login {username!r}, password {password!r}")
+            self.stdout.write(f"  {role.value:8} {name}: login {username!r}, password {password!r}")
         self.stdout.write(
             f"  Platform admin: http://127.0.0.1:8000/admin/  login {OPERATOR[0]!r}, password {OPERATOR[1]!r}"
         )
