@@ -22,6 +22,10 @@ class Action(models.TextChoices):
     STAFF_CREATE = "staff.create", _("Staff added")
     STAFF_UPDATE = "staff.update", _("Staff changed")
     SALON_UPDATE = "salon.update", _("Salon settings changed")
+    LINK_CODE_ISSUE = "link.issue", _("Link code issued")
+    DEVICE_LINK = "device.link", _("Phone linked")
+    DEVICE_REVOKE = "device.revoke", _("Phone unlinked by staff")
+    DEVICE_UNLINK = "device.unlink", _("Phone unlinked by the customer")
 
 
 class AuditEntry(models.Model):

@@ -73,7 +73,9 @@ INSTALLED_APPS = [
     "customers",
     "kartes",
     "audit",
+    "linking",
     "staff",
+    "customer_app",
 ]
 
 MIDDLEWARE = [
@@ -167,7 +169,10 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/zxing", BASE_DIR / "node_modules" / "zxing-wasm" / "dist"),
 ]
+# Bumped with each release so installed apps refresh their cached shell.
+KARTE_APP_VERSION = "2026.11.1"
 
 # Media is private: files live in storage and are only served by views that check permission,
 # so there is no MEDIA_URL.

@@ -13,5 +13,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("s/<slug:slug>/app/", include("customer_app.urls")),
     path("", include("staff.urls")),
 ]

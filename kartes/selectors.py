@@ -1,4 +1,5 @@
 from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
 
 from customers.models import Customer
 
@@ -30,4 +31,23 @@ def visible_kartes(*, customer: Customer) -> QuerySet[Karte]:
         .select_related("staff")
         .prefetch_related(Prefetch("items", queryset=public_items, to_attr="public_items"))
         .order_by("-treatment_date", "-id")
+    )
+
+
+def get_visible_karte(*, customer: Customer, pk: int) -> Karte:
+    """One karte as the customer app shows it; another customer's karte does not exist."""
+    return get_object_or_404(visible_kartes(customer=customer), pk=pk)
+
+
+def get_visible_image(*, customer: Customer, image_id) -> KarteItem:
+    """The public item showing this image, if the customer may see it right now.
+
+    Checked on every request, so unpublishing hides a photo at once, even from a
+    remembered URL.
+    """
+    return get_object_or_404(
+        KarteItem.objects.select_related("image"),
+        image_id=image_id,
+        is_public=True,
+        karte__customer=customer,
     )

@@ -34,6 +34,12 @@ class Salon(models.Model):
         default=False,
         help_text=_("The paid option: customers can link their phone and see shared kartes and notices."),
     )
+    max_devices_per_customer = models.PositiveSmallIntegerField(
+        _("phones per customer"),
+        null=True,
+        blank=True,
+        help_text=_("How many phones one customer may link at once. Leave empty for no limit."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -14,7 +14,9 @@ for entry in catalogue:
     if entry.msgid_plural:
         if entry.msgid in source.get("PLURALS", {}):
             entry.msgstr_plural = {0: source["PLURALS"][entry.msgid]}
-    elif entry.msgid in source.get("JA", {}):
+    elif entry.msgctxt and (entry.msgctxt, entry.msgid) in source.get("CTX", {}):
+        entry.msgstr = source["CTX"][(entry.msgctxt, entry.msgid)]
+    elif not entry.msgctxt and entry.msgid in source.get("JA", {}):
         entry.msgstr = source["JA"][entry.msgid]
     if "fuzzy" in entry.flags:
         entry.flags.remove("fuzzy")

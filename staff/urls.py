@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import customers, kartes, salon
+from .views import customer_app, customers, kartes, salon
 
 app_name = "staff"
 
@@ -12,6 +12,12 @@ urlpatterns = [
     path("customers/<int:pk>/archive/", customers.customer_archive_view, name="customer_archive"),
     path("customers/<int:pk>/restore/", customers.customer_restore_view, name="customer_restore"),
     path("customers/<int:pk>/preview/", customers.customer_preview, name="customer_preview"),
+    path("customers/<int:pk>/app/", customer_app.customer_app_panel, name="customer_app_panel"),
+    path("customers/<int:pk>/app/codes/", customer_app.link_code_create, name="link_code_create"),
+    path(
+        "customers/<int:pk>/app/codes/<int:code_pk>/", customer_app.link_code_status, name="link_code_status"
+    ),
+    path("devices/<int:pk>/revoke/", customer_app.device_revoke_view, name="device_revoke"),
     path("customers/<int:customer_pk>/kartes/new/", kartes.karte_create_view, name="karte_create"),
     path("kartes/<int:pk>/edit/", kartes.karte_edit, name="karte_edit"),
     path("kartes/<int:pk>/delete/", kartes.karte_delete_view, name="karte_delete"),

@@ -88,3 +88,12 @@ def image_bytes(fmt="JPEG", size=(640, 480), color=(200, 120, 90), **save_kwargs
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, format=fmt, **save_kwargs)
     return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -5,9 +5,11 @@ import pytest
 from django.urls import URLPattern, reverse
 from django_scopes import scope
 
+from linking.models import Device
 from staff import urls as staff_urls
 
 from .factories import make_karte
+from .linking_helpers import issue, linked_phone
 
 # url name -> how to build its arguments from salon A's objects. None: the URL takes no object.
 OBJECT_URLS = {
@@ -22,9 +24,20 @@ OBJECT_URLS = {
     "item_publish": lambda o: {"pk": o["item"].pk},
     "image": lambda o: {"pk": o["image"].pk, "size": "small"},
     "staff_edit": lambda o: {"pk": o["stylist"].pk},
+    "customer_app_panel": lambda o: {"pk": o["customer"].pk},
+    "link_code_create": lambda o: {"pk": o["customer"].pk},
+    "link_code_status": lambda o: {"pk": o["customer"].pk, "code_pk": o["link_code"].pk},
+    "device_revoke": lambda o: {"pk": o["device"].pk},
 }
 # Views that only take POST answer a GET with 405 before looking anything up, which reveals nothing.
-POST_ONLY = {"customer_archive", "customer_restore", "item_publish", "image_upload"}
+POST_ONLY = {
+    "customer_archive",
+    "customer_restore",
+    "item_publish",
+    "image_upload",
+    "link_code_create",
+    "device_revoke",
+}
 SALON_URLS = {
     "customer_list",
     "customer_create",
@@ -48,9 +61,13 @@ def test_every_staff_url_is_covered_by_these_tests():
 @pytest.fixture
 def salon_a_objects(salon_a):
     karte = make_karte(salon_a, public_text=True)
+    linked_phone(salon_a)
     with scope(salon=salon_a.salon):
         photo = karte.items.get(kind="photo")
+        device = Device.objects.get()
     return {
+        "link_code": issue(salon_a).link_code,
+        "device": device,
         "customer": salon_a.customer,
         "karte": karte,
         "item": photo,
@@ -100,10 +117,12 @@ def test_another_salons_object_is_left_unchanged(salon_a_objects, salon_a, salon
     item = salon_a_objects["item"]
     salon_b.client().post(reverse("staff:item_publish", kwargs={"pk": item.pk}), {"public": "1"})
     salon_b.client().post(reverse("staff:karte_delete", kwargs={"pk": salon_a_objects["karte"].pk}))
+    salon_b.client().post(reverse("staff:device_revoke", kwargs={"pk": salon_a_objects["device"].pk}))
     with scope(salon=salon_a.salon):
         item.refresh_from_db()
         assert item.is_public is False
         assert salon_a.customer.kartes.count() == 1
+        assert Device.objects.get().revoked_at is None
 
 
 def test_stylists_cannot_open_owner_pages(salon_a):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from customers.models import Customer
 from customers.services import customer_archive, customer_create, customer_restore, customer_update
 from kartes.selectors import karte_history, visible_kartes
+from linking.selectors import active_devices
 from salons.access import staff_required
 
 from ..access import get_customer_for_staff
@@ -72,7 +73,9 @@ def customer_edit(request, pk):
 def customer_detail(request, pk):
     customer = get_customer_for_staff(request, pk)
     kartes = Paginator(karte_history(customer=customer), KARTES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "staff/customers/detail.html", {"customer": customer, "kartes": kartes})
+    devices = active_devices(customer=customer) if request.salon.customer_app_enabled else []
+    context = {"customer": customer, "kartes": kartes, "devices": devices}
+    return render(request, "staff/customers/detail.html", context)
 
 
 @staff_required

@@ -1,0 +1,89 @@
+"""How every customer-app request finds its salon and its device.
+
+Each salon's app lives under /s/<slug>/app/ with its own cookie path, so a phone can hold
+several salons' apps side by side, each with its own credential.
+"""
+
+import datetime
+import zoneinfo
+from functools import wraps
+
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope
+
+from linking.services import device_authenticate, device_touch
+from salons.models import Salon
+
+COOKIE_NAME = "karte_device"
+COOKIE_AGE = datetime.timedelta(days=400)  # the longest a browser keeps a cookie
+
+
+def app_path(salon: Salon) -> str:
+    return reverse("customer_app:home", kwargs={"slug": salon.slug})
+
+
+def set_device_cookie(request, response, salon: Salon, credential: str) -> None:
+    response.set_cookie(
+        COOKIE_NAME,
+        credential,
+        max_age=int(COOKIE_AGE.total_seconds()),
+        path=app_path(salon),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def clear_device_cookie(response, salon: Salon) -> None:
+    response.delete_cookie(COOKIE_NAME, path=app_path(salon), samesite="Lax")
+
+
+def app_view(device_required: bool = True, personal: bool = True):
+    """Wrap a customer-app view: salon by slug, paid option, salon scope and the device cookie.
+
+    With device_required, a request without a valid device gets the link screen (pages) or
+    a 404 (anything else), never a hint of what is behind the URL.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, slug, *args, **kwargs):
+            salon = get_object_or_404(Salon, slug=slug)
+            request.salon = salon
+            request.staff = None
+            if not salon.customer_app_enabled:
+                return render(request, "customer_app/unavailable.html", {"salon": salon}, status=403)
+            credential = request.COOKIES.get(COOKIE_NAME, "")
+            with scope(salon=salon), timezone.override(zoneinfo.ZoneInfo(salon.timezone)):
+                request.device = device_authenticate(credential=credential)
+                request.had_credential = bool(credential)
+                if request.device is None and device_required:
+                    if (
+                        request.method == "GET"
+                        and request.headers.get("Sec-Fetch-Dest", "document") == "document"
+                    ):
+                        response = redirect("customer_app:home", slug=salon.slug)
+                    else:
+                        response = render(
+                            request, "customer_app/not_found.html", {"salon": salon}, status=404
+                        )
+                else:
+                    response = view(request, *args, **kwargs)
+                if COOKIE_NAME in response.cookies:
+                    pass  # the view linked or unlinked this phone and set the cookie itself
+                elif request.device is not None:
+                    device_touch(device=request.device)
+                    set_device_cookie(request, response, salon, credential)  # renewed on use
+                elif credential:
+                    clear_device_cookie(response, salon)
+            if personal:
+                # Personal data: never in a shared cache, and always checked again with the server.
+                response["Cache-Control"] = "private, no-cache"
+                response["Vary"] = "Cookie"
+            return response
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,33 @@
+"""App icons for a salon: its logo, or its initial on the theme colour."""
+
+import io
+
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from salons.models import Salon
+
+
+def _hex_to_rgb(value: str) -> tuple[int, int, int]:
+    value = value.lstrip("#")
+    return tuple(int(value[i : i + 2], 16) for i in (0, 2, 4))
+
+
+def salon_icon_png(salon: Salon, size: int) -> bytes:
+    background = _hex_to_rgb(salon.theme_color)
+    canvas = Image.new("RGB", (size, size), background)
+    if salon.logo:
+        with salon.logo.open("rb") as handle, Image.open(handle) as logo:
+            logo = logo.convert("RGBA")
+            # Keep a margin so the platform's rounded mask does not cut into the logo.
+            inner = ImageOps.contain(logo, (int(size * 0.8), int(size * 0.8)))
+            white = Image.new("RGB", (size, size), (255, 255, 255))
+            white.paste(inner, ((size - inner.width) // 2, (size - inner.height) // 2), inner)
+            canvas = white
+    else:
+        letter = (salon.slug[:1] or "K").upper()
+        font = ImageFont.load_default(size=int(size * 0.55))
+        draw = ImageDraw.Draw(canvas)
+        draw.text((size / 2, size / 2), letter, fill=(255, 255, 255), font=font, anchor="mm")
+    out = io.BytesIO()
+    canvas.save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -1,0 +1,70 @@
+// Service worker of one salon's customer app, scoped to {{ scope }}.
+// Pages and photos always come from the network first, so unpublishing or unlinking takes
+// effect at once; what the customer has already seen is kept to show offline.
+const SCOPE = "{{ scope|escapejs }}";
+const SHELL_CACHE = "karte-shell-{{ slug|escapejs }}-{{ version|escapejs }}";
+const PERSONAL_CACHE = "karte-personal-{{ slug|escapejs }}";
+const SHELL = [{% for url in shell %}"{{ url|escapejs }}",{% endfor %}];
+const NEVER_CACHED = [SCOPE + "link/", SCOPE + "unlink/", SCOPE + "sw.js"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) =>
+        Promise.all(
+          names
+            .filter((name) => name.startsWith("karte-shell-{{ slug|escapejs }}-") && name !== SHELL_CACHE)
+            .map((name) => caches.delete(name)),
+        ),
+      )
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "clear-personal") {
+    event.waitUntil(caches.delete(PERSONAL_CACHE));
+  }
+});
+
+async function networkFirst(request) {
+  const cache = await caches.open(PERSONAL_CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok && response.type === "basic") {
+      cache.put(request, response.clone());
+    } else if ([401, 403, 404, 410].includes(response.status)) {
+      cache.delete(request);
+    }
+    return response;
+  } catch (error) {
+    const cached = await cache.match(request);
+    if (cached) return cached;
+    if (request.mode === "navigate") {
+      const home = await cache.match(SCOPE);
+      if (home) return home;
+    }
+    throw error;
+  }
+}
+
+async function shellFirst(request) {
+  const cached = await caches.match(request, { cacheName: SHELL_CACHE });
+  return cached || fetch(request);
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (SHELL.includes(url.pathname)) {
+    event.respondWith(shellFirst(request));
+  } else if (url.pathname.startsWith(SCOPE) && !NEVER_CACHED.some((path) => url.pathname.startsWith(path))) {
+    event.respondWith(networkFirst(request));
+  }
+});

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "customer_app"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("link/", views.link, name="link"),
+    path("kartes/<int:pk>/", views.karte_detail, name="karte"),
+    path("images/<uuid:pk>/<str:size>/", views.image, name="image"),
+    path("settings/", views.app_settings, name="settings"),
+    path("unlink/", views.unlink, name="unlink"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("icons/<int:size>.png", views.icon, name="icon"),
+]

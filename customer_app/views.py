@@ -1,0 +1,202 @@
+from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.ratelimit import rate_limit_hit
+from kartes.models import ItemKind, PhotoTag
+from kartes.selectors import get_visible_image, get_visible_karte, visible_kartes
+from linking.services import LinkError, device_revoke, link_code_redeem
+
+from .access import app_path, app_view, clear_device_cookie, set_device_cookie
+from .icons import salon_icon_png
+
+ICON_SIZES = {180, 192, 512}
+# Numeric codes are short, so guessing is held back per phone and per salon.
+NUMERIC_LIMIT_PER_CLIENT = (10, 600)
+NUMERIC_LIMIT_PER_SALON = (100, 600)
+CODE_LIMIT_PER_CLIENT = (30, 600)
+
+
+@app_view(device_required=False)
+def home(request):
+    if request.device is None:
+        context = {"relink": request.had_credential or "unlinked" in request.GET}
+        return render(request, "customer_app/onboarding.html", context)
+    kartes = visible_kartes(customer=request.device.customer)
+    return render(request, "customer_app/home.html", {"kartes": kartes, "customer": request.device.customer})
+
+
+@app_view(device_required=False)
+def karte_detail(request, pk):
+    if request.device is None:
+        return redirect("customer_app:home", slug=request.salon.slug)
+    karte = get_visible_karte(customer=request.device.customer, pk=pk)
+    photos = [item for item in karte.public_items if item.kind == ItemKind.PHOTO]
+    before = next((item for item in photos if item.photo_tag == PhotoTag.BEFORE), None)
+    after = next((item for item in photos if item.photo_tag == PhotoTag.AFTER), None)
+    context = {"karte": karte, "before": before, "after": after if before else None}
+    return render(request, "customer_app/karte.html", context)
+
+
+@app_view()
+def image(request, pk, size):
+    if size not in {"small", "large"}:
+        raise Http404
+    item = get_visible_image(customer=request.device.customer, image_id=pk)
+    field = getattr(item.image, size)
+    return FileResponse(field.open("rb"), content_type="image/webp")
+
+
+@app_view(device_required=False)
+def app_settings(request):
+    if request.device is None:
+        return redirect("customer_app:home", slug=request.salon.slug)
+    return render(request, "customer_app/settings.html", {"device": request.device})
+
+
+@require_POST
+@app_view()
+def unlink(request):
+    device_revoke(device=request.device)
+    response = redirect(f"{app_path(request.salon)}?unlinked=1")
+    clear_device_cookie(response, request.salon)
+    return response
+
+
+def _client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _limited(request, *, numeric: bool) -> int | None:
+    client = _client_address(request)
+    if numeric:
+        return rate_limit_hit(
+            f"link-numeric:client:{client}",
+            limit=NUMERIC_LIMIT_PER_CLIENT[0],
+            window=NUMERIC_LIMIT_PER_CLIENT[1],
+        ) or rate_limit_hit(
+            f"link-numeric:salon:{request.salon.pk}",
+            limit=NUMERIC_LIMIT_PER_SALON[0],
+            window=NUMERIC_LIMIT_PER_SALON[1],
+        )
+    return rate_limit_hit(
+        f"link-code:client:{client}", limit=CODE_LIMIT_PER_CLIENT[0], window=CODE_LIMIT_PER_CLIENT[1]
+    )
+
+
+LINK_STATUS = {
+    "unknown": 400,
+    "expired": 410,
+    "used": 409,
+    "replaced": 409,
+    "other_salon": 400,
+    "option_off": 403,
+    "device_limit": 409,
+}
+
+
+@require_POST
+@app_view(device_required=False)
+def link(request):
+    """Redeem a link code (scanned or typed). Only a POST can use up a code."""
+    code = request.POST.get("code", "").strip()
+    numeric = request.POST.get("numeric", "").strip()
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    retry_after = _limited(request, numeric=not code)
+    if retry_after is not None:
+        message = _("Too many attempts. Please wait %(minutes)d minutes and try again.") % {
+            "minutes": max(1, round(retry_after / 60))
+        }
+        response = _link_failure(request, message, status=429, wants_json=wants_json)
+        response["Retry-After"] = str(retry_after)
+        return response
+    if not code and not numeric:
+        return _link_failure(request, _("Scan the code, or type the 8-digit number."), 400, wants_json)
+    try:
+        device, credential = link_code_redeem(
+            salon=request.salon,
+            code=code or None,
+            numeric=numeric or None,
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except LinkError as error:
+        return _link_failure(request, error.message, LINK_STATUS[error.reason], wants_json)
+    home_url = app_path(request.salon)
+    response = JsonResponse({"ok": True, "redirect": home_url}) if wants_json else redirect(home_url)
+    set_device_cookie(request, response, request.salon, credential)
+    request.device = device
+    return response
+
+
+def _link_failure(request, message, status, wants_json):
+    if wants_json:
+        return JsonResponse({"error": message}, status=status)
+    context = {"link_error": message, "numeric": request.POST.get("numeric", ""), "relink": False}
+    return render(request, "customer_app/onboarding.html", context, status=status)
+
+
+@app_view(device_required=False, personal=False)
+def manifest(request):
+    salon = request.salon
+    base = app_path(salon)
+    data = {
+        "name": salon.name,
+        "short_name": salon.name[:12],
+        "id": base,
+        "start_url": base,
+        "scope": base,
+        "display": "standalone",
+        "orientation": "portrait",
+        "lang": "ja",
+        "background_color": "#f8f5f3",
+        "theme_color": salon.theme_color,
+        "icons": [
+            {
+                "src": reverse("customer_app:icon", kwargs={"slug": salon.slug, "size": size}),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": "any",
+            }
+            for size in (192, 512)
+        ],
+    }
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    return response
+
+
+@app_view(device_required=False, personal=False)
+def icon(request, size):
+    if size not in ICON_SIZES:
+        raise Http404
+    response = HttpResponse(salon_icon_png(request.salon, size), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@app_view(device_required=False, personal=False)
+def service_worker(request):
+    salon = request.salon
+    shell = [
+        staticfiles_storage.url(path)
+        for path in (
+            "css/app.css",
+            "js/app.js",
+            "js/scanner.js",
+            "vendor/zxing/iife/reader/index.js",
+            "favicon.svg",
+        )
+    ]
+    context = {
+        "scope": app_path(salon),
+        "slug": salon.slug,
+        "shell": shell,
+        "version": settings.KARTE_APP_VERSION,
+    }
+    response = render(request, "customer_app/sw.js", context, content_type="application/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response

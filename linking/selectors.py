@@ -1,0 +1,10 @@
+from django.db.models import QuerySet
+
+from customers.models import Customer
+
+from .models import Device
+
+
+def active_devices(*, customer: Customer) -> QuerySet[Device]:
+    """The phones currently linked to a customer, newest first."""
+    return Device.objects.filter(customer=customer, revoked_at__isnull=True).order_by("-linked_at")

@@ -1,0 +1,204 @@
+import base64
+import datetime
+import hashlib
+import secrets
+import unicodedata
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from audit.models import Action
+from audit.services import audit_log
+from customers.models import Customer
+from salons.models import Salon, StaffMember
+
+from .models import Device, LinkCode
+from .useragent import device_label
+
+CODE_LIFETIME = datetime.timedelta(minutes=10)
+NUMERIC_DIGITS = 8
+LAST_SEEN_RESOLUTION = datetime.timedelta(minutes=5)
+
+
+class LinkError(Exception):
+    """Linking failed; `message` says why and what to do, for the customer."""
+
+    MESSAGES = {
+        "unknown": _("This code is not valid. Check it and try again, or ask the salon for a new code."),
+        "expired": _(
+            "This code has expired (codes are valid for 10 minutes). Ask the salon to show a new one."
+        ),
+        "used": _("This code has already been used. Ask the salon to show a new code."),
+        "replaced": _("A newer code was made for you. Scan the code the salon is showing now."),
+        "other_salon": _("This code belongs to another salon. Open that salon's app to scan it."),
+        "option_off": _("This salon's customer app is not available at the moment."),
+        "device_limit": _(
+            "This account is linked to as many phones as the salon allows. Ask the salon to unlink one."
+        ),
+    }
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+    @property
+    def message(self) -> str:
+        return str(self.MESSAGES[self.reason])
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    link_code: LinkCode
+    code: str
+    numeric: str
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _numeric_hash(salon: Salon, digits: str) -> str:
+    # Only 10^8 numeric codes exist, so they are keyed with the server secret rather than hashed bare.
+    return salted_hmac("karte.linking.numeric", f"{salon.pk}:{digits}", algorithm="sha256").hexdigest()
+
+
+def normalize_numeric(raw: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", raw or "") if ch.isdigit())
+
+
+def link_code_issue(*, salon: Salon, customer: Customer, issued_by: StaffMember) -> IssuedCode:
+    """Make a new link code for a customer; any earlier unused code of theirs stops working."""
+    if not salon.customer_app_enabled:
+        raise LinkError("option_off")
+    now = timezone.now()
+    code = base64.b32encode(secrets.token_bytes(20)).decode()  # 160 random bits, QR alphanumeric
+    with transaction.atomic():
+        LinkCode.objects.filter(customer=customer, used_at__isnull=True, invalidated_at__isnull=True).update(
+            invalidated_at=now
+        )
+        live = LinkCode.objects.filter(used_at__isnull=True, invalidated_at__isnull=True, expires_at__gt=now)
+        for _attempt in range(10):
+            numeric = f"{secrets.randbelow(10**NUMERIC_DIGITS):0{NUMERIC_DIGITS}d}"
+            numeric_hash = _numeric_hash(salon, numeric)
+            if not live.filter(numeric_hash=numeric_hash).exists():
+                break
+        link_code = LinkCode.objects.create(
+            salon=salon,
+            customer=customer,
+            issued_by=issued_by,
+            code_hash=_sha256(code),
+            numeric_hash=numeric_hash,
+            created_at=now,
+            expires_at=now + CODE_LIFETIME,
+        )
+        audit_log(
+            salon=salon,
+            actor=issued_by.user,
+            action=Action.LINK_CODE_ISSUE,
+            target=customer,
+            summary=customer.name,
+            data={"link_code": link_code.pk},
+        )
+    return IssuedCode(link_code=link_code, code=code, numeric=numeric)
+
+
+def _find_code(*, salon: Salon, code: str | None, numeric: str | None) -> LinkCode:
+    if code:
+        found = (
+            LinkCode.objects.with_scopes_disabled().filter(code_hash=_sha256(code.strip().upper())).first()
+        )
+        if found is not None and found.salon_id != salon.pk:
+            raise LinkError("other_salon")
+    else:
+        digits = normalize_numeric(numeric or "")
+        found = (
+            LinkCode.objects.filter(numeric_hash=_numeric_hash(salon, digits)).order_by("-created_at").first()
+            if len(digits) == NUMERIC_DIGITS
+            else None
+        )
+    if found is None:
+        raise LinkError("unknown")
+    return found
+
+
+def link_code_redeem(
+    *, salon: Salon, code: str | None = None, numeric: str | None = None, user_agent: str = ""
+) -> tuple[Device, str]:
+    """Use a link code once and return the new device with its credential (shown to nobody else).
+
+    The code is claimed with one conditional UPDATE, so of many simultaneous attempts
+    exactly one wins and the others see it as used.
+    """
+    if not salon.customer_app_enabled:
+        raise LinkError("option_off")
+    link_code = _find_code(salon=salon, code=code, numeric=numeric)
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = LinkCode.objects.filter(
+            pk=link_code.pk, used_at__isnull=True, invalidated_at__isnull=True, expires_at__gt=now
+        ).update(used_at=now)
+        if not claimed:
+            link_code.refresh_from_db()
+            raise LinkError(link_code.state(now))
+        customer = link_code.customer
+        cap = salon.max_devices_per_customer
+        if cap and Device.objects.filter(customer=customer, revoked_at__isnull=True).count() >= cap:
+            raise LinkError("device_limit")
+        credential = secrets.token_urlsafe(32)  # 256 random bits
+        device = Device.objects.create(
+            salon=salon,
+            customer=customer,
+            credential_hash=_sha256(credential),
+            label=device_label(user_agent),
+            linked_at=now,
+            last_seen_at=now,
+        )
+        LinkCode.objects.filter(pk=link_code.pk).update(device=device)
+        audit_log(
+            salon=salon,
+            actor=None,
+            action=Action.DEVICE_LINK,
+            target=device,
+            summary=f"{customer.name} {device.label}",
+            data={"customer": customer.pk, "link_code": link_code.pk},
+        )
+    return device, credential
+
+
+def device_authenticate(*, credential: str) -> Device | None:
+    """The active device holding this credential, within the current salon scope."""
+    if not credential:
+        return None
+    return (
+        Device.objects.select_related("customer")
+        .filter(
+            credential_hash=_sha256(credential), revoked_at__isnull=True, customer__archived_at__isnull=True
+        )
+        .first()
+    )
+
+
+def device_touch(*, device: Device) -> None:
+    now = timezone.now()
+    if now - device.last_seen_at > LAST_SEEN_RESOLUTION:
+        Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+        device.last_seen_at = now
+
+
+def device_revoke(*, device: Device, actor=None) -> Device:
+    """Unlink a phone: by staff (actor given) or by the customer from the app's settings."""
+    with transaction.atomic():
+        Device.objects.filter(pk=device.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        device.refresh_from_db()
+        audit_log(
+            salon=device.salon,
+            actor=actor,
+            action=Action.DEVICE_REVOKE if actor is not None else Action.DEVICE_UNLINK,
+            target=device,
+            summary=f"{device.customer.name} {device.label}",
+            data={"customer": device.customer_id},
+        )
+    return device

@@ -1,0 +1,75 @@
+"""The customer-app panel on a customer's page: issue link codes, watch them being used,
+and unlink phones."""
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from linking.models import Device, LinkCode
+from linking.services import device_revoke, link_code_issue
+from salons.access import staff_required
+
+from ..access import get_customer_for_staff
+
+
+def _qr_svg(payload: str) -> str:
+    return mark_safe(segno.make(payload, error="m", micro=False).svg_inline(scale=6, border=3, title=""))
+
+
+def _require_option(request):
+    if not request.salon.customer_app_enabled:
+        raise PermissionDenied(_("The customer app is an option that must be contracted first."))
+
+
+@staff_required
+def customer_app_panel(request, pk):
+    customer = get_customer_for_staff(request, pk)
+    _require_option(request)
+    return render(request, "staff/customers/_app_link.html", {"customer": customer})
+
+
+@staff_required
+@require_POST
+def link_code_create(request, pk):
+    customer = get_customer_for_staff(request, pk)
+    _require_option(request)
+    issued = link_code_issue(salon=request.salon, customer=customer, issued_by=request.staff)
+    app_url = request.build_absolute_uri(reverse("customer_app:home", kwargs={"slug": request.salon.slug}))
+    context = {
+        "customer": customer,
+        "link_code": issued.link_code,
+        "app_url": app_url,
+        "step1_svg": _qr_svg(app_url),
+        "step2_svg": _qr_svg(issued.code),
+        "numeric": f"{issued.numeric[:4]} {issued.numeric[4:]}",
+    }
+    return render(request, "staff/customers/_app_codes.html", context)
+
+
+@staff_required
+def link_code_status(request, pk, code_pk):
+    customer = get_customer_for_staff(request, pk)
+    link_code = get_object_or_404(LinkCode.objects.select_related("device"), pk=code_pk, customer=customer)
+    state = link_code.state()
+    if state == "pending":
+        return HttpResponse(status=204)  # htmx keeps the codes on screen and asks again
+    return render(
+        request,
+        "staff/customers/_app_status.html",
+        {"customer": customer, "link_code": link_code, "state": state},
+    )
+
+
+@staff_required
+@require_POST
+def device_revoke_view(request, pk):
+    device = get_object_or_404(Device.objects.select_related("customer"), pk=pk, revoked_at__isnull=True)
+    device_revoke(device=device, actor=request.user)
+    messages.success(request, _("The phone “%(label)s” was unlinked.") % {"label": device.label})
+    return redirect(f"{device.customer.get_absolute_url()}#customer-app")

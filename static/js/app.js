@@ -1,0 +1,98 @@
+// The customer app on the phone: service worker, offline mark, full-screen photos with pinch
+// zoom, the before/after slider, and the install button where the browser offers one.
+const body = document.body;
+const personalCache = `karte-personal-${body.dataset.slug}`;
+
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register(body.dataset.serviceWorker, { scope: body.dataset.scope }).catch(() => {});
+}
+
+// Unlinked or revoked: nothing personal may stay on the phone.
+if (body.dataset.clearPersonal === "true" && "caches" in window) {
+  caches.delete(personalCache);
+  navigator.serviceWorker?.controller?.postMessage({ type: "clear-personal" });
+}
+
+const offlineMark = document.querySelector(".offline-mark");
+function showConnection() {
+  offlineMark.hidden = navigator.onLine;
+}
+window.addEventListener("online", showConnection);
+window.addEventListener("offline", showConnection);
+showConnection();
+
+// Full-screen photo with pinch zoom (two fingers) and double-tap zoom.
+const viewer = document.getElementById("viewer");
+const viewerImage = document.getElementById("viewer-image");
+const pointers = new Map();
+let scale = 1;
+let startDistance = 0;
+let startScale = 1;
+let lastTap = 0;
+
+function applyScale() {
+  viewerImage.style.transform = `scale(${scale})`;
+}
+
+document.addEventListener("click", (event) => {
+  const zoom = event.target.closest("[data-zoom]");
+  if (zoom) {
+    viewerImage.src = zoom.dataset.zoom;
+    viewerImage.alt = zoom.querySelector("img")?.alt || "";
+    scale = 1;
+    applyScale();
+    viewer.showModal();
+  } else if (event.target.closest("[data-close-viewer]")) {
+    viewer.close();
+  }
+});
+
+viewerImage.addEventListener("pointerdown", (event) => {
+  pointers.set(event.pointerId, event);
+  if (pointers.size === 2) {
+    const [a, b] = [...pointers.values()];
+    startDistance = Math.hypot(a.clientX - b.clientX, a.clientY - b.clientY);
+    startScale = scale;
+  } else if (event.timeStamp - lastTap < 300) {
+    scale = scale > 1 ? 1 : 2.5;
+    applyScale();
+  }
+  lastTap = event.timeStamp;
+});
+viewerImage.addEventListener("pointermove", (event) => {
+  if (!pointers.has(event.pointerId)) return;
+  pointers.set(event.pointerId, event);
+  if (pointers.size === 2 && startDistance) {
+    const [a, b] = [...pointers.values()];
+    const distance = Math.hypot(a.clientX - b.clientX, a.clientY - b.clientY);
+    scale = Math.min(5, Math.max(1, (startScale * distance) / startDistance));
+    applyScale();
+  }
+});
+for (const type of ["pointerup", "pointercancel", "pointerleave"]) {
+  viewerImage.addEventListener(type, (event) => {
+    pointers.delete(event.pointerId);
+    if (pointers.size < 2) startDistance = 0;
+  });
+}
+
+// Before/after: the range input moves the split line.
+for (const range of document.querySelectorAll("[data-compare]")) {
+  const stage = range.closest(".compare").querySelector(".compare__stage");
+  range.addEventListener("input", () => stage.style.setProperty("--split", `${range.value}%`));
+}
+
+// Android offers an install prompt; show our button only when it does.
+const installButton = document.getElementById("install-button");
+window.addEventListener("beforeinstallprompt", (event) => {
+  event.preventDefault();
+  if (!installButton) return;
+  installButton.hidden = false;
+  installButton.onclick = () => event.prompt();
+});
+
+for (const form of document.querySelectorAll("form[data-confirm]")) {
+  form.addEventListener("submit", (event) => {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+}

@@ -1,0 +1,217 @@
+"""Link codes: single use, ten minutes, one salon, hashed at rest, rate limited, and refused
+when the salon has no customer-app option."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from audit.models import Action, AuditEntry
+from linking.models import Device, LinkCode
+
+from .linking_helpers import app_url, issue, link_url, linked_phone
+
+
+def test_a_code_links_a_phone_once(salon_a, client):
+    issued = issue(salon_a)
+    first = client.post(
+        link_url(salon_a), {"code": issued.code}, HTTP_USER_AGENT="Mozilla/5.0 (iPhone) Safari/604.1"
+    )
+    assert first.status_code == 302
+    cookie = first.cookies["karte_device"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert cookie["path"] == "/s/salon-a/app/"
+    second = client.post(link_url(salon_a), {"code": issued.code}, HTTP_ACCEPT="application/json")
+    assert second.status_code == 409
+    assert "すでに使われています" in second.json()["error"]
+    with scope(salon=salon_a.salon):
+        device = Device.objects.get()
+        assert device.customer == salon_a.customer and device.label == "iPhone / Safari"
+        assert AuditEntry.objects.filter(action=Action.DEVICE_LINK).exists()
+        assert AuditEntry.objects.filter(action=Action.LINK_CODE_ISSUE).exists()
+
+
+def test_a_get_never_uses_up_a_code(salon_a, client):
+    issued = issue(salon_a)
+    assert client.get(link_url(salon_a), {"code": issued.code}).status_code == 405
+    assert client.post(link_url(salon_a), {"code": issued.code}).status_code == 302
+
+
+def test_a_code_expires_after_ten_minutes(salon_a, client):
+    issued = issue(salon_a)
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=10, seconds=1)):
+        response = client.post(link_url(salon_a), {"code": issued.code}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 410
+    assert "有効期限が切れています" in response.json()["error"]
+
+
+def test_a_code_still_works_just_before_it_expires(salon_a, client):
+    issued = issue(salon_a)
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=9, seconds=50)):
+        assert client.post(link_url(salon_a), {"code": issued.code}).status_code == 302
+
+
+def test_a_new_code_replaces_the_unused_one(salon_a, client):
+    old = issue(salon_a)
+    new = issue(salon_a)
+    response = client.post(link_url(salon_a), {"code": old.code}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 409
+    assert client.post(link_url(salon_a), {"code": new.code}).status_code == 302
+
+
+def test_the_numeric_code_links_too(salon_a, client):
+    issued = issue(salon_a)
+    typed = f"{issued.numeric[:4]} {issued.numeric[4:]}".translate(
+        str.maketrans("0123456789", "０１２３４５６７８９")
+    )
+    assert client.post(link_url(salon_a), {"numeric": typed}).status_code == 302
+
+
+def test_a_code_of_another_salon_is_refused_with_a_reason(salon_a, salon_b, client):
+    issued = issue(salon_b)
+    response = client.post(link_url(salon_a), {"code": issued.code}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 400
+    assert "別のサロン" in response.json()["error"]
+    with scopes_disabled():
+        assert not Device.objects.exists()
+        assert LinkCode.objects.get().used_at is None
+
+
+def test_a_numeric_code_only_works_in_its_own_salon(salon_a, salon_b, client):
+    issued = issue(salon_b)
+    response = client.post(link_url(salon_a), {"numeric": issued.numeric}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 400
+
+
+def test_nothing_works_without_the_option(salon_a, client):
+    issued = issue(salon_a)
+    salon_a.salon.customer_app_enabled = False
+    salon_a.salon.save()
+    response = client.post(link_url(salon_a), {"code": issued.code})
+    assert response.status_code == 403
+    assert "ご利用いただけません" in response.content.decode()
+    assert client.get(app_url(salon_a)).status_code == 403
+    staff = salon_a.client()
+    create = staff.post(reverse("staff:link_code_create", kwargs={"pk": salon_a.customer.pk}))
+    assert create.status_code == 403
+    page = staff.get(reverse("staff:customer_detail", kwargs={"pk": salon_a.customer.pk})).content.decode()
+    assert "この機能はオプション契約が必要です" in page
+
+
+def test_only_hashes_are_stored(salon_a, client):
+    issued = issue(salon_a)
+    response = client.post(link_url(salon_a), {"code": issued.code})
+    credential = response.cookies["karte_device"].value
+    assert len(credential) >= 43  # 256 bits, URL-safe base64
+    with connection.cursor() as cursor:
+        dumps = []
+        for table in ("linking_linkcode", "linking_device", "audit_auditentry"):
+            cursor.execute(f"SELECT * FROM {table}")
+            dumps.append(repr(cursor.fetchall()))
+    everything = "".join(dumps)
+    assert issued.code not in everything
+    assert issued.numeric not in everything
+    assert credential not in everything
+
+
+def test_the_code_carries_nothing_but_randomness(salon_a):
+    issued = issue(salon_a)
+    assert not issued.code.startswith("http")
+    assert len(issued.code) >= 26  # at least 128 bits in base32
+    for secret in (salon_a.customer.name, str(salon_a.customer.pk), salon_a.salon.slug):
+        assert secret not in issued.code
+
+
+def test_guessing_numeric_codes_is_stopped_with_429(salon_a, client):
+    issue(salon_a)
+    statuses = [
+        client.post(link_url(salon_a), {"numeric": f"{n:08d}"}, HTTP_ACCEPT="application/json").status_code
+        for n in range(12)
+    ]
+    assert statuses[:10] == [400] * 10
+    assert statuses[10:] == [429, 429]
+    limited = client.post(link_url(salon_a), {"numeric": "00000000"}, HTTP_ACCEPT="application/json")
+    assert 0 < int(limited["Retry-After"]) <= 600
+    assert "試行回数が多すぎます" in limited.json()["error"]
+
+
+def test_guessing_from_many_phones_is_stopped_per_salon(salon_a):
+    from django.test import Client
+
+    statuses = []
+    for n in range(110):
+        phone = Client(REMOTE_ADDR=f"10.0.{n // 200}.{n % 200}")
+        statuses.append(phone.post(link_url(salon_a), {"numeric": f"{n:08d}"}).status_code)
+    assert statuses.count(429) == 10
+
+
+def test_a_salon_can_cap_phones_per_customer(salon_a, client):
+    salon_a.salon.max_devices_per_customer = 1
+    salon_a.salon.save()
+    linked_phone(salon_a)
+    response = client.post(link_url(salon_a), {"code": issue(salon_a).code}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 409
+    assert "上限" in response.json()["error"]
+
+
+def test_staff_see_the_code_used_and_the_phone_listed(salon_a):
+    staff = salon_a.client()
+    created = staff.post(reverse("staff:link_code_create", kwargs={"pk": salon_a.customer.pk}))
+    body = created.content.decode()
+    assert "Step 1" in body and "Step 2" in body and "<svg" in body
+    with scope(salon=salon_a.salon):
+        code = LinkCode.objects.get()
+    status_url = reverse("staff:link_code_status", kwargs={"pk": salon_a.customer.pk, "code_pk": code.pk})
+    assert staff.get(status_url).status_code == 204
+    linked_phone(salon_a)  # issues its own code, which replaces the one on screen
+    assert "新しいQRコードが生成されたため" in staff.get(status_url).content.decode()
+
+
+def test_staff_see_linked_with_the_device_and_time(salon_a, client):
+    issued = issue(salon_a)
+    client.post(
+        link_url(salon_a), {"code": issued.code}, HTTP_USER_AGENT="Mozilla/5.0 (Linux; Android 14) Chrome/130"
+    )
+    status_url = reverse(
+        "staff:link_code_status", kwargs={"pk": salon_a.customer.pk, "code_pk": issued.link_code.pk}
+    )
+    body = salon_a.client().get(status_url).content.decode()
+    assert "連携済み" in body and "Android / Chrome" in body
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL for real concurrent writers")
+def test_of_twenty_simultaneous_redemptions_exactly_one_wins(salon_a):
+    import threading
+
+    from django.db import connections
+
+    from linking.services import LinkError, link_code_redeem
+
+    issued = issue(salon_a)
+    barrier = threading.Barrier(20)
+    outcomes = []
+
+    def attempt():
+        try:
+            barrier.wait()
+            with scope(salon=salon_a.salon):
+                link_code_redeem(salon=salon_a.salon, code=issued.code)
+            outcomes.append("linked")
+        except LinkError as error:
+            outcomes.append(error.reason)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["linked"] + ["used"] * 19
+    with scope(salon=salon_a.salon):
+        assert Device.objects.count() == 1
