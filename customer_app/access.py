@@ -8,6 +8,7 @@ import datetime
 import zoneinfo
 from functools import wraps
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -70,7 +71,12 @@ def app_view(device_required: bool = True, personal: bool = True):
                             request, "customer_app/not_found.html", {"salon": salon}, status=404
                         )
                 else:
-                    response = view(request, *args, **kwargs)
+                    try:
+                        response = view(request, *args, **kwargs)
+                    except Http404:
+                        response = render(
+                            request, "customer_app/not_found.html", {"salon": salon}, status=404
+                        )
                 if COOKIE_NAME in response.cookies:
                     pass  # the view linked or unlinked this phone and set the cookie itself
                 elif request.device is not None:

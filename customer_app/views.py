@@ -1,3 +1,5 @@
+import json
+
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -191,12 +193,14 @@ def service_worker(request):
             "favicon.svg",
         )
     ]
-    context = {
+    config = {
         "scope": app_path(salon),
         "slug": salon.slug,
         "shell": shell,
         "version": settings.KARTE_APP_VERSION,
     }
-    response = render(request, "customer_app/sw.js", context, content_type="application/javascript")
+    response = render(
+        request, "customer_app/sw.js", {"config": json.dumps(config)}, content_type="application/javascript"
+    )
     response["Cache-Control"] = "no-cache"
     return response

@@ -25,11 +25,54 @@ TABLET = {"width": 820, "height": 1180}
 
 
 @pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def playwright():
+    with sync_playwright() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "ja-JP",
+    "timezone_id": "Asia/Tokyo",
+    "user_agent": (
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/130.0.0.0 Mobile Safari/537.36"
+    ),
+}
+
+
+@pytest.fixture
+def open_phone(playwright, tmp_path):
+    """Start a phone: its own Chromium with a persistent profile, and a camera that films `video`."""
+    contexts = []
+
+    def start(video=None, camera_allowed=True):
+        args = [*CHROMIUM_ARGS]
+        if video is not None:
+            args += ["--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={video}"]
+        if camera_allowed:
+            args.append("--use-fake-ui-for-media-stream")
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / f"phone-profile-{len(contexts)}"), executable_path=CHROMIUM, args=args, **PHONE
+        )
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        page = context.pages[0] if context.pages else context.new_page()
+        return page
+
+    yield start
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

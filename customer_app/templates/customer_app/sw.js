@@ -1,10 +1,11 @@
-// Service worker of one salon's customer app, scoped to {{ scope }}.
+// Service worker of one salon's customer app, scoped to its own path.
 // Pages and photos always come from the network first, so unpublishing or unlinking takes
 // effect at once; what the customer has already seen is kept to show offline.
-const SCOPE = "{{ scope|escapejs }}";
-const SHELL_CACHE = "karte-shell-{{ slug|escapejs }}-{{ version|escapejs }}";
-const PERSONAL_CACHE = "karte-personal-{{ slug|escapejs }}";
-const SHELL = [{% for url in shell %}"{{ url|escapejs }}",{% endfor %}];
+const CONFIG = {{ config|safe }};
+const SCOPE = CONFIG.scope;
+const SHELL_CACHE = `karte-shell-${CONFIG.slug}-${CONFIG.version}`;
+const PERSONAL_CACHE = `karte-personal-${CONFIG.slug}`;
+const SHELL = CONFIG.shell;
 const NEVER_CACHED = [SCOPE + "link/", SCOPE + "unlink/", SCOPE + "sw.js"];
 
 self.addEventListener("install", (event) => {
@@ -18,7 +19,7 @@ self.addEventListener("activate", (event) => {
       .then((names) =>
         Promise.all(
           names
-            .filter((name) => name.startsWith("karte-shell-{{ slug|escapejs }}-") && name !== SHELL_CACHE)
+            .filter((name) => name.startsWith(`karte-shell-${CONFIG.slug}-`) && name !== SHELL_CACHE)
             .map((name) => caches.delete(name)),
         ),
       )

@@ -1,0 +1,178 @@
+"""The customer app on a linked phone: exactly what staff made public, changes that take
+effect on the next request, unlinking from either side, and the salon-branded shell."""
+
+import datetime
+import json
+
+from django.urls import reverse
+from django_scopes import scope
+
+from audit.models import Action, AuditEntry
+from kartes.services import item_set_public
+from linking.models import Device
+
+from .factories import make_karte
+from .linking_helpers import app_url, linked_phone
+
+
+def test_the_phone_sees_dates_staff_and_public_items_only(salon_a):
+    make_karte(salon_a, public_text=True, text="公開メモ")
+    private = make_karte(salon_a, text="非公開メモ")
+    salon_a.customer.memo = "スタッフの内部メモ"
+    salon_a.customer.save()
+    phone = linked_phone(salon_a)
+    home = phone.get(app_url(salon_a)).content.decode()
+    assert "森川 紗季" in home and "2026年11月1日" in home
+    page = phone.get(app_url(salon_a, "karte", pk=private.pk)).content.decode()
+    assert "非公開メモ" not in page
+    assert salon_a.stylist.display_name in page
+    assert "スタッフの内部メモ" not in home + page
+
+
+def test_unpublishing_hides_a_photo_at_its_remembered_url_at_once(salon_a):
+    karte = make_karte(salon_a, public_photo=True)
+    with scope(salon=salon_a.salon):
+        photo = karte.items.get(kind="photo")
+    phone = linked_phone(salon_a)
+    url = app_url(salon_a, "image", pk=photo.image_id, size="large")
+    first = phone.get(url)
+    assert first.status_code == 200
+    assert first["Cache-Control"] == "private, no-cache"
+    with scope(salon=salon_a.salon):
+        item_set_public(item=photo, actor=salon_a.owner.user, public=False)
+    assert phone.get(url).status_code == 404
+    assert str(photo.image_id) not in phone.get(app_url(salon_a, "karte", pk=karte.pk)).content.decode()
+
+
+def test_the_original_photo_is_never_served_to_a_phone(salon_a):
+    karte = make_karte(salon_a, public_photo=True)
+    with scope(salon=salon_a.salon):
+        photo = karte.items.get(kind="photo")
+    phone = linked_phone(salon_a)
+    assert phone.get(app_url(salon_a, "image", pk=photo.image_id, size="original")).status_code == 404
+
+
+def test_staff_unlinking_a_phone_sends_it_back_to_the_link_screen(salon_a):
+    phone = linked_phone(salon_a)
+    with scope(salon=salon_a.salon):
+        device = Device.objects.get()
+    salon_a.client().post(reverse("staff:device_revoke", kwargs={"pk": device.pk}))
+    response = phone.get(app_url(salon_a))
+    body = response.content.decode()
+    assert "この端末の連携は解除されました。" in body
+    assert 'data-clear-personal="true"' in body
+    assert response.cookies["karte_device"].value == ""
+    with scope(salon=salon_a.salon):
+        assert AuditEntry.objects.filter(action=Action.DEVICE_REVOKE).exists()
+
+
+def test_the_customer_can_unlink_their_own_phone(salon_a):
+    phone = linked_phone(salon_a)
+    assert "この端末の連携を解除" in phone.get(app_url(salon_a, "settings")).content.decode()
+    response = phone.post(app_url(salon_a, "unlink"))
+    assert response.status_code == 302
+    body = phone.get(response.url).content.decode()
+    assert 'data-clear-personal="true"' in body
+    with scope(salon=salon_a.salon):
+        assert Device.objects.get().revoked_at is not None
+        assert AuditEntry.objects.filter(action=Action.DEVICE_UNLINK).exists()
+
+
+def test_an_archived_customers_phone_sees_nothing(salon_a):
+    phone = linked_phone(salon_a)
+    salon_a.client().post(reverse("staff:customer_archive", kwargs={"pk": salon_a.customer.pk}))
+    assert "森川 紗季" not in phone.get(app_url(salon_a)).content.decode()
+
+
+def test_the_credential_is_renewed_on_use(salon_a):
+    phone = linked_phone(salon_a)
+    response = phone.get(app_url(salon_a))
+    cookie = response.cookies["karte_device"]
+    assert int(cookie["max-age"]) >= 399 * 24 * 3600
+    assert cookie["path"] == "/s/salon-a/app/"
+
+
+def test_a_phone_can_link_again_and_a_new_phone_can_be_added(salon_a):
+    first = linked_phone(salon_a)
+    second = linked_phone(salon_a)
+    assert "森川 紗季" in first.get(app_url(salon_a)).content.decode()
+    assert "森川 紗季" in second.get(app_url(salon_a)).content.decode()
+    with scope(salon=salon_a.salon):
+        assert Device.objects.filter(revoked_at__isnull=True).count() == 2
+
+
+def test_each_salon_has_its_own_manifest_scope_and_service_worker(salon_a, salon_b):
+    manifest = json.loads(salon_a.client().get(app_url(salon_a, "manifest")).content)
+    assert manifest["name"] == "サロンA"
+    assert manifest["scope"] == manifest["start_url"] == "/s/salon-a/app/"
+    assert manifest["display"] == "standalone"
+    assert {icon["sizes"] for icon in manifest["icons"]} == {"192x192", "512x512"}
+    worker = salon_b.client().get(app_url(salon_b, "service_worker"))
+    assert worker["Content-Type"].startswith("application/javascript")
+    script = worker.content.decode()
+    assert '"scope": "/s/salon-b/app/"' in script and '"slug": "salon-b"' in script
+
+
+def test_icons_are_made_from_the_salon(salon_a):
+    import io
+
+    from PIL import Image
+
+    response = salon_a.client().get(app_url(salon_a, "icon", size=512))
+    image = Image.open(io.BytesIO(response.content))
+    assert image.size == (512, 512)
+    assert image.getpixel((5, 5))[:3] == (0xB5, 0x83, 0x8D)  # the theme colour behind the initial
+    assert salon_a.client().get(app_url(salon_a, "icon", size=77)).status_code == 404
+
+
+def test_before_and_after_photos_get_a_comparison_slider(salon_a):
+    import uuid
+
+    from kartes.models import ImageKind, ItemKind, PhotoTag
+    from kartes.services import ItemInput, image_asset_create, karte_create
+
+    from .conftest import image_bytes
+
+    with scope(salon=salon_a.salon):
+        assets = [
+            image_asset_create(
+                salon=salon_a.salon,
+                user=None,
+                upload_key=uuid.uuid4(),
+                data=image_bytes(),
+                kind=ImageKind.PHOTO,
+            )[0]
+            for _ in range(2)
+        ]
+        karte = karte_create(
+            salon=salon_a.salon,
+            actor=salon_a.owner.user,
+            customer=salon_a.customer,
+            treatment_date=datetime.date(2026, 11, 2),
+            staff=salon_a.owner,
+            menu="カラー",
+            items=[
+                ItemInput(kind=ItemKind.PHOTO, image=assets[0], photo_tag=PhotoTag.BEFORE, is_public=True),
+                ItemInput(kind=ItemKind.PHOTO, image=assets[1], photo_tag=PhotoTag.AFTER, is_public=True),
+            ],
+        )
+    page = linked_phone(salon_a).get(app_url(salon_a, "karte", pk=karte.pk)).content.decode()
+    assert 'class="compare"' in page and "data-compare" in page
+
+
+def test_app_pages_make_the_same_number_of_queries_whatever_the_data_size(salon_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_karte(salon_a, public_text=True, public_photo=True)
+    phone = linked_phone(salon_a)
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert phone.get(app_url(salon_a)).status_code == 200
+        return len(captured)
+
+    small = count()
+    for day in range(2, 9):
+        make_karte(salon_a, public_text=True, public_photo=True, date=datetime.date(2026, 10, day))
+    assert count() == small

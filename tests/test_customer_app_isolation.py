@@ -1,0 +1,85 @@
+"""Every customer-app URL, tried by another customer's phone, another salon's phone and a phone
+with no link: none of them gets anything of this customer."""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, reverse
+from django_scopes import scope
+
+from customer_app import urls as app_urls
+
+from .factories import make_karte
+from .linking_helpers import linked_phone
+
+SECRET_TEXT = "森川様だけのメモ"
+
+# url name -> (method, how to build its arguments from the victim's objects)
+APP_URLS = {
+    "home": ("get", lambda o: {}),
+    "karte": ("get", lambda o: {"pk": o["karte"].pk}),
+    "image": ("get", lambda o: {"pk": o["image"].pk, "size": "large"}),
+    "settings": ("get", lambda o: {}),
+    "unlink": ("post", lambda o: {}),
+    "link": ("post", lambda o: {}),
+    "manifest": ("get", lambda o: {}),
+    "service_worker": ("get", lambda o: {}),
+    "icon": ("get", lambda o: {"size": 192}),
+}
+
+
+def test_every_customer_app_url_is_covered():
+    assert {p.name for p in app_urls.urlpatterns if isinstance(p, URLPattern)} == set(APP_URLS)
+
+
+@pytest.fixture
+def victim(salon_a):
+    karte = make_karte(salon_a, public_text=True, public_photo=True, text=SECRET_TEXT)
+    with scope(salon=salon_a.salon):
+        image = karte.items.get(kind="photo").image
+    phone = linked_phone(salon_a)
+    return {"karte": karte, "image": image, "phone": phone}
+
+
+@pytest.fixture
+def intruders(salon_a, salon_b, victim):
+    make_karte(salon_a, customer=salon_a.other_customer, public_text=True, text="佐藤様のメモ")
+    return {
+        "other customer": linked_phone(salon_a, salon_a.other_customer),
+        "other salon": linked_phone(salon_b),
+        "no device": Client(),
+    }
+
+
+def _url(salon_a, name, victim):
+    return reverse(f"customer_app:{name}", kwargs={"slug": salon_a.salon.slug, **APP_URLS[name][1](victim)})
+
+
+@pytest.mark.parametrize("name", sorted(APP_URLS))
+@pytest.mark.parametrize("who", ["other customer", "other salon", "no device"])
+def test_nobody_else_gets_anything_of_this_customer(salon_a, victim, intruders, name, who):
+    method = APP_URLS[name][0]
+    response = getattr(intruders[who], method)(_url(salon_a, name, victim))
+    assert response.status_code in {200, 302, 400, 404}
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = body.decode(errors="replace")
+    assert SECRET_TEXT not in text
+    assert salon_a.customer.name not in text
+    assert str(victim["image"].pk) not in text
+    if name in {"karte", "image"}:
+        assert response.status_code in {302, 404}
+
+
+def test_the_owner_of_the_data_does_get_it(salon_a, victim):
+    phone = victim["phone"]
+    home = phone.get(_url(salon_a, "home", victim)).content.decode()
+    assert salon_a.customer.name in home
+    karte = phone.get(_url(salon_a, "karte", victim)).content.decode()
+    assert SECRET_TEXT in karte
+    assert phone.get(_url(salon_a, "image", victim)).status_code == 200
+
+
+def test_another_salons_phone_is_not_recognised_here(salon_a, salon_b, victim):
+    phone = linked_phone(salon_b)
+    body = phone.get(reverse("customer_app:home", kwargs={"slug": salon_a.salon.slug})).content.decode()
+    assert "QRコードをスキャン" in body
+    assert salon_b.customer.name not in body
