@@ -201,7 +201,7 @@ class SalonSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Salon
-        fields = ["name", "theme_color", "timezone"]
+        fields = ["name", "theme_color", "timezone", "max_devices_per_customer"]
         widgets = {"theme_color": forms.TextInput(attrs={"type": "color"})}
 
 

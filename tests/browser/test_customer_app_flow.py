@@ -95,3 +95,38 @@ def test_without_the_camera_the_number_links_the_phone(
     phone.get_by_label("または8桁の番号を入力").fill(number)
     phone.get_by_role("button", name="連携する").click()
     expect(phone.get_by_role("heading", name="森川 紗季様")).to_be_visible()
+
+
+def test_the_app_opens_offline_and_forgets_everything_when_unlinked(
+    live_server, tablet, open_phone, salon_a, karte, screenshot
+):
+    show_codes(tablet, live_server, salon_a)
+    number = tablet.locator(".numeric-code strong").inner_text()
+    phone = open_phone(video=None, camera_allowed=False)
+    phone.goto(f"{live_server.url}/s/salon-a/app/")
+    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    phone.get_by_label("または8桁の番号を入力").fill(number)
+    phone.get_by_role("button", name="連携する").click()
+    phone.locator(".karte-card").first.click()
+    expect(phone.get_by_text("次回は6週間後がおすすめです。")).to_be_visible()
+    expect(phone.locator(".offline-mark")).to_be_hidden()
+
+    phone.context.set_offline(True)
+    phone.reload()
+    expect(phone.get_by_text("次回は6週間後がおすすめです。")).to_be_visible()
+    expect(phone.locator(".offline-mark")).to_be_visible()
+    expect(phone.locator(".offline-mark")).to_contain_text("オフライン")
+    screenshot(phone, "11-phone-offline")
+    phone.context.set_offline(False)
+
+    phone.get_by_role("link", name="設定").click()
+    phone.once("dialog", lambda dialog: dialog.accept())
+    phone.get_by_role("button", name="この端末の連携を解除").click()
+    expect(phone.get_by_text("この端末の連携は解除されました。")).to_be_visible()
+    cached = phone.evaluate(
+        """async () => {
+            const cache = await caches.open("karte-personal-salon-a");
+            return (await cache.keys()).map((request) => request.url);
+        }"""
+    )
+    assert not any("/kartes/" in url or "/images/" in url for url in cached), cached

@@ -15,9 +15,11 @@ from django.db import transaction
 from django_scopes import scope
 from PIL import Image, ImageDraw, ImageFilter
 
+from customers.models import Customer
 from customers.services import customer_create
 from kartes.models import ImageKind, ItemKind, PhotoTag
 from kartes.services import ItemInput, image_asset_create, karte_create
+from linking.services import link_code_issue
 from salons.models import Salon, StaffMember, StaffRole
 from salons.services import salon_create
 
@@ -203,6 +205,22 @@ class Command(BaseCommand):
         else:
             self.stdout.write("The demo salon is already there; nothing was changed.")
         self.print_logins(salon)
+        self.print_link_code(salon)
+
+    def print_link_code(self, salon):
+        """A fresh code for the first demo customer, so a phone can be linked straight away."""
+        with scope(salon=salon):
+            customer = Customer.objects.filter(archived_at__isnull=True).order_by("kana_sort").first()
+            owner = StaffMember.objects.filter(role=StaffRole.OWNER).first()
+            if customer is None or owner is None:
+                return
+            issued = link_code_issue(salon=salon, customer=customer, issued_by=owner)
+        self.stdout.write(f"  Customer app: open http://127.0.0.1:8000/s/{salon.slug}/app/ and type")
+        self.stdout.write(
+            f"  {issued.numeric} to link it to {customer.name} (valid for 10 minutes; "
+            "staff can show new QR codes on the customer's page)."
+        )
+        self.stdout.write("")
 
     def print_logins(self, salon):
         self.stdout.write("")
