@@ -26,6 +26,9 @@ class Action(models.TextChoices):
     DEVICE_LINK = "device.link", _("Phone linked")
     DEVICE_REVOKE = "device.revoke", _("Phone unlinked by staff")
     DEVICE_UNLINK = "device.unlink", _("Phone unlinked by the customer")
+    NOTICE_CREATE = "notice.create", _("Notice posted")
+    NOTICE_UPDATE = "notice.update", _("Notice changed")
+    NOTICE_WITHDRAW = "notice.withdraw", _("Notice withdrawn")
 
 
 class AuditEntry(models.Model):

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kartes",
     "audit",
     "linking",
+    "notices",
     "staff",
     "customer_app",
 ]

@@ -12,9 +12,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django_scopes import scope
 
 from linking.services import device_authenticate, device_touch
+from notices.selectors import unread_count
 from salons.models import Salon
 
 COOKIE_NAME = "karte_device"
@@ -60,6 +62,10 @@ def app_view(device_required: bool = True, personal: bool = True):
             with scope(salon=salon), timezone.override(zoneinfo.ZoneInfo(salon.timezone)):
                 request.device = device_authenticate(credential=credential)
                 request.had_credential = bool(credential)
+                # Counted only if a page shows the tab bar.
+                request.unread_notices = SimpleLazyObject(
+                    lambda: unread_count(customer=request.device.customer) if request.device else 0
+                )
                 if request.device is None and device_required:
                     if (
                         request.method == "GET"

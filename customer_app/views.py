@@ -12,6 +12,8 @@ from common.ratelimit import rate_limit_hit
 from kartes.models import ItemKind, PhotoTag
 from kartes.selectors import get_visible_image, get_visible_karte, visible_kartes
 from linking.services import LinkError, device_revoke, link_code_redeem
+from notices.selectors import get_visible_notice, unread_count, visible_notices
+from notices.services import notice_mark_read
 
 from .access import app_path, app_view, clear_device_cookie, set_device_cookie
 from .icons import salon_icon_png
@@ -51,6 +53,31 @@ def image(request, pk, size):
     item = get_visible_image(customer=request.device.customer, image_id=pk)
     field = getattr(item.image, size)
     return FileResponse(field.open("rb"), content_type="image/webp")
+
+
+@app_view(device_required=False)
+def notice_list(request):
+    if request.device is None:
+        return redirect("customer_app:home", slug=request.salon.slug)
+    notices = visible_notices(customer=request.device.customer)
+    return render(request, "customer_app/notices.html", {"notices": notices})
+
+
+@app_view(device_required=False)
+def notice_detail(request, pk):
+    if request.device is None:
+        return redirect("customer_app:home", slug=request.salon.slug)
+    notice = get_visible_notice(customer=request.device.customer, pk=pk)
+    return render(request, "customer_app/notice.html", {"notice": notice})
+
+
+@require_POST
+@app_view()
+def notice_read(request, pk):
+    """Mark a notice read. Idempotent, so the phone may send it again after being offline."""
+    notice = get_visible_notice(customer=request.device.customer, pk=pk)
+    notice_mark_read(notice=notice, customer=request.device.customer)
+    return JsonResponse({"ok": True, "unread": unread_count(customer=request.device.customer)})
 
 
 @app_view(device_required=False)

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from customers.models import Customer
 from kartes.models import ImageAsset, Karte, KarteItem
+from notices.models import Notice
 from salons.models import StaffMember
 
 
@@ -26,3 +27,7 @@ def get_image_for_staff(request, pk) -> ImageAsset:
 
 def get_staff_member_for_owner(request, pk: int) -> StaffMember:
     return get_object_or_404(StaffMember.objects.select_related("user"), pk=pk)
+
+
+def get_notice_for_staff(request, pk: int) -> Notice:
+    return get_object_or_404(Notice.objects.select_related("customer"), pk=pk)

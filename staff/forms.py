@@ -228,3 +228,51 @@ class StaffEditForm(forms.ModelForm):
     class Meta:
         model = StaffMember
         fields = ["display_name", "role", "is_active"]
+
+
+class NoticeForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"), max_length=100, error_messages={"required": _("Enter a title.")}
+    )
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 7}),
+        error_messages={"required": _("Write the message.")},
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Shown from"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={
+            "required": _("Enter when the notice starts."),
+            "invalid": _("Enter a date and time."),
+        },
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Shown until"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": _("Enter when the notice ends."), "invalid": _("Enter a date and time.")},
+    )
+    is_broadcast = forms.BooleanField(
+        label=_("全体告知 (every customer with the app)"),
+        required=False,
+        help_text=_("Ticked: every customer who has the app. Unticked: write it from a customer's page."),
+    )
+
+    def __init__(self, *args, customer=None, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        if editing:
+            # Who a notice is for is fixed once posted.
+            del self.fields["is_broadcast"]
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The end must be after the start."))
+        if "is_broadcast" in self.fields and not data.get("is_broadcast") and self.customer is None:
+            self.add_error(
+                "is_broadcast", _("To send a notice to one customer, write it from that customer's page.")
+            )
+        return data

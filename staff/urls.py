@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import customer_app, customers, kartes, salon
+from .views import customer_app, customers, kartes, notices, salon
 
 app_name = "staff"
 
@@ -24,6 +24,11 @@ urlpatterns = [
     path("items/<int:pk>/publish/", kartes.item_publish, name="item_publish"),
     path("uploads/", kartes.image_upload, name="image_upload"),
     path("images/<uuid:pk>/<str:size>/", kartes.image_file, name="image"),
+    path("notices/", notices.notice_list, name="notice_list"),
+    path("notices/new/", notices.notice_create_view, name="notice_create"),
+    path("notices/<int:pk>/edit/", notices.notice_edit, name="notice_edit"),
+    path("notices/<int:pk>/withdraw/", notices.notice_withdraw_view, name="notice_withdraw"),
+    path("customers/<int:pk>/notices/new/", notices.customer_notice_create, name="customer_notice_create"),
     path("salon/settings/", salon.salon_settings, name="salon_settings"),
     path("salon/logo/", salon.salon_logo, name="salon_logo"),
     path("salon/staff/", salon.staff_list, name="staff_list"),

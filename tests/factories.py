@@ -36,3 +36,22 @@ def make_karte(
                 ItemInput(kind=ItemKind.PHOTO, image=asset, caption="仕上がり", is_public=public_photo),
             ],
         )
+
+
+def make_notice(world, *, customer=None, title="お知らせ", body="本文", starts_at=None, ends_at=None):
+    """A notice showing now (unless told otherwise): to everyone, or to one customer."""
+    from django.utils import timezone
+
+    from notices.services import notice_create
+
+    now = timezone.now()
+    with scope(salon=world.salon):
+        return notice_create(
+            salon=world.salon,
+            actor=world.owner.user,
+            title=title,
+            body=body,
+            starts_at=starts_at or now - datetime.timedelta(minutes=1),
+            ends_at=ends_at or now + datetime.timedelta(days=7),
+            customer=customer,
+        )

@@ -8,7 +8,7 @@ from django_scopes import scope
 
 from customer_app import urls as app_urls
 
-from .factories import make_karte
+from .factories import make_karte, make_notice
 from .linking_helpers import linked_phone
 
 SECRET_TEXT = "森川様だけのメモ"
@@ -19,6 +19,9 @@ APP_URLS = {
     "karte": ("get", lambda o: {"pk": o["karte"].pk}),
     "image": ("get", lambda o: {"pk": o["image"].pk, "size": "large"}),
     "settings": ("get", lambda o: {}),
+    "notices": ("get", lambda o: {}),
+    "notice": ("get", lambda o: {"pk": o["notice"].pk}),
+    "notice_read": ("post", lambda o: {"pk": o["notice"].pk}),
     "unlink": ("post", lambda o: {}),
     "link": ("post", lambda o: {}),
     "manifest": ("get", lambda o: {}),
@@ -37,7 +40,8 @@ def victim(salon_a):
     with scope(salon=salon_a.salon):
         image = karte.items.get(kind="photo").image
     phone = linked_phone(salon_a)
-    return {"karte": karte, "image": image, "phone": phone}
+    notice = make_notice(salon_a, customer=salon_a.customer, title="森川様へのご案内", body=SECRET_TEXT)
+    return {"karte": karte, "image": image, "phone": phone, "notice": notice}
 
 
 @pytest.fixture
@@ -65,7 +69,8 @@ def test_nobody_else_gets_anything_of_this_customer(salon_a, victim, intruders, 
     assert SECRET_TEXT not in text
     assert salon_a.customer.name not in text
     assert str(victim["image"].pk) not in text
-    if name in {"karte", "image"}:
+    assert "森川様へのご案内" not in text
+    if name in {"karte", "image", "notice", "notice_read"}:
         assert response.status_code in {302, 404}
 
 

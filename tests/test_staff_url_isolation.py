@@ -8,7 +8,7 @@ from django_scopes import scope
 from linking.models import Device
 from staff import urls as staff_urls
 
-from .factories import make_karte
+from .factories import make_karte, make_notice
 from .linking_helpers import issue, linked_phone
 
 # url name -> how to build its arguments from salon A's objects. None: the URL takes no object.
@@ -28,6 +28,9 @@ OBJECT_URLS = {
     "link_code_create": lambda o: {"pk": o["customer"].pk},
     "link_code_status": lambda o: {"pk": o["customer"].pk, "code_pk": o["link_code"].pk},
     "device_revoke": lambda o: {"pk": o["device"].pk},
+    "notice_edit": lambda o: {"pk": o["notice"].pk},
+    "notice_withdraw": lambda o: {"pk": o["notice"].pk},
+    "customer_notice_create": lambda o: {"pk": o["customer"].pk},
 }
 # Views that only take POST answer a GET with 405 before looking anything up, which reveals nothing.
 POST_ONLY = {
@@ -37,6 +40,7 @@ POST_ONLY = {
     "image_upload",
     "link_code_create",
     "device_revoke",
+    "notice_withdraw",
 }
 SALON_URLS = {
     "customer_list",
@@ -47,6 +51,8 @@ SALON_URLS = {
     "staff_list",
     "staff_create",
     "audit_list",
+    "notice_list",
+    "notice_create",
 }
 
 
@@ -66,6 +72,7 @@ def salon_a_objects(salon_a):
         photo = karte.items.get(kind="photo")
         device = Device.objects.get()
     return {
+        "notice": make_notice(salon_a, customer=salon_a.customer, title=f"{salon_a.customer.name}様へ"),
         "link_code": issue(salon_a).link_code,
         "device": device,
         "customer": salon_a.customer,
@@ -118,11 +125,15 @@ def test_another_salons_object_is_left_unchanged(salon_a_objects, salon_a, salon
     salon_b.client().post(reverse("staff:item_publish", kwargs={"pk": item.pk}), {"public": "1"})
     salon_b.client().post(reverse("staff:karte_delete", kwargs={"pk": salon_a_objects["karte"].pk}))
     salon_b.client().post(reverse("staff:device_revoke", kwargs={"pk": salon_a_objects["device"].pk}))
+    salon_b.client().post(reverse("staff:notice_withdraw", kwargs={"pk": salon_a_objects["notice"].pk}))
     with scope(salon=salon_a.salon):
         item.refresh_from_db()
         assert item.is_public is False
         assert salon_a.customer.kartes.count() == 1
         assert Device.objects.get().revoked_at is None
+        notice = salon_a_objects["notice"]
+        notice.refresh_from_db()
+        assert notice.state() == "live"
 
 
 def test_stylists_cannot_open_owner_pages(salon_a):

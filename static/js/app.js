@@ -96,3 +96,62 @@ for (const form of document.querySelectorAll("form[data-confirm]")) {
     if (!window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 }
+
+// Notices: opening one marks it read. A read made offline waits in localStorage and is sent
+// when the phone is back online; the server counts each customer once, so resending is safe.
+const pendingKey = `karte-pending-reads-${body.dataset.slug}`;
+
+function pendingReads() {
+  try {
+    return JSON.parse(localStorage.getItem(pendingKey) || "[]");
+  } catch {
+    return [];
+  }
+}
+
+function savePending(urls) {
+  localStorage.setItem(pendingKey, JSON.stringify([...new Set(urls)]));
+}
+
+function showUnread(count) {
+  body.dataset.unread = String(count);
+  const badge = document.querySelector("[data-unread-badge]");
+  if (badge) {
+    badge.textContent = String(count);
+    badge.hidden = count === 0;
+  }
+  if ("setAppBadge" in navigator) {
+    (count > 0 ? navigator.setAppBadge(count) : navigator.clearAppBadge()).catch(() => {});
+  }
+}
+
+async function sendRead(url) {
+  const token = document.querySelector('input[name="csrfmiddlewaretoken"]')?.value;
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { Accept: "application/json", "X-CSRFToken": token || "" },
+    credentials: "same-origin",
+  });
+  if (response.status >= 500) throw new Error("server");
+  if (response.ok) showUnread((await response.json()).unread);
+}
+
+async function flushReads() {
+  if (!navigator.onLine) return;
+  const left = [];
+  for (const url of pendingReads()) {
+    try {
+      await sendRead(url);
+    } catch {
+      left.push(url);
+    }
+  }
+  savePending(left);
+}
+
+if (body.dataset.readUrl) {
+  savePending([...pendingReads(), body.dataset.readUrl]);
+}
+flushReads();
+window.addEventListener("online", flushReads);
+if (body.dataset.unread !== undefined) showUnread(Number(body.dataset.unread));

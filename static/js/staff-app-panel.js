@@ -1,4 +1,4 @@
-// Countdown for the link codes on a customer's page, and a confirmation before unlinking.
+// Countdown for the link codes on a customer's page.
 function tick() {
   for (const panel of document.querySelectorAll(".link-codes[data-expires]")) {
     const left = Math.max(0, Math.round((Date.parse(panel.dataset.expires) - Date.now()) / 1000));
@@ -14,8 +14,3 @@ function tick() {
 }
 setInterval(tick, 1000);
 document.addEventListener("htmx:afterSwap", tick);
-
-document.addEventListener("submit", (event) => {
-  const message = event.target.dataset.confirm;
-  if (message && !window.confirm(message)) event.preventDefault();
-});

@@ -1,0 +1,102 @@
+import datetime
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from notices.models import Notice
+from notices.selectors import broadcast_audience, notices_for_staff
+from notices.services import notice_create, notice_update, notice_withdraw
+from notices.starters import starters_for
+from salons.access import staff_required
+
+from ..access import get_customer_for_staff, get_notice_for_staff
+from ..forms import NoticeForm
+
+DEFAULT_PERIOD = datetime.timedelta(days=14)
+
+
+def _initial_period():
+    start = timezone.localtime().replace(second=0, microsecond=0)
+    return {"starts_at": start, "ends_at": start + DEFAULT_PERIOD}
+
+
+@staff_required
+def notice_list(request):
+    page = Paginator(notices_for_staff(), 30).get_page(request.GET.get("page"))
+    context = {"page": page, "audience": broadcast_audience(), "now": timezone.now()}
+    return render(request, "staff/notices/list.html", context)
+
+
+def _editor(request, *, customer=None, notice=None):
+    editing = notice is not None
+    initial = (
+        {"title": notice.title, "body": notice.body, "starts_at": notice.starts_at, "ends_at": notice.ends_at}
+        if editing
+        else {**_initial_period(), "is_broadcast": customer is None}
+    )
+    form = NoticeForm(request.POST or None, initial=initial, customer=customer, editing=editing)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if "preview" in request.POST:
+            preview = Notice(
+                title=data["title"], body=data["body"], starts_at=data["starts_at"], ends_at=data["ends_at"]
+            )
+        elif editing:
+            notice_update(
+                notice=notice,
+                actor=request.user,
+                **{k: data[k] for k in ("title", "body", "starts_at", "ends_at")},
+            )
+            messages.success(request, _("The notice was saved. Its view count is kept."))
+            return redirect("staff:notice_list")
+        else:
+            to = None if data.get("is_broadcast") else customer
+            notice_create(
+                salon=request.salon,
+                actor=request.user,
+                customer=to,
+                **{k: data[k] for k in ("title", "body", "starts_at", "ends_at")},
+            )
+            messages.success(request, _("The notice was posted."))
+            return redirect("staff:notice_list")
+    context = {
+        "form": form,
+        "customer": customer if not editing else notice.customer,
+        "notice": notice,
+        "preview": preview,
+        "starters": starters_for(customer_name=customer.name, salon_name=request.salon.name)
+        if customer
+        else [],
+    }
+    return render(request, "staff/notices/form.html", context)
+
+
+@staff_required
+def notice_create_view(request):
+    return _editor(request)
+
+
+@staff_required
+def customer_notice_create(request, pk):
+    customer = get_customer_for_staff(request, pk)
+    return _editor(request, customer=customer)
+
+
+@staff_required
+def notice_edit(request, pk):
+    notice = get_notice_for_staff(request, pk)
+    return _editor(request, notice=notice)
+
+
+@staff_required
+@require_POST
+def notice_withdraw_view(request, pk):
+    notice = get_notice_for_staff(request, pk)
+    notice_withdraw(notice=notice, actor=request.user)
+    messages.success(request, _("The notice was withdrawn; customers no longer see it."))
+    return redirect("staff:notice_list")

@@ -1,0 +1,237 @@
+"""Notices: who sees what and when, read once per customer, view counts, and constant query counts."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope
+
+from audit.models import Action, AuditEntry
+from notices.models import Notice, NoticeRead
+from notices.selectors import unread_count, visible_notices
+
+from .factories import make_notice
+from .linking_helpers import app_url, linked_phone
+
+
+def titles(world, customer=None, now=None):
+    with scope(salon=world.salon):
+        return [n.title for n in visible_notices(customer=customer or world.customer, now=now)]
+
+
+def test_a_broadcast_reaches_every_customer_and_a_one_to_one_notice_only_its_customer(salon_a):
+    make_notice(salon_a, title="全体")
+    make_notice(salon_a, customer=salon_a.customer, title="森川様へ")
+    assert sorted(titles(salon_a)) == ["全体", "森川様へ"]
+    assert titles(salon_a, salon_a.other_customer) == ["全体"]
+
+
+def test_another_salons_notices_are_never_shown(salon_a, salon_b):
+    make_notice(salon_b, title="Bの全体告知")
+    make_notice(salon_b, customer=salon_b.customer, title="Bの個別")
+    assert titles(salon_a) == []
+
+
+def test_the_display_period_decides_when_a_notice_shows(salon_a):
+    start = timezone.now() + datetime.timedelta(hours=1)
+    end = start + datetime.timedelta(days=1)
+    make_notice(salon_a, title="予定", starts_at=start, ends_at=end)
+    assert titles(salon_a, now=start - datetime.timedelta(seconds=1)) == []
+    assert titles(salon_a, now=start) == ["予定"]
+    assert titles(salon_a, now=end - datetime.timedelta(seconds=1)) == ["予定"]
+    assert titles(salon_a, now=end) == []
+
+
+def test_the_app_follows_the_clock(salon_a):
+    start = timezone.now() + datetime.timedelta(days=1)
+    make_notice(salon_a, title="明日から", starts_at=start, ends_at=start + datetime.timedelta(days=2))
+    phone = linked_phone(salon_a)
+    assert "明日から" not in phone.get(app_url(salon_a, "notices")).content.decode()
+    with time_machine.travel(start + datetime.timedelta(minutes=1)):
+        assert "明日から" in phone.get(app_url(salon_a, "notices")).content.decode()
+    with time_machine.travel(start + datetime.timedelta(days=3)):
+        assert "明日から" not in phone.get(app_url(salon_a, "notices")).content.decode()
+
+
+def test_a_customer_who_links_later_still_sees_an_earlier_broadcast(salon_a):
+    make_notice(salon_a, title="先に投稿された全体告知")
+    phone = linked_phone(salon_a, salon_a.other_customer)
+    assert "先に投稿された全体告知" in phone.get(app_url(salon_a, "notices")).content.decode()
+
+
+def test_opening_a_notice_marks_it_read_once_whatever_the_phone(salon_a):
+    notice = make_notice(salon_a, title="全体")
+    first, second = linked_phone(salon_a), linked_phone(salon_a)
+    page = first.get(app_url(salon_a, "notices")).content.decode()
+    assert "New" in page and "data-unread-badge" in page
+    read_url = app_url(salon_a, "notice_read", pk=notice.pk)
+    assert first.post(read_url).json() == {"ok": True, "unread": 0}
+    first.post(read_url)
+    second.post(read_url)
+    with scope(salon=salon_a.salon):
+        assert NoticeRead.objects.filter(notice=notice).count() == 1
+    assert "data-new" not in first.get(app_url(salon_a, "notices")).content.decode()
+
+
+def test_opening_the_notice_page_itself_does_not_count(salon_a):
+    # Only the page's explicit read (sent again after being offline if need be) counts, never a
+    # prefetch or a cached copy.
+    notice = make_notice(salon_a)
+    phone = linked_phone(salon_a)
+    assert phone.get(app_url(salon_a, "notice", pk=notice.pk)).status_code == 200
+    with scope(salon=salon_a.salon):
+        assert unread_count(customer=salon_a.customer) == 1
+
+
+def test_the_staff_list_shows_views_against_the_possible_audience(salon_a):
+    broadcast = make_notice(salon_a, title="全体")
+    personal = make_notice(salon_a, customer=salon_a.customer, title="個別")
+    phone = linked_phone(salon_a)
+    linked_phone(salon_a, salon_a.other_customer)
+    phone.post(app_url(salon_a, "notice_read", pk=broadcast.pk))
+    response = salon_a.client().get(reverse("staff:notice_list"))
+    rows = {notice.pk: notice for notice in response.context["page"].object_list}
+    assert rows[broadcast.pk].read_total == 1 and rows[personal.pk].read_total == 0
+    assert response.context["audience"] == 2
+    body = response.content.decode()
+    assert "掲載中" in body and "閲覧数" in body
+
+
+def test_staff_post_edit_and_withdraw_and_each_is_audited(salon_a):
+    client = salon_a.client()
+    now = timezone.localtime()
+    form = {
+        "title": "年末年始の営業",
+        "body": "12/31〜1/3はお休みです。\nご予約は https://example.jp/yoyaku から",
+        "starts_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (now + datetime.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M"),
+        "is_broadcast": "on",
+    }
+    assert client.post(reverse("staff:notice_create"), form).status_code == 302
+    with scope(salon=salon_a.salon):
+        notice = Notice.objects.get()
+    assert notice.is_broadcast
+    linked_phone(salon_a).post(app_url(salon_a, "notice_read", pk=notice.pk))
+    edited = {**form, "title": "年末年始の営業時間"}
+    assert client.post(reverse("staff:notice_edit", kwargs={"pk": notice.pk}), edited).status_code == 302
+    assert client.post(reverse("staff:notice_withdraw", kwargs={"pk": notice.pk})).status_code == 302
+    with scope(salon=salon_a.salon):
+        notice.refresh_from_db()
+        assert notice.title == "年末年始の営業時間"
+        assert notice.state() == "ended"
+        assert NoticeRead.objects.filter(notice=notice).count() == 1  # the view count survives the edit
+        actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {Action.NOTICE_CREATE, Action.NOTICE_UPDATE, Action.NOTICE_WITHDRAW} <= actions
+
+
+def test_a_one_to_one_notice_is_written_from_the_customers_page(salon_a):
+    client = salon_a.client()
+    page = client.get(
+        reverse("staff:customer_notice_create", kwargs={"pk": salon_a.customer.pk})
+    ).content.decode()
+    assert (
+        "来店のお礼" in page and "森川 紗季様、本日はサロンAにご来店いただきありがとうございました。" in page
+    )
+    now = timezone.localtime()
+    form = {
+        "title": "ありがとうございました",
+        "body": "またお待ちしております",
+        "starts_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (now + datetime.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    client.post(reverse("staff:customer_notice_create", kwargs={"pk": salon_a.customer.pk}), form)
+    with scope(salon=salon_a.salon):
+        assert Notice.objects.get().customer == salon_a.customer
+
+
+def test_bad_periods_and_missing_audience_are_refused_in_japanese(salon_a):
+    client = salon_a.client()
+    now = timezone.localtime()
+    form = {
+        "title": "タイトル",
+        "body": "本文は残ります",
+        "starts_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (now - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    body = client.post(reverse("staff:notice_create"), form).content.decode()
+    assert "掲載終了は掲載開始より後にしてください。" in body
+    assert "1人のお客様へのお知らせは、そのお客様のページから作成してください。" in body
+    assert "本文は残ります" in body
+
+
+def test_the_preview_shows_the_message_as_the_phone_will(salon_a):
+    now = timezone.localtime()
+    form = {
+        "title": "ご案内",
+        "body": "1行目\n<b>太字にはならない</b> https://example.jp/",
+        "starts_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (now + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "is_broadcast": "on",
+        "preview": "1",
+    }
+    body = salon_a.client().post(reverse("staff:notice_create"), form).content.decode()
+    assert "1行目<br>" in body
+    assert "&lt;b&gt;太字にはならない&lt;/b&gt;" in body
+    assert '<a href="https://example.jp/" rel="nofollow">' in body
+    with scope(salon=salon_a.salon):
+        assert not Notice.objects.exists()
+
+
+def test_notice_pages_make_the_same_number_of_queries_whatever_the_data_size(salon_a):
+    phone = linked_phone(salon_a)
+    make_notice(salon_a)
+
+    def count(client, url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    urls = [
+        (phone, app_url(salon_a, "notices")),
+        (phone, app_url(salon_a)),
+        (salon_a.client(), reverse("staff:notice_list")),
+    ]
+    small = [count(client, url) for client, url in urls]
+    for i in range(8):
+        notice = make_notice(salon_a, title=f"お知らせ{i}", customer=salon_a.customer if i % 2 else None)
+        phone.post(app_url(salon_a, "notice_read", pk=notice.pk))
+    linked_phone(salon_a, salon_a.other_customer)
+    assert [count(client, url) for client, url in urls] == small
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL for real concurrent writers")
+def test_two_phones_marking_at_once_count_one_read(salon_a):
+    import threading
+
+    from django.db import connections
+
+    from notices.services import notice_mark_read
+
+    notice = make_notice(salon_a)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def mark():
+        try:
+            barrier.wait()
+            with scope(salon=salon_a.salon):
+                for _ in range(5):
+                    notice_mark_read(notice=notice, customer=salon_a.customer)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=mark) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with scope(salon=salon_a.salon):
+        assert NoticeRead.objects.filter(notice=notice).count() == 1
