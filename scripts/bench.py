@@ -43,6 +43,7 @@ from salons.models import Salon, StaffMember, StaffRole  # noqa: E402
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "5000"))
 KARTES = int(os.environ.get("BENCH_KARTES", "60"))
 RUNS = 7
+BROADCAST_CUSTOMERS = int(os.environ.get("BENCH_BROADCAST_CUSTOMERS", "100000"))
 
 
 def median_ms(fn, runs=RUNS):
@@ -145,6 +146,44 @@ def bench_pages(owner, regular):
     return rows
 
 
+def bench_broadcast():
+    """Posting a broadcast in a salon of 10 customers and in one of 100,000."""
+    from notices.services import notice_create
+
+    User = get_user_model()
+    rows = []
+    for size in (10, BROADCAST_CUSTOMERS):
+        with scopes_disabled():
+            salon = Salon.objects.create(name=f"Broadcast {size}", slug=f"broadcast-{size}")
+            user = User.objects.create_user(username=f"broadcast-{size}", password="x")
+        with scope(salon=salon):
+            batch = []
+            for i in range(size):
+                customer = Customer(salon=salon, name=f"顧客 {i}", kana=f"こきゃく {i}")
+                customer.refresh_search_fields()
+                batch.append(customer)
+            Customer.objects.bulk_create(batch, batch_size=5000)
+            now = datetime.datetime.now(datetime.UTC)
+
+            def post(salon=salon, user=user, now=now):
+                notice_create(
+                    salon=salon,
+                    actor=user,
+                    title="年末年始の営業",
+                    body="お休みのお知らせ",
+                    starts_at=now,
+                    ends_at=now + datetime.timedelta(days=7),
+                )
+
+            connection.queries_log.clear()
+            with CaptureQueriesContext(connection) as captured:
+                post()
+            queries = len(captured)
+            med, low, high = median_ms(post)
+        rows.append((f"{size:,} customers", queries, med, low, high))
+    return rows
+
+
 def main():
     setup_test_environment()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -155,6 +194,7 @@ def main():
         owner, regular, counts = make_data()
         load_s = time.perf_counter() - start
         page_rows = bench_pages(owner, regular)
+        broadcast_rows = bench_broadcast()
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
@@ -188,6 +228,17 @@ def main():
     lines += [
         f"| {label} | {queries} | {med:.1f} | {low:.1f} | {high:.1f} |"
         for label, queries, med, low, high in page_rows
+    ]
+    lines += [
+        "",
+        "## Posting a notice to everyone (one row, whatever the number of customers)",
+        "",
+        "| Salon | Queries | Median ms | Min | Max |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {label} | {queries} | {med:.1f} | {low:.1f} | {high:.1f} |"
+        for label, queries, med, low, high in broadcast_rows
     ]
     report = "\n".join(lines) + "\n"
     (ROOT / "docs" / f"bench-{connection.vendor}.md").write_text(report)

@@ -155,3 +155,10 @@ if (body.dataset.readUrl) {
 flushReads();
 window.addEventListener("online", flushReads);
 if (body.dataset.unread !== undefined) showUnread(Number(body.dataset.unread));
+
+// Notices listed but not yet opened are fetched in the background, so the service worker can
+// show them offline. Fetching is not reading: only the notice page's own POST counts as a read.
+if (navigator.onLine && navigator.serviceWorker?.controller) {
+  const links = [...document.querySelectorAll("a.notice-card[href]")].slice(0, 20);
+  for (const link of links) fetch(link.href, { credentials: "same-origin" }).catch(() => {});
+}

@@ -12,6 +12,7 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django_scopes import scope
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -20,6 +21,7 @@ from customers.services import customer_create
 from kartes.models import ImageKind, ItemKind, PhotoTag
 from kartes.services import ItemInput, image_asset_create, karte_create
 from linking.services import link_code_issue
+from notices.services import notice_create, notice_mark_read
 from salons.models import Salon, StaffMember, StaffRole
 from salons.services import salon_create
 
@@ -256,6 +258,7 @@ class Command(BaseCommand):
             stylist = StaffMember.objects.create(salon=salon, user=user, display_name=stylist_name, role=role)
             today = datetime.date.today()
             names = list(zip(FAMILY, GIVEN, strict=True))[:customers]
+            customers_made = []
             for index, ((family, family_kana), (given, given_kana)) in enumerate(names):
                 customer = customer_create(
                     salon=salon,
@@ -278,6 +281,7 @@ class Command(BaseCommand):
                         ),
                     },
                 )
+                customers_made.append(customer)
                 for visit in range(rng.randint(1, 4)):
                     self.make_karte(
                         rng,
@@ -286,7 +290,49 @@ class Command(BaseCommand):
                         rng.choice([owner, stylist]),
                         today - datetime.timedelta(days=20 + visit * 45 + rng.randint(0, 20)),
                     )
+            self.make_notices(salon, owner, customers_made)
         return salon
+
+    def make_notices(self, salon, owner, customers):
+        now = timezone.now()
+        day = datetime.timedelta(days=1)
+        live = notice_create(
+            salon=salon,
+            actor=owner.user,
+            title="年末年始の営業のお知らせ",
+            body="12月31日〜1月3日はお休みをいただきます。\n年内のご予約はお早めにどうぞ。",
+            starts_at=now - 3 * day,
+            ends_at=now + 30 * day,
+        )
+        notice_create(
+            salon=salon,
+            actor=owner.user,
+            title="冬のヘッドスパキャンペーン",
+            body="乾燥する季節の頭皮ケアに。1月末までヘッドスパを20%オフでご案内しています。",
+            starts_at=now + 7 * day,
+            ends_at=now + 40 * day,
+        )
+        notice_create(
+            salon=salon,
+            actor=owner.user,
+            title="秋のトリートメントフェア（終了）",
+            body="たくさんのご利用ありがとうございました。",
+            starts_at=now - 60 * day,
+            ends_at=now - 30 * day,
+        )
+        if customers:
+            first = customers[0]
+            notice_create(
+                salon=salon,
+                actor=owner.user,
+                title="ご来店ありがとうございました",
+                body=f"{first.name}様、先日はご来店ありがとうございました。\nまたのご来店をお待ちしております。",
+                starts_at=now - day,
+                ends_at=now + 14 * day,
+                customer=first,
+            )
+            for customer in customers[1 : len(customers) // 2]:
+                notice_mark_read(notice=live, customer=customer)
 
     def make_karte(self, rng, salon, customer, staff, date):
         actor = staff.user
