@@ -52,7 +52,7 @@ PHONE = {
 
 
 @pytest.fixture
-def open_phone(playwright, tmp_path):
+def open_phone(playwright, tmp_path, live_server):
     """Start a phone: its own Chromium with a persistent profile, and a camera that films `video`."""
     contexts = []
 
@@ -76,7 +76,8 @@ def open_phone(playwright, tmp_path):
 
 
 @pytest.fixture
-def tablet(browser):
+def tablet(browser, live_server):
+    # Depends on live_server so the page closes before the server and its database go away.
     context = browser.new_context(
         viewport=TABLET, locale="ja-JP", timezone_id="Asia/Tokyo", device_scale_factor=1
     )

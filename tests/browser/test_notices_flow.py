@@ -15,19 +15,29 @@ from .conftest import PHONE, log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def link_phone(browser, live_server, world, customer):
-    context = browser.new_context(**PHONE)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/s/{world.salon.slug}/app/")
-    page.get_by_label("または8桁の番号を入力").fill(issue(world, customer).numeric)
-    page.get_by_role("button", name="連携する").click()
-    expect(page.get_by_role("heading", name=f"{customer.name}様")).to_be_visible()
-    return page
+@pytest.fixture
+def link_phone(browser, live_server):
+    """Phones linked by typing the number; closed before the test's database goes away."""
+    contexts = []
+
+    def link(world, customer):
+        context = browser.new_context(**PHONE)
+        contexts.append(context)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/s/{world.salon.slug}/app/")
+        page.get_by_label("または8桁の番号を入力").fill(issue(world, customer).numeric)
+        page.get_by_role("button", name="連携する").click()
+        expect(page.get_by_role("heading", name=f"{customer.name}様")).to_be_visible()
+        return page
+
+    yield link
+    for context in contexts:
+        context.close()
 
 
 def test_notices_reach_the_right_phones_with_new_badges_and_view_counts(
-    live_server, browser, tablet, salon_a, screenshot
+    live_server, tablet, salon_a, link_phone, screenshot
 ):
     past = timezone.now() - datetime.timedelta(days=30)
     make_notice(salon_a, title="終わったお知らせ", starts_at=past, ends_at=past + datetime.timedelta(days=1))
@@ -60,7 +70,7 @@ def test_notices_reach_the_right_phones_with_new_badges_and_view_counts(
     staff.get_by_role("button", name="投稿する").click()
     expect(staff.locator(".message")).to_contain_text("お知らせを投稿しました")
 
-    phone = link_phone(browser, live_server, salon_a, salon_a.customer)
+    phone = link_phone(salon_a, salon_a.customer)
     tab = phone.get_by_role("navigation", name="アプリのメニュー").get_by_role("link", name="お知らせ")
     expect(tab.locator("[data-unread-badge]")).to_have_text("2")
     tab.click()
@@ -88,19 +98,19 @@ def test_notices_reach_the_right_phones_with_new_badges_and_view_counts(
     expect(staff.locator("tr", has_text="終わったお知らせ")).to_contain_text("終了")
     screenshot(staff, "15-staff-notice-list", full_page=True)
 
-    other = link_phone(browser, live_server, salon_a, salon_a.other_customer)
+    other = link_phone(salon_a, salon_a.other_customer)
     other.get_by_role("link", name="お知らせ").click()
     expect(other.get_by_text("年末年始の営業")).to_be_visible()
     expect(other.get_by_text("ご来店ありがとうございました")).to_have_count(0)
 
 
-def test_a_notice_read_offline_is_counted_when_the_phone_is_back_online(live_server, browser, salon_a):
+def test_a_notice_read_offline_is_counted_when_the_phone_is_back_online(live_server, salon_a, link_phone):
     from django_scopes import scope
 
     from notices.models import NoticeRead
 
     notice = make_notice(salon_a, title="オフラインで読むお知らせ")
-    phone = link_phone(browser, live_server, salon_a, salon_a.customer)
+    phone = link_phone(salon_a, salon_a.customer)
     phone.wait_for_function("navigator.serviceWorker.controller !== null")
     phone.get_by_role("link", name="お知らせ").click()
     phone.wait_for_function(
