@@ -146,7 +146,7 @@ def link(request):
     if not code and not numeric:
         return _link_failure(request, _("Scan the code, or type the 8-digit number."), 400, wants_json)
     try:
-        device, credential = link_code_redeem(
+        _device, credential = link_code_redeem(
             salon=request.salon,
             code=code or None,
             numeric=numeric or None,
@@ -157,7 +157,6 @@ def link(request):
     home_url = app_path(request.salon)
     response = JsonResponse({"ok": True, "redirect": home_url}) if wants_json else redirect(home_url)
     set_device_cookie(request, response, request.salon, credential)
-    request.device = device
     return response
 
 

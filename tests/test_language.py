@@ -46,3 +46,13 @@ def test_dates_are_written_the_japanese_way(salon_a):
 def test_the_login_page_is_in_japanese(client):
     body = client.get(reverse("login")).content.decode()
     assert "ログイン" in body
+
+
+def test_a_stale_form_gets_a_plain_japanese_explanation(salon_a):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(salon_a.owner.user)
+    response = client.post(reverse("staff:customer_create"), {"name": "x"})
+    assert response.status_code == 403
+    assert "ページを開いてから時間が経ちすぎました" in response.content.decode()
