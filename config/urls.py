@@ -4,12 +4,14 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from staff.views.auth import StaffLoginView
+
 admin.site.site_header = _("Karte platform administration")
 admin.site.site_title = _("Karte platform")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="staff:customer_list", permanent=False), name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", StaffLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -280,3 +280,14 @@ def item_set_public(*, item: KarteItem, actor, public: bool) -> KarteItem:
         Karte.objects.filter(pk=item.karte_id).update(version=F("version") + 1)
         _audit_publication(salon=item.salon, actor=actor, item=item, karte=item.karte)
     return item
+
+
+def image_assets_purge_unused(*, before: datetime.datetime) -> int:
+    """Delete uploads no karte item uses (an editor closed without saving, a replaced drawing).
+
+    Runs for every salon at once (call it with scopes disabled). Returns how many were deleted.
+    """
+    unused = list(ImageAsset.objects.filter(item__isnull=True, created_at__lt=before))
+    with transaction.atomic():
+        _delete_assets_after_commit(unused)
+    return len(unused)

@@ -186,3 +186,28 @@ def test_storage_writes_nothing_but_complete_files(tmp_path):
     assert [p.name for p in (tmp_path / "display" / "ab").iterdir()] == ["photo.webp"]
     second = storage.save("display/ab/photo.webp", ContentFile(b"y"))
     assert second != name and storage.open(second).read() == b"y"
+
+
+def test_uploads_never_saved_in_a_karte_are_purged_after_a_day(salon_a, django_capture_on_commit_callbacks):
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from .factories import make_karte
+
+    kept = make_karte(salon_a)
+    stale = _upload(salon_a.client(), jpeg_with_exif(), uuid.uuid4()).json()["id"]
+    fresh = _upload(salon_a.client(), jpeg_with_exif(), uuid.uuid4()).json()["id"]
+    with scopes_disabled():
+        ImageAsset.objects.filter(pk=stale).update(created_at=timezone.now() - datetime.timedelta(hours=25))
+        asset = ImageAsset.objects.get(pk=stale)
+        stale_files = [asset.original.name, asset.large.name, asset.small.name]
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("purge_unused_uploads")
+    with scopes_disabled():
+        remaining = set(ImageAsset.objects.values_list("pk", flat=True))
+        in_karte = kept.items.get(kind="photo").image_id
+    assert remaining == {in_karte, uuid.UUID(fresh)}
+    assert not any(asset.large.storage.exists(name) for name in stale_files)
