@@ -91,6 +91,15 @@ def _editor_context(request, *, customer, karte, form, formset, conflict=False):
     }
 
 
+def _saved(request, customer, karte):
+    url = f"{customer.get_absolute_url()}#karte-{karte.pk}"
+    if request.headers.get("X-Karte-Save") == "fetch":
+        # The editor sent this in the background so a dropped connection loses nothing;
+        # it navigates itself.
+        return JsonResponse({"redirect": url})
+    return redirect(url)
+
+
 @staff_required
 def karte_create_view(request, customer_pk):
     customer = get_customer_for_staff(request, customer_pk)
@@ -112,7 +121,7 @@ def karte_create_view(request, customer_pk):
             messages.success(
                 request, _("The karte for %(date)s was saved.") % {"date": date_format(karte.treatment_date)}
             )
-            return redirect(f"{customer.get_absolute_url()}#karte-{karte.pk}")
+            return _saved(request, customer, karte)
         messages.error(request, _("The karte was not saved yet. Check the highlighted fields."))
     else:
         form = KarteForm(
@@ -178,7 +187,7 @@ def karte_edit(request, pk):
                 )
             else:
                 messages.success(request, _("The karte was saved."))
-                return redirect(f"{customer.get_absolute_url()}#karte-{karte.pk}")
+                return _saved(request, customer, karte)
         else:
             messages.error(request, _("The karte was not saved yet. Check the highlighted fields."))
     else:

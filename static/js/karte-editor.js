@@ -173,8 +173,44 @@ form.addEventListener("submit", (event) => {
     return;
   }
   renumber();
-  dirty = false;
+  if (form.dataset.nativeSubmit === "true") return;
+  event.preventDefault();
+  save();
 });
+
+// The save is sent in the background first: if the connection drops, everything stays on
+// screen and is sent again when the tablet is back online (the form's key and version make
+// a repeated save harmless). Anything but a clean save is handed to a normal submit so the
+// server's page, with its messages, is shown.
+const saveButton = form.querySelector('button[type="submit"]');
+async function save() {
+  blocker.hidden = true;
+  saveButton.disabled = true;
+  let response;
+  try {
+    response = await fetch(window.location.href, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "X-Karte-Save": "fetch", "X-CSRFToken": csrfToken },
+      credentials: "same-origin",
+    });
+  } catch {
+    saveButton.disabled = false;
+    blocker.textContent = msg.msgOffline;
+    blocker.hidden = false;
+    window.addEventListener("online", save, { once: true });
+    return;
+  }
+  const data = response.headers.get("Content-Type")?.includes("application/json") ? await response.json() : null;
+  if (data?.redirect) {
+    dirty = false;
+    window.location.assign(data.redirect);
+    return;
+  }
+  dirty = false;
+  form.dataset.nativeSubmit = "true";
+  form.submit();
+}
 
 window.addEventListener("beforeunload", (event) => {
   if (dirty) {

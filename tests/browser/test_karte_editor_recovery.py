@@ -94,3 +94,24 @@ def test_an_illustration_can_be_edited_stroke_by_stroke_later(live_server, table
         item = karte.items.get()
         assert item.drawing == strokes[:1]
         assert item.image_id != asset.pk
+
+
+def test_a_save_on_a_dropped_connection_is_kept_and_sent_when_back_online(live_server, tablet, salon_a):
+    page = tablet
+    log_in(page, live_server, "salon-a-owner", "pw-owner-123")
+    page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/kartes/new/")
+    expect(page.locator("#karte-form")).to_have_attribute("data-ready", "true")
+    page.get_by_role("button", name="テキストを追加").click()
+    page.locator('.editor-item[data-kind="text"] textarea').fill("電波の悪い日のメモ")
+
+    page.context.set_offline(True)
+    page.get_by_role("button", name="カルテを保存").click()
+    expect(page.locator("#submit-blocker")).to_contain_text("接続が戻ると送信します")
+    expect(page.locator('.editor-item[data-kind="text"] textarea')).to_have_value("電波の悪い日のメモ")
+    with scope(salon=salon_a.salon):
+        assert not Karte.objects.exists()
+
+    page.context.set_offline(False)
+    expect(page.locator(".message")).to_contain_text("カルテを保存しました")
+    with scope(salon=salon_a.salon):
+        assert [item.text for item in Karte.objects.get().items.all()] == ["電波の悪い日のメモ"]
