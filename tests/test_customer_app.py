@@ -176,3 +176,13 @@ def test_app_pages_make_the_same_number_of_queries_whatever_the_data_size(salon_
     for day in range(2, 9):
         make_karte(salon_a, public_text=True, public_photo=True, date=datetime.date(2026, 10, day))
     assert count() == small
+
+
+def test_pages_carry_a_strict_content_security_policy(salon_a):
+    phone = linked_phone(salon_a)
+    for response in (phone.get(app_url(salon_a)), salon_a.client().get(reverse("staff:customer_list"))):
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self' 'wasm-unsafe-eval'" in policy
+        assert "frame-ancestors 'none'" in policy and "unsafe-eval'" not in policy.replace(
+            "wasm-unsafe-eval'", ""
+        )

@@ -68,11 +68,14 @@ def open_phone(playwright, tmp_path, live_server):
         context.set_default_timeout(20_000)
         contexts.append(context)
         page = context.pages[0] if context.pages else context.new_page()
+        page.on("console", lambda message: _collect_csp(message, csp_errors))
         return page
 
+    csp_errors: list[str] = []
     yield start
     for context in contexts:
         context.close()
+    assert csp_errors == [], f"Content Security Policy violations: {csp_errors}"
 
 
 @pytest.fixture
@@ -85,9 +88,15 @@ def tablet(browser, live_server):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: _collect_csp(message, errors))
     yield page
     context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def _collect_csp(message, errors):
+    if message.type == "error" and "Content Security Policy" in message.text:
+        errors.append(message.text)
 
 
 @pytest.fixture

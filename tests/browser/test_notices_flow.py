@@ -111,7 +111,7 @@ def test_a_notice_read_offline_is_counted_when_the_phone_is_back_online(live_ser
 
     notice = make_notice(salon_a, title="オフラインで読むお知らせ")
     phone = link_phone(salon_a, salon_a.customer)
-    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
     phone.get_by_role("link", name="お知らせ").click()
     phone.wait_for_function(
         """async (url) => (await (await caches.open("karte-personal-salon-a")).match(url)) !== undefined""",
@@ -126,6 +126,6 @@ def test_a_notice_read_offline_is_counted_when_the_phone_is_back_online(live_ser
         assert not NoticeRead.objects.exists()
 
     phone.context.set_offline(False)
-    phone.wait_for_function("localStorage.getItem('karte-pending-reads-salon-a') === '[]'")
+    phone.wait_for_function("() => localStorage.getItem('karte-pending-reads-salon-a') === '[]'")
     with scope(salon=salon_a.salon):
         assert NoticeRead.objects.filter(notice=notice, customer=salon_a.customer).count() == 1
