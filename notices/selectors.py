@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from customers.models import Customer
-from linking.models import Device
+from linking.selectors import active_devices_of
 
 from .models import Notice, NoticeRead
 
@@ -42,5 +42,5 @@ def notices_for_staff() -> QuerySet[Notice]:
 
 def broadcast_audience() -> int:
     """How many customers a broadcast reaches: those with a linked phone."""
-    linked = Device.objects.filter(customer=OuterRef("pk"), revoked_at__isnull=True)
+    linked = active_devices_of(OuterRef("pk"))
     return Customer.objects.filter(archived_at__isnull=True).filter(Exists(linked)).count()

@@ -154,3 +154,12 @@ def test_list_pages_make_the_same_number_of_queries_whatever_the_data_size(salon
         make_karte(salon_a, public_text=True, public_photo=day % 2 == 0, date=datetime.date(2026, 9, day))
     large = [_count_queries(client, url) for url in (LIST, detail, preview)]
     assert small == large
+
+
+def test_the_list_marks_customers_who_have_the_app(salon_a):
+    from .linking_helpers import linked_phone
+
+    linked_phone(salon_a)
+    page = salon_a.client().get(LIST)
+    marked = {c.name: c.has_app for c in page.context["page"].object_list}
+    assert marked == {"森川 紗季": True, "佐藤 美咲": False}

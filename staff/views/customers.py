@@ -2,7 +2,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from customers.models import Customer
 from customers.services import customer_archive, customer_create, customer_restore, customer_update
 from kartes.selectors import karte_history, visible_kartes
-from linking.selectors import active_devices
+from linking.selectors import active_devices, active_devices_of
 from salons.access import staff_required
 
 from ..access import get_customer_for_staff
@@ -29,6 +29,8 @@ def customer_list(request):
     archived = bool(search.cleaned_data.get("archived")) if search.is_bound else False
 
     customers = Customer.objects.filter(archived_at__isnull=not archived).search(query)
+    if request.salon.customer_app_enabled:
+        customers = customers.annotate(has_app=Exists(active_devices_of(OuterRef("pk"))))
     if sort == "visit":
         customers = customers.order_by(F("last_visit_on").desc(nulls_last=True), "kana_sort", "id")
     else:
