@@ -2,48 +2,19 @@
 still leave exactly one photo and one karte."""
 
 import datetime
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 from django_scopes import scope
 
 from kartes.models import ImageAsset, ImageKind, ItemKind, Karte
 from kartes.services import ItemInput, image_asset_create, karte_create
 
 from .conftest import image_bytes
+from .racing import postgres_only, race
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs PostgreSQL for real concurrent writers"
-    ),
-]
+pytestmark = [pytest.mark.django_db(transaction=True), postgres_only]
 ATTEMPTS = 8
-
-
-def race(target):
-    barrier = threading.Barrier(ATTEMPTS)
-    results, errors = [], []
-
-    def run():
-        from django.db import connections
-
-        try:
-            barrier.wait()
-            results.append(target())
-        except Exception as exc:  # collected and asserted on below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(ATTEMPTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_the_same_upload_sent_at_once_from_many_retries_is_stored_once(salon_a):
@@ -57,7 +28,7 @@ def test_the_same_upload_sent_at_once_from_many_retries_is_stored_once(salon_a):
             )
             return asset.pk
 
-    results, errors = race(upload)
+    results, errors = race(upload, ATTEMPTS)
     assert errors == []
     assert len(set(results)) == 1
     with scope(salon=salon_a.salon):
@@ -81,7 +52,7 @@ def test_a_karte_submitted_many_times_at_once_is_saved_once(salon_a):
                 client_key=key,
             ).pk
 
-    results, errors = race(submit)
+    results, errors = race(submit, ATTEMPTS)
     assert errors == []
     assert len(set(results)) == 1
     with scope(salon=salon_a.salon):

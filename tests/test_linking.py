@@ -12,8 +12,10 @@ from django_scopes import scope, scopes_disabled
 
 from audit.models import Action, AuditEntry
 from linking.models import Device, LinkCode
+from linking.services import LinkError, link_code_redeem
 
 from .linking_helpers import app_url, issue, link_url, linked_phone
+from .racing import postgres_only, race
 
 
 def test_a_code_links_a_phone_once(salon_a, client):
@@ -184,34 +186,20 @@ def test_staff_see_linked_with_the_device_and_time(salon_a, client):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL for real concurrent writers")
+@postgres_only
 def test_of_twenty_simultaneous_redemptions_exactly_one_wins(salon_a):
-    import threading
-
-    from django.db import connections
-
-    from linking.services import LinkError, link_code_redeem
-
     issued = issue(salon_a)
-    barrier = threading.Barrier(20)
-    outcomes = []
 
     def attempt():
-        try:
-            barrier.wait()
-            with scope(salon=salon_a.salon):
+        with scope(salon=salon_a.salon):
+            try:
                 link_code_redeem(salon=salon_a.salon, code=issued.code)
-            outcomes.append("linked")
-        except LinkError as error:
-            outcomes.append(error.reason)
-        finally:
-            connections.close_all()
+            except LinkError as error:
+                return error.reason
+            return "linked"
 
-    threads = [threading.Thread(target=attempt) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes, errors = race(attempt, 20)
+    assert errors == []
     assert sorted(outcomes) == ["linked"] + ["used"] * 19
     with scope(salon=salon_a.salon):
         assert Device.objects.count() == 1

@@ -13,9 +13,11 @@ from django_scopes import scope
 from audit.models import Action, AuditEntry
 from notices.models import Notice, NoticeRead
 from notices.selectors import unread_count, visible_notices
+from notices.services import notice_mark_read
 
 from .factories import make_notice
 from .linking_helpers import app_url, linked_phone
+from .racing import postgres_only, race
 
 
 def titles(world, customer=None, now=None):
@@ -101,16 +103,20 @@ def test_the_staff_list_shows_views_against_the_possible_audience(salon_a):
     assert "掲載中" in body and "閲覧数" in body
 
 
+def notice_form(*, title="お知らせ", body="本文", days=7, **extra):
+    now = timezone.localtime()
+    return {
+        "title": title,
+        "body": body,
+        "starts_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (now + datetime.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M"),
+        **extra,
+    }
+
+
 def test_staff_post_edit_and_withdraw_and_each_is_audited(salon_a):
     client = salon_a.client()
-    now = timezone.localtime()
-    form = {
-        "title": "年末年始の営業",
-        "body": "12/31〜1/3はお休みです。\nご予約は https://example.jp/yoyaku から",
-        "starts_at": now.strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": (now + datetime.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M"),
-        "is_broadcast": "on",
-    }
+    form = notice_form(title="年末年始の営業", body="12/31〜1/3はお休みです。", is_broadcast="on")
     assert client.post(reverse("staff:notice_create"), form).status_code == 302
     with scope(salon=salon_a.salon):
         notice = Notice.objects.get()
@@ -136,13 +142,7 @@ def test_a_one_to_one_notice_is_written_from_the_customers_page(salon_a):
     assert (
         "来店のお礼" in page and "森川 紗季様、本日はサロンAにご来店いただきありがとうございました。" in page
     )
-    now = timezone.localtime()
-    form = {
-        "title": "ありがとうございました",
-        "body": "またお待ちしております",
-        "starts_at": now.strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": (now + datetime.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
-    }
+    form = notice_form(title="ありがとうございました", body="またお待ちしております")
     client.post(reverse("staff:customer_notice_create", kwargs={"pk": salon_a.customer.pk}), form)
     with scope(salon=salon_a.salon):
         assert Notice.objects.get().customer == salon_a.customer
@@ -150,13 +150,7 @@ def test_a_one_to_one_notice_is_written_from_the_customers_page(salon_a):
 
 def test_bad_periods_and_missing_audience_are_refused_in_japanese(salon_a):
     client = salon_a.client()
-    now = timezone.localtime()
-    form = {
-        "title": "タイトル",
-        "body": "本文は残ります",
-        "starts_at": now.strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": (now - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
-    }
+    form = notice_form(body="本文は残ります", days=-1)
     body = client.post(reverse("staff:notice_create"), form).content.decode()
     assert "掲載終了は掲載開始より後にしてください。" in body
     assert "1人のお客様へのお知らせは、そのお客様のページから作成してください。" in body
@@ -164,15 +158,9 @@ def test_bad_periods_and_missing_audience_are_refused_in_japanese(salon_a):
 
 
 def test_the_preview_shows_the_message_as_the_phone_will(salon_a):
-    now = timezone.localtime()
-    form = {
-        "title": "ご案内",
-        "body": "1行目\n<b>太字にはならない</b> https://example.jp/",
-        "starts_at": now.strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": (now + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
-        "is_broadcast": "on",
-        "preview": "1",
-    }
+    form = notice_form(
+        body="1行目\n<b>太字にはならない</b> https://example.jp/", is_broadcast="on", preview="1"
+    )
     body = salon_a.client().post(reverse("staff:notice_create"), form).content.decode()
     assert "1行目<br>" in body
     assert "&lt;b&gt;太字にはならない&lt;/b&gt;" in body
@@ -204,34 +192,16 @@ def test_notice_pages_make_the_same_number_of_queries_whatever_the_data_size(sal
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL for real concurrent writers")
+@postgres_only
 def test_two_phones_marking_at_once_count_one_read(salon_a):
-    import threading
-
-    from django.db import connections
-
-    from notices.services import notice_mark_read
-
     notice = make_notice(salon_a)
-    barrier = threading.Barrier(2)
-    errors = []
 
     def mark():
-        try:
-            barrier.wait()
-            with scope(salon=salon_a.salon):
-                for _ in range(5):
-                    notice_mark_read(notice=notice, customer=salon_a.customer)
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        with scope(salon=salon_a.salon):
+            for _ in range(5):
+                notice_mark_read(notice=notice, customer=salon_a.customer)
 
-    threads = [threading.Thread(target=mark) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _results, errors = race(mark, 2)
     assert errors == []
     with scope(salon=salon_a.salon):
         assert NoticeRead.objects.filter(notice=notice).count() == 1
