@@ -137,3 +137,30 @@ def test_the_demo_loads_once(db):
     with scope(salon=salon):
         assert Customer.objects.count() == 3
         assert salon.customer_app_enabled
+
+
+def test_the_platform_admin_adds_an_owner_to_a_salon(db, client):
+    User = get_user_model()
+    operator = User.objects.create_superuser(username="op", password="op-password-1")
+    owner_login = User.objects.create_user(username="new-owner", password="owner-password-1")
+    salon = Salon.objects.create(name="新サロン", slug="new-salon")
+    client.force_login(operator)
+    response = client.post(
+        reverse("admin:salons_salon_change", args=[salon.pk]),
+        {
+            "name": "新サロン",
+            "slug": "new-salon",
+            "theme_color": "#b5838d",
+            "timezone": "Asia/Tokyo",
+            "staff-TOTAL_FORMS": "1",
+            "staff-INITIAL_FORMS": "0",
+            "staff-0-user": str(owner_login.pk),
+            "staff-0-display_name": "新オーナー",
+            "staff-0-role": "owner",
+            "staff-0-is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert client.login(username="new-owner", password="owner-password-1")
+    assert client.get(reverse("staff:salon_settings")).status_code == 200
