@@ -186,3 +186,23 @@ def test_pages_carry_a_strict_content_security_policy(salon_a):
         assert "frame-ancestors 'none'" in policy and "unsafe-eval'" not in policy.replace(
             "wasm-unsafe-eval'", ""
         )
+
+
+def test_the_staff_preview_and_the_phone_show_the_same_items(salon_a):
+    import re
+
+    first = make_karte(salon_a, public_text=True, public_photo=True, text="公開A", date=datetime.date(2026, 9, 1))
+    second = make_karte(salon_a, public_photo=True, text="非公開B", date=datetime.date(2026, 10, 1))
+    phone = linked_phone(salon_a)
+    preview = salon_a.client().get(reverse("staff:customer_preview", kwargs={"pk": salon_a.customer.pk}))
+    app_pages = "".join(
+        phone.get(app_url(salon_a, "karte", pk=karte.pk)).content.decode() for karte in (first, second)
+    )
+
+    def shown(html):
+        images = set(re.findall(r"/images/([0-9a-f-]{36})/large/", html))
+        texts = {text for text in ("公開A", "非公開B") if text in html}
+        return images, texts
+
+    assert shown(preview.content.decode()) == shown(app_pages)
+    assert shown(app_pages)[1] == {"公開A"} and len(shown(app_pages)[0]) == 2
