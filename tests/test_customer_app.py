@@ -191,7 +191,9 @@ def test_pages_carry_a_strict_content_security_policy(salon_a):
 def test_the_staff_preview_and_the_phone_show_the_same_items(salon_a):
     import re
 
-    first = make_karte(salon_a, public_text=True, public_photo=True, text="公開A", date=datetime.date(2026, 9, 1))
+    first = make_karte(
+        salon_a, public_text=True, public_photo=True, text="公開A", date=datetime.date(2026, 9, 1)
+    )
     second = make_karte(salon_a, public_photo=True, text="非公開B", date=datetime.date(2026, 10, 1))
     phone = linked_phone(salon_a)
     preview = salon_a.client().get(reverse("staff:customer_preview", kwargs={"pk": salon_a.customer.pk}))

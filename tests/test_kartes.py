@@ -81,7 +81,9 @@ def test_publishing_from_the_history_is_one_tap_and_audited(salon_a):
     url = reverse("staff:item_publish", kwargs={"pk": photo.pk})
     response = client.post(url, {"public": "1"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
-    assert "state--public" in response.content.decode() and "公開" in response.content.decode()
+    body = response.content.decode()
+    assert "state--public" in body and "公開" in body
+    assert f"{salon_a.stylist.display_name} が公開" in body
     client.post(url, {"public": "0"}, HTTP_HX_REQUEST="true")
     with scope(salon=salon_a.salon):
         photo.refresh_from_db()

@@ -225,7 +225,7 @@ def item_publish(request, pk):
     public = request.POST.get("public") == "1"
     item = item_set_public(item=item, actor=request.user, public=public)
     if request.headers.get("HX-Request"):
-        return render(request, "staff/kartes/_publish_toggle.html", {"item": item})
+        return render(request, "staff/kartes/_history_item.html", {"item": item})
     messages.success(request, _("Made public.") if item.is_public else _("Made private."))
     return redirect(f"{item.karte.customer.get_absolute_url()}#karte-{item.karte_id}")
 
