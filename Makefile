@@ -33,6 +33,7 @@ run: demo
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 test: lint

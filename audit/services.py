@@ -18,7 +18,7 @@ def audit_log(
         actor=actor,
         actor_name=actor_name,
         action=action,
-        target_type=target._meta.model_name,
+        target_type=str(target._meta.model_name),
         target_id=str(target.pk),
         summary=summary[:300] or str(target)[:300],
         data=data or {},

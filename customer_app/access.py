@@ -8,7 +8,7 @@ import datetime
 import zoneinfo
 from functools import wraps
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -59,6 +59,7 @@ def app_view(device_required: bool = True, personal: bool = True):
             if not salon.customer_app_enabled:
                 return render(request, "customer_app/unavailable.html", {"salon": salon}, status=403)
             credential = request.COOKIES.get(COOKIE_NAME, "")
+            response: HttpResponse
             with scope(salon=salon), timezone.override(zoneinfo.ZoneInfo(salon.timezone)):
                 request.device = device_authenticate(credential=credential)
                 request.had_credential = bool(credential)

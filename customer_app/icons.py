@@ -9,7 +9,7 @@ from salons.models import Salon
 
 def _hex_to_rgb(value: str) -> tuple[int, int, int]:
     value = value.lstrip("#")
-    return tuple(int(value[i : i + 2], 16) for i in (0, 2, 4))
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
 def salon_icon_png(salon: Salon, size: int) -> bytes:
@@ -17,9 +17,8 @@ def salon_icon_png(salon: Salon, size: int) -> bytes:
     canvas = Image.new("RGB", (size, size), background)
     if salon.logo:
         with salon.logo.open("rb") as handle, Image.open(handle) as logo:
-            logo = logo.convert("RGBA")
             # Keep a margin so the platform's rounded mask does not cut into the logo.
-            inner = ImageOps.contain(logo, (int(size * 0.8), int(size * 0.8)))
+            inner = ImageOps.contain(logo.convert("RGBA"), (int(size * 0.8), int(size * 0.8)))
             white = Image.new("RGB", (size, size), (255, 255, 255))
             white.paste(inner, ((size - inner.width) // 2, (size - inner.height) // 2), inner)
             canvas = white

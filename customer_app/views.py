@@ -39,7 +39,7 @@ def karte_detail(request, pk):
     if request.device is None:
         return redirect("customer_app:home", slug=request.salon.slug)
     karte = get_visible_karte(customer=request.device.customer, pk=pk)
-    photos = [item for item in karte.public_items if item.kind == ItemKind.PHOTO]
+    photos = [item for item in karte.public_items if item.kind == ItemKind.PHOTO]  # type: ignore[attr-defined]
     before = next((item for item in photos if item.photo_tag == PhotoTag.BEFORE), None)
     after = next((item for item in photos if item.photo_tag == PhotoTag.AFTER), None)
     context = {"karte": karte, "before": before, "after": after if before else None}

@@ -77,9 +77,10 @@ def _to_srgb(image: Image.Image) -> Image.Image:
     if icc:
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            image = ImageCms.profileToProfile(
+            converted = ImageCms.profileToProfile(
                 image.convert(target_mode), source, ImageCms.createProfile("sRGB"), outputMode=target_mode
             )
+            image = converted if converted is not None else image.convert(target_mode)
         except (ImageCms.PyCMSError, OSError, ValueError):
             image = image.convert(target_mode)
     else:
@@ -100,7 +101,7 @@ def _encode(image: Image.Image, edge: int) -> bytes:
 def process_image(data: bytes) -> ProcessedImage:
     """Check an upload and return its display copies, or raise ImageRejected with a clear message."""
     image = _open_checked(data)
-    original_format = "HEIF" if image.format == "HEIF" else image.format
+    original_format = str(image.format)
     upright = ImageOps.exif_transpose(image)
     upright = _to_srgb(upright)
     large = _encode(upright, LARGE_EDGE)

@@ -70,7 +70,7 @@ class Notice(models.Model):
         return NoticeState.LIVE
 
     def get_state_display(self) -> str:
-        return NoticeState(self.state()).label
+        return str(NoticeState(self.state()).label)
 
 
 class NoticeRead(models.Model):

@@ -63,11 +63,11 @@ def staff_member_update(*, member: StaffMember, actor, data: dict) -> StaffMembe
 
 def salon_logo_image(upload) -> bytes:
     """A square PNG of the uploaded logo, stripped of metadata."""
-    with Image.open(upload) as image:
-        image = ImageOps.exif_transpose(image).convert("RGBA")
-        image = ImageOps.pad(image, (LOGO_EDGE, LOGO_EDGE), color=(255, 255, 255, 0))
+    with Image.open(upload) as original:
+        upright = ImageOps.exif_transpose(original).convert("RGBA")
+    square = ImageOps.pad(upright, (LOGO_EDGE, LOGO_EDGE), color=(255, 255, 255, 0))
     out = io.BytesIO()
-    Image.frombytes("RGBA", image.size, image.tobytes()).save(out, format="PNG", optimize=True)
+    Image.frombytes("RGBA", square.size, square.tobytes()).save(out, format="PNG", optimize=True)
     return out.getvalue()
 
 

@@ -95,7 +95,7 @@ def make_data():
             customer.last_visit_on = datetime.date(2026, 1, 1) + datetime.timedelta(days=i % 300)
             customers.append(customer)
         Customer.objects.bulk_create(customers, batch_size=1000)
-        regular = Customer.objects.order_by("id").first()
+        regular = Customer.objects.order_by("id")[0]
         small = io.BytesIO()
         Image.new("RGB", (800, 600), (120, 80, 60)).save(small, format="JPEG")
         for day in range(KARTES):

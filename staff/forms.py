@@ -1,3 +1,4 @@
+import datetime
 import json
 import re
 import unicodedata
@@ -85,7 +86,7 @@ class KarteForm(forms.Form):
             "invalid": _("Enter the treatment date."),
         },
     )
-    staff = forms.ModelChoiceField(
+    staff: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Staff in charge"),
         queryset=StaffMember.objects.none(),
         error_messages={
@@ -99,12 +100,12 @@ class KarteForm(forms.Form):
 
     def __init__(self, *args, staff_queryset, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["staff"].queryset = staff_queryset
+        self.fields["staff"].queryset = staff_queryset  # type: ignore[attr-defined]
         self.fields["menu"].widget.attrs.update({"list": "menu-suggestions", "autocomplete": "off"})
 
     def clean_treatment_date(self):
         value = self.cleaned_data["treatment_date"]
-        if value > timezone.localdate() + timezone.timedelta(days=366):
+        if value > timezone.localdate() + datetime.timedelta(days=366):
             raise ValidationError(_("The treatment date is too far in the future."))
         return value
 
@@ -139,8 +140,9 @@ class ItemForm(forms.Form):
         return strokes
 
     def clean(self):
-        data = super().clean()
-        if self.cleaned_data.get("DELETE"):
+        super().clean()
+        data = self.cleaned_data
+        if data.get("DELETE"):
             return data
         kind = data.get("kind")
         if kind == ItemKind.TEXT:
@@ -172,7 +174,7 @@ class BaseItemFormSet(forms.BaseFormSet):
             return
         seen = set()
         for form in self.forms:
-            if self._should_delete_form(form) or not form.has_changed():
+            if self._should_delete_form(form) or not form.has_changed():  # type: ignore[attr-defined]
                 continue
             image = form.cleaned_data.get("image")
             if image is not None:
@@ -267,7 +269,8 @@ class NoticeForm(forms.Form):
             del self.fields["is_broadcast"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("The end must be after the start."))

@@ -112,7 +112,7 @@ def test_the_preview_selector_returns_public_items_only(salon_a):
     make_karte(salon_a, public_photo=True, text="非公開テキスト")
     with scope(salon=salon_a.salon):
         kartes = list(visible_kartes(customer=salon_a.customer))
-        shown = [(item.kind, item.text) for karte in kartes for item in karte.public_items]
+        shown = [(item.kind, item.text) for karte in kartes for item in karte.public_items]  # type: ignore[attr-defined]
     assert len(kartes) == 2  # every karte's date and staff, even with nothing public
     assert ("text", "公開テキスト") in shown
     assert ("text", "非公開テキスト") not in shown

@@ -55,7 +55,9 @@ def link_code_create(request, pk):
 @staff_required
 def link_code_status(request, pk, code_pk):
     customer = get_customer_for_staff(request, pk)
-    link_code = get_object_or_404(LinkCode.objects.select_related("device"), pk=code_pk, customer=customer)
+    link_code: LinkCode = get_object_or_404(
+        LinkCode.objects.select_related("device"), pk=code_pk, customer=customer
+    )
     state = link_code.state()
     if state == "pending":
         return HttpResponse(status=204)  # htmx keeps the codes on screen and asks again
@@ -69,7 +71,9 @@ def link_code_status(request, pk, code_pk):
 @staff_required
 @require_POST
 def device_revoke_view(request, pk):
-    device = get_object_or_404(Device.objects.select_related("customer"), pk=pk, revoked_at__isnull=True)
+    device: Device = get_object_or_404(
+        Device.objects.select_related("customer"), pk=pk, revoked_at__isnull=True
+    )
     device_revoke(device=device, actor=request.user)
     messages.success(request, _("The phone “%(label)s” was unlinked.") % {"label": device.label})
     return redirect(f"{device.customer.get_absolute_url()}#customer-app")

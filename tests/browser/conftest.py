@@ -54,7 +54,7 @@ PHONE = {
 @pytest.fixture
 def open_phone(playwright, tmp_path, live_server):
     """Start a phone: its own Chromium with a persistent profile, and a camera that films `video`."""
-    contexts = []
+    contexts: list = []
 
     def start(video=None, camera_allowed=True):
         args = [*CHROMIUM_ARGS]

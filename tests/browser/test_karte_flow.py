@@ -103,7 +103,7 @@ def test_a_karte_with_photo_illustration_and_text_publishes_only_the_text(
         kinds = [(item.kind, item.is_public) for item in saved.items.all()]
         drawing = saved.items.get(kind="illustration").drawing
     assert kinds == [("photo", False), ("illustration", False), ("text", True)]
-    assert len(drawing) == 2 and drawing[0]["color"] == "#d62839"
+    assert drawing is not None and len(drawing) == 2 and drawing[0]["color"] == "#d62839"
 
     # The preview shows the text only.
     page.get_by_role("link", name="お客様の表示を確認").click()

@@ -162,9 +162,9 @@ def _jpeg(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
-def _illustration(rng: random.Random) -> tuple[bytes, list]:
+def _illustration(rng: random.Random) -> tuple[bytes, list[dict]]:
     """Strokes as the drawing pad stores them, and the PNG the pad would have made."""
-    strokes = []
+    strokes: list[dict] = []
     for _ in range(rng.randint(3, 6)):
         cx, cy = rng.randint(400, 800), rng.randint(200, 600)
         radius = rng.randint(60, 160)
