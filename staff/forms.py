@@ -151,7 +151,12 @@ class ItemForm(forms.Form):
             data["image"] = None
         elif kind in (ItemKind.PHOTO, ItemKind.ILLUSTRATION):
             image_id = data.get("image")
-            asset = ImageAsset.objects.filter(pk=image_id).first() if image_id else None
+            asset = (
+                ImageAsset.objects.select_related("item").filter(pk=image_id).first() if image_id else None
+            )
+            used_by = getattr(asset, "item", None)
+            if used_by is not None and used_by.pk != data.get("id"):
+                raise ValidationError(_("This photo already belongs to another item. Upload it again."))
             if asset is None:
                 message = (
                     _("The photo has not finished uploading.")

@@ -260,3 +260,17 @@ def test_deleting_a_karte_deletes_its_photos(salon_a, django_capture_on_commit_c
         assert not Karte.objects.exists()
         assert AuditEntry.objects.filter(action=Action.KARTE_DELETE).exists()
     assert not any(storage.exists(name) for name in names)
+
+
+def test_a_photo_already_in_another_karte_cannot_be_attached_again(salon_a):
+    other = make_karte(salon_a)
+    with scope(salon=salon_a.salon):
+        taken = other.items.get(kind="photo").image_id
+    data = karte_post(salon_a, [{"kind": "photo", "image": str(taken)}])
+    response = salon_a.client().post(
+        reverse("staff:karte_create", kwargs={"customer_pk": salon_a.customer.pk}), data
+    )
+    assert response.status_code == 200
+    assert "この写真は別の項目で使われています" in response.content.decode()
+    with scope(salon=salon_a.salon):
+        assert Karte.objects.count() == 1
