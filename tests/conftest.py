@@ -1,7 +1,6 @@
 """Shared set-up: two salons, each with an owner, a stylist and two customers, so that every
 test can ask "and the other salon / the other customer can't"."""
 
-import io
 import os
 import tempfile
 from dataclasses import dataclass
@@ -13,7 +12,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django_scopes import scope, scopes_disabled
-from PIL import Image
 
 from customers.models import Customer
 from salons.models import Salon, StaffMember, StaffRole
@@ -84,12 +82,6 @@ def salon_b(db) -> SalonWorld:
     )
 
 
-def image_bytes(fmt="JPEG", size=(640, 480), color=(200, 120, 90), **save_kwargs) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, color).save(out, format=fmt, **save_kwargs)
-    return out.getvalue()
-
-
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     from django.core.cache import cache
@@ -97,3 +89,28 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def salon_a_objects(salon_a):
+    """One of everything salon A has: customer, karte with a photo, link code, phone, notice."""
+    from linking.models import Device
+
+    from .factories import make_karte, make_notice
+    from .linking_helpers import issue, linked_phone
+
+    karte = make_karte(salon_a, public_text=True)
+    linked_phone(salon_a)
+    with scope(salon=salon_a.salon):
+        photo = karte.items.get(kind="photo")
+        device = Device.objects.get()
+    return {
+        "notice": make_notice(salon_a, customer=salon_a.customer, title=f"{salon_a.customer.name}様へ"),
+        "link_code": issue(salon_a).link_code,
+        "device": device,
+        "customer": salon_a.customer,
+        "karte": karte,
+        "item": photo,
+        "image": photo.image,
+        "stylist": salon_a.stylist,
+    }

@@ -1,14 +1,20 @@
 """Small builders for salon-owned data, always through the services the app uses."""
 
 import datetime
+import io
 import uuid
 
 from django_scopes import scope
+from PIL import Image
 
 from kartes.models import ImageKind, ItemKind
 from kartes.services import ItemInput, image_asset_create, karte_create
 
-from .conftest import image_bytes
+
+def image_bytes(fmt="JPEG", size=(640, 480), color=(200, 120, 90), **save_kwargs) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format=fmt, **save_kwargs)
+    return out.getvalue()
 
 
 def make_karte(

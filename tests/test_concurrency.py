@@ -10,7 +10,7 @@ from django_scopes import scope
 from kartes.models import ImageAsset, ImageKind, ItemKind, Karte
 from kartes.services import ItemInput, image_asset_create, karte_create
 
-from .conftest import image_bytes
+from .factories import image_bytes
 from .racing import postgres_only, race
 
 pytestmark = [pytest.mark.django_db(transaction=True), postgres_only]

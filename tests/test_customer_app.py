@@ -131,7 +131,7 @@ def test_before_and_after_photos_get_a_comparison_slider(salon_a):
     from kartes.models import ImageKind, ItemKind, PhotoTag
     from kartes.services import ItemInput, image_asset_create, karte_create
 
-    from .conftest import image_bytes
+    from .factories import image_bytes
 
     with scope(salon=salon_a.salon):
         assets = [

@@ -11,8 +11,7 @@ from audit.models import Action, AuditEntry
 from kartes.models import Karte, KarteItem
 from kartes.selectors import visible_kartes
 
-from .conftest import image_bytes
-from .factories import make_karte
+from .factories import image_bytes, make_karte
 
 
 def upload(client, data=None, kind="photo"):

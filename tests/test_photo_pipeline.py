@@ -15,7 +15,7 @@ from PIL import Image
 from kartes.images import ImageRejected, process_image
 from kartes.models import ImageAsset
 
-from .conftest import image_bytes
+from .factories import image_bytes
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112

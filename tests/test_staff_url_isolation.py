@@ -8,9 +8,6 @@ from django_scopes import scope
 from linking.models import Device
 from staff import urls as staff_urls
 
-from .factories import make_karte, make_notice
-from .linking_helpers import issue, linked_phone
-
 # url name -> how to build its arguments from salon A's objects. None: the URL takes no object.
 OBJECT_URLS = {
     "customer_detail": lambda o: {"pk": o["customer"].pk},
@@ -62,25 +59,6 @@ def staff_url_names():
 
 def test_every_staff_url_is_covered_by_these_tests():
     assert staff_url_names() == set(OBJECT_URLS) | SALON_URLS
-
-
-@pytest.fixture
-def salon_a_objects(salon_a):
-    karte = make_karte(salon_a, public_text=True)
-    linked_phone(salon_a)
-    with scope(salon=salon_a.salon):
-        photo = karte.items.get(kind="photo")
-        device = Device.objects.get()
-    return {
-        "notice": make_notice(salon_a, customer=salon_a.customer, title=f"{salon_a.customer.name}様へ"),
-        "link_code": issue(salon_a).link_code,
-        "device": device,
-        "customer": salon_a.customer,
-        "karte": karte,
-        "item": photo,
-        "image": photo.image,
-        "stylist": salon_a.stylist,
-    }
 
 
 def _url(name, objects):
