@@ -6,6 +6,7 @@ _DEVICES = [
     (re.compile(r"Android"), "Android"),
     (re.compile(r"Macintosh"), "Mac"),
     (re.compile(r"Windows"), "Windows"),
+    (re.compile(r"Linux"), "Linux"),
 ]
 _BROWSERS = [
     (re.compile(r"SamsungBrowser"), "Samsung Internet"),

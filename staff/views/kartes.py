@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kartes.images import ImageRejected
@@ -28,24 +29,25 @@ from salons.models import StaffMember
 from ..access import get_customer_for_staff, get_image_for_staff, get_item_for_staff, get_karte_for_staff
 from ..forms import TEMPLATES_AVAILABLE, ItemFormSet, KarteForm
 
+# Common menus offered as one-tap chips; staff can type anything else.
 MENU_SUGGESTIONS = [
-    "カット",
-    "カラー",
-    "パーマ",
-    "縮毛矯正",
-    "トリートメント",
-    "ヘッドスパ",
-    "ブロー",
-    "ヘアセット",
-    "ネイル",
-    "ジェルネイル",
-    "ネイルアート",
-    "フットネイル",
-    "まつげエクステ",
-    "まつげパーマ",
-    "眉カット",
-    "フェイシャル",
-    "ボディトリートメント",
+    gettext_lazy("Cut"),
+    gettext_lazy("Colour"),
+    gettext_lazy("Perm"),
+    gettext_lazy("Straightening"),
+    gettext_lazy("Treatment"),
+    gettext_lazy("Head spa"),
+    gettext_lazy("Blow-dry"),
+    gettext_lazy("Hair set"),
+    gettext_lazy("Nails"),
+    gettext_lazy("Gel nails"),
+    gettext_lazy("Nail art"),
+    gettext_lazy("Pedicure"),
+    gettext_lazy("Eyelash extensions"),
+    gettext_lazy("Lash lift"),
+    gettext_lazy("Eyebrow trim"),
+    gettext_lazy("Facial"),
+    gettext_lazy("Body treatment"),
 ]
 
 
