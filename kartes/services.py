@@ -277,6 +277,7 @@ def item_set_public(*, item: KarteItem, actor, public: bool) -> KarteItem:
             return item
         item.set_public(public, by=actor)
         item.save(update_fields=["is_public", "published_at", "published_by", "updated_at"])
+        # An editor left open elsewhere must not quietly undo this switch when it saves.
         Karte.objects.filter(pk=item.karte_id).update(version=F("version") + 1)
         _audit_publication(salon=item.salon, actor=actor, item=item, karte=item.karte)
     return item

@@ -273,3 +273,27 @@ def test_a_photo_already_in_another_karte_cannot_be_attached_again(salon_a):
     assert "この写真は別の項目で使われています" in response.content.decode()
     with scope(salon=salon_a.salon):
         assert Karte.objects.count() == 1
+
+
+def test_an_editor_left_open_cannot_undo_a_publication_made_from_the_history(salon_a):
+    karte = make_karte(salon_a)
+    with scope(salon=salon_a.salon):
+        text, photo = list(karte.items.all())
+    stale_version = karte.version
+    salon_a.client().post(reverse("staff:item_publish", kwargs={"pk": photo.pk}), {"public": "1"})
+    data = karte_post(
+        salon_a,
+        [
+            {"id": str(text.pk), "kind": "text", "text": text.text},
+            {"id": str(photo.pk), "kind": "photo", "image": str(photo.image_id)},
+        ],
+        version=str(stale_version),
+    )
+    data["items-INITIAL_FORMS"] = "2"
+    response = salon_a.client(salon_a.stylist).post(
+        reverse("staff:karte_edit", kwargs={"pk": karte.pk}), data
+    )
+    assert response.status_code == 200
+    with scope(salon=salon_a.salon):
+        photo.refresh_from_db()
+        assert photo.is_public is True
