@@ -60,3 +60,17 @@ def test_production_settings_pass_the_deployment_check():
     }
     result = run_django(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_static_files_collect_with_hashed_names(tmp_path):
+    env = {
+        "KARTE_PRODUCTION": "1",
+        "SECRET_KEY": "a-production-secret-that-is-long-enough-0123456789-abcdefghijklmnop",
+        "ALLOWED_HOSTS": "karte.example.jp",
+        "STATIC_ROOT": str(tmp_path),
+    }
+    result = run_django(env, "collectstatic", "--noinput")
+    assert result.returncode == 0, result.stderr
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    for path in ("js/app.js", "js/scanner.js", "vendor/zxing/reader/zxing_reader.wasm", "css/karte.css"):
+        assert f'"{path}"' in manifest
