@@ -34,10 +34,8 @@ def home(request):
     return render(request, "customer_app/home.html", {"kartes": kartes, "customer": request.device.customer})
 
 
-@app_view(device_required=False)
+@app_view()
 def karte_detail(request, pk):
-    if request.device is None:
-        return redirect("customer_app:home", slug=request.salon.slug)
     karte = get_visible_karte(customer=request.device.customer, pk=pk)
     photos = [item for item in karte.public_items if item.kind == ItemKind.PHOTO]  # type: ignore[attr-defined]
     before = next((item for item in photos if item.photo_tag == PhotoTag.BEFORE), None)
@@ -55,18 +53,14 @@ def image(request, pk, size):
     return FileResponse(field.open("rb"), content_type="image/webp")
 
 
-@app_view(device_required=False)
+@app_view()
 def notice_list(request):
-    if request.device is None:
-        return redirect("customer_app:home", slug=request.salon.slug)
     notices = visible_notices(customer=request.device.customer)
     return render(request, "customer_app/notices.html", {"notices": notices})
 
 
-@app_view(device_required=False)
+@app_view()
 def notice_detail(request, pk):
-    if request.device is None:
-        return redirect("customer_app:home", slug=request.salon.slug)
     notice = get_visible_notice(customer=request.device.customer, pk=pk)
     return render(request, "customer_app/notice.html", {"notice": notice})
 
@@ -80,10 +74,8 @@ def notice_read(request, pk):
     return JsonResponse({"ok": True, "unread": unread_count(customer=request.device.customer)})
 
 
-@app_view(device_required=False)
+@app_view()
 def app_settings(request):
-    if request.device is None:
-        return redirect("customer_app:home", slug=request.salon.slug)
     return render(request, "customer_app/settings.html", {"device": request.device})
 
 
