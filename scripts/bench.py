@@ -184,6 +184,22 @@ def bench_broadcast():
     return rows
 
 
+def table(title, columns, rows, *, digits=1, note=""):
+    """A report section: heading, optional note, and rows of (label, value, median, min, max)."""
+    lines = ["", f"## {title}", ""]
+    if note:
+        lines += [note, ""]
+    lines += [
+        f"| {columns[0]} | {columns[1]} | Median ms | Min | Max |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {a} | {b} | {med:.{digits}f} | {low:.{digits}f} | {high:.{digits}f} |"
+        for a, b, med, low, high in rows
+    ]
+    return lines
+
+
 def main():
     setup_test_environment()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -206,39 +222,23 @@ def main():
         f"Times are the median of {RUNS} runs (5 for photos), in milliseconds, through Django's test client",
         "(no network). Query counts are per request, and stay the same whatever the data size",
         "(the test suite checks that too).",
-        "",
-        "## Photo processing (decode, turn upright, sRGB, 1600 px and 320 px WebP without metadata)",
-        "",
-        "| Image | File | Median ms | Min | Max |",
-        "| --- | --- | ---: | ---: | ---: |",
-    ]
-    lines += [
-        f"| {label} | {size} | {med:.0f} | {low:.0f} | {high:.0f} |"
-        for label, size, med, low, high in photo_rows
-    ]
-    lines += [
-        "",
-        f"## Staff pages with {counts[0]:,} customers, {counts[1]} kartes and {counts[2]} items",
-        "",
-        f"Loading the data took {load_s:.1f} s.",
-        "",
-        "| Page | Queries | Median ms | Min | Max |",
-        "| --- | ---: | ---: | ---: | ---: |",
-    ]
-    lines += [
-        f"| {label} | {queries} | {med:.1f} | {low:.1f} | {high:.1f} |"
-        for label, queries, med, low, high in page_rows
-    ]
-    lines += [
-        "",
-        "## Posting a notice to everyone (one row, whatever the number of customers)",
-        "",
-        "| Salon | Queries | Median ms | Min | Max |",
-        "| --- | ---: | ---: | ---: | ---: |",
-    ]
-    lines += [
-        f"| {label} | {queries} | {med:.1f} | {low:.1f} | {high:.1f} |"
-        for label, queries, med, low, high in broadcast_rows
+        *table(
+            "Photo processing (decode, turn upright, sRGB, 1600 px and 320 px WebP without metadata)",
+            ("Image", "File"),
+            photo_rows,
+            digits=0,
+        ),
+        *table(
+            f"Staff pages with {counts[0]:,} customers, {counts[1]} kartes and {counts[2]} items",
+            ("Page", "Queries"),
+            page_rows,
+            note=f"Loading the data took {load_s:.1f} s.",
+        ),
+        *table(
+            "Posting a notice to everyone (one row, whatever the number of customers)",
+            ("Salon", "Queries"),
+            broadcast_rows,
+        ),
     ]
     report = "\n".join(lines) + "\n"
     (ROOT / "docs" / f"bench-{connection.vendor}.md").write_text(report)
