@@ -1,6 +1,21 @@
+import sys
+
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from .outage import classify, outage_response
 
 
 def csrf_failure(request, reason=""):
     """A form sent from a page that has gone stale: say so plainly and offer the way back."""
     return render(request, "403_csrf.html", status=403)
+
+
+def server_error(request) -> HttpResponse:
+    """The 500 handler: an outage met outside a view is still a 503 with a way forward."""
+    outage = classify(sys.exc_info()[1])
+    if outage is not None:
+        return outage_response(request, outage)
+    # Rendered without the request: the page must not depend on the session or the database.
+    return HttpResponseServerError(render_to_string("500.html"))

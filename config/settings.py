@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "common.middleware.SecurityHeadersMiddleware",
+    "common.outage.OutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -220,8 +221,14 @@ STORAGES = {
 # Photos: 20 MB and 50 megapixels at most per file.
 KARTE_PHOTO_MAX_BYTES = 20 * 1024 * 1024
 KARTE_PHOTO_MAX_PIXELS = 50_000_000
+# Uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE spool here while the request runs; a worker
+# killed mid-upload leaves its spool file behind, and purge_unused_uploads removes stale ones.
+FILE_UPLOAD_TEMP_DIR = str(Path(os.environ.get("KARTE_SPOOL_DIR", BASE_DIR / "var" / "spool")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# How long an outage's 503 asks clients to wait (Retry-After); 0 keeps each part's own default.
+KARTE_RETRY_AFTER_SECONDS = env_int("KARTE_RETRY_AFTER_SECONDS", 0)
 
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_COOKIE_HTTPONLY = True

@@ -6,6 +6,8 @@ from django.views.generic import RedirectView
 
 from staff.views.auth import StaffLoginView
 
+handler500 = "common.views.server_error"
+
 admin.site.site_header = _("Karte platform administration")
 admin.site.site_title = _("Karte platform")
 

@@ -44,6 +44,8 @@ class Customer(models.Model):
     kana_sort = models.CharField(max_length=60, editable=False, default="")
     search_text = models.CharField(max_length=200, editable=False, default="")
     phone_digits = models.CharField(max_length=20, editable=False, default="")
+    # Sent by the form that creates it, so that a double tap or a resend creates one, not two.
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = ScopedManager(salon="salon", _manager_class=models.Manager.from_queryset(CustomerQuerySet))
 
@@ -55,6 +57,7 @@ class Customer(models.Model):
             models.Index(fields=["salon", "archived_at", "kana_sort", "id"], name="customer_kana_order"),
             models.Index(fields=["salon", "archived_at", "last_visit_on"], name="customer_visit_order"),
         ]
+        constraints = [models.UniqueConstraint(fields=["salon", "client_key"], name="customer_create_once")]
 
     def __str__(self):
         return self.name

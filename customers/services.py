@@ -1,8 +1,11 @@
+import uuid
+
 from django.db import transaction
 from django.utils import timezone
 
 from audit.models import Action
 from audit.services import audit_log
+from common.idempotency import create_once
 from salons.models import Salon
 
 from .models import Customer
@@ -10,15 +13,23 @@ from .models import Customer
 AUDITED_FIELDS = ("name", "kana", "phone", "email", "birthday", "memo")
 
 
-def customer_create(*, salon: Salon, actor, data: dict) -> Customer:
-    customer = Customer(salon=salon, **{name: data.get(name) for name in AUDITED_FIELDS if name in data})
-    customer.refresh_search_fields()
-    with transaction.atomic():
+def customer_create(*, salon: Salon, actor, data: dict, client_key: uuid.UUID | None = None) -> Customer:
+    """Add a customer; the same form sent again (same client key) returns the first one."""
+
+    def create() -> Customer:
+        customer = Customer(
+            salon=salon,
+            client_key=client_key,
+            **{name: data.get(name) for name in AUDITED_FIELDS if name in data},
+        )
+        customer.refresh_search_fields()
         customer.save()
         audit_log(
             salon=salon, actor=actor, action=Action.CUSTOMER_CREATE, target=customer, summary=customer.name
         )
-    return customer
+        return customer
+
+    return create_once(Customer.objects.all(), client_key, create)
 
 
 def customer_update(*, customer: Customer, actor, data: dict) -> Customer:

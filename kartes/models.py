@@ -72,6 +72,9 @@ class Karte(models.Model):
     version = models.PositiveIntegerField(default=1)
     # Sent by the karte form so that a double-submitted or retried save creates one karte, not two.
     client_key = models.UUIDField(null=True, blank=True, editable=False)
+    # The key of the editor save that made the current version: a resend of that same save after
+    # a lost reply is recognised as done, not refused as someone else's.
+    last_save_key = models.UUIDField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -227,17 +227,25 @@ def karte_update(
     staff: StaffMember,
     menu: str,
     items: list[ItemInput],
+    save_key: uuid.UUID | None = None,
 ) -> Karte:
-    """Save an edited karte, or raise KarteConflict if it changed since the editor loaded it."""
+    """Save an edited karte, or raise KarteConflict if it changed since the editor loaded it.
+
+    A resend of the save that already committed (same save key) returns the karte unchanged.
+    """
     with transaction.atomic():
         updated = Karte.objects.filter(pk=karte.pk, version=expected_version).update(
             version=F("version") + 1,
             treatment_date=treatment_date,
             staff=staff,
             menu=menu,
+            last_save_key=save_key,
             updated_at=timezone.now(),
         )
         if not updated:
+            karte.refresh_from_db()
+            if save_key is not None and karte.last_save_key == save_key:
+                return karte
             raise KarteConflict
         karte.refresh_from_db()
         audit_log(

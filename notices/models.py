@@ -39,6 +39,8 @@ class Notice(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Sent by the form that creates it, so that a double tap or a resend creates one, not two.
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = ScopedManager(salon="salon")
 
@@ -51,7 +53,8 @@ class Notice(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")), name="notice_period"
-            )
+            ),
+            models.UniqueConstraint(fields=["salon", "client_key"], name="notice_create_once"),
         ]
 
     def __str__(self):

@@ -1,10 +1,12 @@
 import datetime
+import uuid
 
 from django.db import transaction
 from django.utils import timezone
 
 from audit.models import Action
 from audit.services import audit_log
+from common.idempotency import create_once
 from customers.models import Customer
 from salons.models import Salon
 
@@ -20,12 +22,15 @@ def notice_create(
     starts_at: datetime.datetime,
     ends_at: datetime.datetime,
     customer: Customer | None = None,
+    client_key: uuid.UUID | None = None,
 ) -> Notice:
     """Post a notice: to every customer with the app (no customer) or to one customer.
 
     A broadcast is a single row, so posting it costs the same for 10 customers or 100,000.
+    The same form sent again (same client key) returns the first notice.
     """
-    with transaction.atomic():
+
+    def create() -> Notice:
         notice = Notice.objects.create(
             salon=salon,
             title=title,
@@ -34,6 +39,7 @@ def notice_create(
             ends_at=ends_at,
             customer=customer,
             created_by=actor,
+            client_key=client_key,
         )
         audit_log(
             salon=salon,
@@ -43,7 +49,9 @@ def notice_create(
             summary=title,
             data={"customer": customer.pk if customer else None},
         )
-    return notice
+        return notice
+
+    return create_once(Notice.objects.all(), client_key, create)
 
 
 def notice_update(
@@ -58,12 +66,14 @@ def notice_update(
 
 
 def notice_withdraw(*, notice: Notice, actor) -> Notice:
-    """End the display period now."""
+    """End the display period now. Withdrawing a notice that has ended already changes nothing."""
     now = timezone.now()
     with transaction.atomic():
-        if notice.ends_at > now:
-            notice.ends_at = max(now, notice.starts_at + datetime.timedelta(seconds=1))
-            notice.save(update_fields=["ends_at", "updated_at"])
+        notice = Notice.objects.select_for_update().get(pk=notice.pk)
+        if notice.ends_at <= now:
+            return notice
+        notice.ends_at = max(now, notice.starts_at + datetime.timedelta(seconds=1))
+        notice.save(update_fields=["ends_at", "updated_at"])
         audit_log(
             salon=notice.salon,
             actor=actor,

@@ -70,6 +70,8 @@ class StaffMember(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=StaffRole.choices, default=StaffRole.STYLIST)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Sent by the form that creates it, so that a double tap or a resend creates one, not two.
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = ScopedManager(salon="salon")
 
@@ -77,6 +79,7 @@ class StaffMember(models.Model):
         verbose_name = _("staff member")
         verbose_name_plural = _("staff members")
         ordering = ["-role", "display_name"]
+        constraints = [models.UniqueConstraint(fields=["salon", "client_key"], name="staff_create_once")]
 
     def __str__(self):
         return self.display_name

@@ -1,4 +1,5 @@
 import io
+import uuid
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -7,6 +8,7 @@ from PIL import Image, ImageOps
 
 from audit.models import Action
 from audit.services import audit_log
+from common.idempotency import create_once
 
 from .models import Salon, StaffMember, StaffRole
 
@@ -25,11 +27,22 @@ def salon_create(*, name: str, slug: str, owner_username: str, owner_password: s
 
 
 def staff_member_create(
-    *, salon: Salon, actor, username: str, password: str, display_name: str, role: str
+    *,
+    salon: Salon,
+    actor,
+    username: str,
+    password: str,
+    display_name: str,
+    role: str,
+    client_key: uuid.UUID | None = None,
 ) -> StaffMember:
-    with transaction.atomic():
+    """Add a staff login; the same form sent again (same client key) returns the first one."""
+
+    def create() -> StaffMember:
         user = get_user_model().objects.create_user(username=username, password=password)
-        member = StaffMember.objects.create(salon=salon, user=user, display_name=display_name, role=role)
+        member = StaffMember.objects.create(
+            salon=salon, user=user, display_name=display_name, role=role, client_key=client_key
+        )
         audit_log(
             salon=salon,
             actor=actor,
@@ -38,7 +51,9 @@ def staff_member_create(
             summary=display_name,
             data={"role": role},
         )
-    return member
+        return member
+
+    return create_once(StaffMember.objects.all(), client_key, create)
 
 
 def staff_member_update(*, member: StaffMember, actor, data: dict) -> StaffMember:

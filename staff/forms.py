@@ -2,6 +2,7 @@ import datetime
 import json
 import re
 import unicodedata
+import uuid
 import zoneinfo
 
 from django import forms
@@ -25,7 +26,18 @@ TEMPLATES_AVAILABLE = {
 MAX_DRAWING_BYTES = 2 * 1024 * 1024
 
 
-class CustomerForm(forms.ModelForm):
+class CreateOnceMixin(forms.Form):
+    """A hidden key chosen when the form is shown: sending the same form twice creates one object."""
+
+    client_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("client_key", uuid.uuid4())
+
+
+class CustomerForm(CreateOnceMixin, forms.ModelForm):
     class Meta:
         model = Customer
         fields = ["name", "kana", "phone", "email", "birthday", "memo"]
@@ -97,6 +109,7 @@ class KarteForm(forms.Form):
     menu = forms.CharField(label=_("Menu"), max_length=200, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     client_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    save_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, staff_queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,7 +225,7 @@ class SalonSettingsForm(forms.ModelForm):
         widgets = {"theme_color": forms.TextInput(attrs={"type": "color"})}
 
 
-class StaffCreateForm(forms.Form):
+class StaffCreateForm(CreateOnceMixin, forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=60)
     username = forms.CharField(
         label=_("Login name"),
@@ -237,7 +250,7 @@ class StaffEditForm(forms.ModelForm):
         fields = ["display_name", "role", "is_active"]
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(CreateOnceMixin, forms.Form):
     title = forms.CharField(
         label=_("Title"), max_length=100, error_messages={"required": _("Enter a title.")}
     )

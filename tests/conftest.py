@@ -1,6 +1,7 @@
 """Shared set-up: two salons, each with an owner, a stylist and two customers, so that every
 test can ask "and the other salon / the other customer can't"."""
 
+import contextlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -86,9 +87,14 @@ def salon_b(db) -> SalonWorld:
 def _fresh_rate_limits():
     from django.core.cache import cache
 
+    from common import ratelimit
+
     cache.clear()
+    ratelimit._local_counts.clear()
     yield
-    cache.clear()
+    ratelimit._local_counts.clear()
+    with contextlib.suppress(Exception):  # a test may have stopped its own cache server
+        cache.clear()
 
 
 @pytest.fixture

@@ -175,6 +175,36 @@ def test_a_second_save_of_the_same_karte_is_refused_and_keeps_the_input(salon_a)
         assert items[0].text == "オーナーの修正"
 
 
+def test_a_resent_edit_after_a_lost_reply_is_recognised_as_done_not_as_a_conflict(salon_a):
+    karte = make_karte(salon_a)
+    with scope(salon=salon_a.salon):
+        items = list(karte.items.all())
+    edit_url = reverse("staff:karte_edit", kwargs={"pk": karte.pk})
+    data = karte_post(
+        salon_a,
+        [
+            {"id": str(items[0].pk), "kind": "text", "text": "返事が届かなかった保存"},
+            {"id": str(items[1].pk), "kind": "photo", "image": str(items[1].image_id)},
+        ],
+        version=str(karte.version),
+        save_key=str(uuid.uuid4()),
+    )
+    data["items-INITIAL_FORMS"] = "2"
+    client = salon_a.client()
+    headers = {"HTTP_X_KARTE_SAVE": "fetch"}
+    first = client.post(edit_url, data, **headers)
+    resent = client.post(edit_url, data, **headers)  # the reply to the first one was lost
+    assert first.status_code == resent.status_code == 200
+    assert resent.json() == first.json()
+    with scope(salon=salon_a.salon):
+        karte.refresh_from_db()
+        assert karte.version == 2
+        assert AuditEntry.objects.filter(action=Action.KARTE_UPDATE).count() == 1
+    # Another editor's save with the same old version is still refused.
+    other = {**data, "save_key": str(uuid.uuid4())}
+    assert "他のスタッフがこのカルテを保存しました" in client.post(edit_url, other).content.decode()
+
+
 def test_a_double_submitted_karte_is_saved_once(salon_a):
     client = salon_a.client()
     data = karte_post(salon_a, [{"kind": "text", "text": "一度だけ"}])

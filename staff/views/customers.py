@@ -54,7 +54,12 @@ def customer_list(request):
 def customer_create_view(request):
     form = CustomerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        customer = customer_create(salon=request.salon, actor=request.user, data=form.cleaned_data)
+        customer = customer_create(
+            salon=request.salon,
+            actor=request.user,
+            data=form.cleaned_data,
+            client_key=form.cleaned_data.get("client_key"),
+        )
         messages.success(request, _("%(name)s was added.") % {"name": customer.name})
         return redirect("staff:customer_detail", pk=customer.pk)
     return render(request, "staff/customers/form.html", {"form": form, "customer": None})

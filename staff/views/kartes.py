@@ -176,6 +176,7 @@ def karte_edit(request, pk):
                     staff=form.cleaned_data["staff"],
                     menu=form.cleaned_data["menu"],
                     items=_items_from_formset(formset),
+                    save_key=form.cleaned_data.get("save_key"),
                 )
             except KarteConflict:
                 conflict = True
@@ -200,6 +201,7 @@ def karte_edit(request, pk):
                 "staff": karte.staff,
                 "menu": karte.menu,
                 "version": karte.version,
+                "save_key": uuid.uuid4(),
             },
         )
         formset = ItemFormSet(prefix="items", initial=_initial_items(karte))

@@ -60,6 +60,7 @@ def _editor(request, *, customer=None, notice=None):
                 salon=request.salon,
                 actor=request.user,
                 customer=to,
+                client_key=data.get("client_key"),
                 **{k: data[k] for k in ("title", "body", "starts_at", "ends_at")},
             )
             messages.success(request, _("The notice was posted."))

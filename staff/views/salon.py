@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
+from common.idempotency import parse_key
 from salons.access import owner_required, staff_required
 from salons.models import StaffMember
 from salons.services import salon_update_settings, staff_member_create, staff_member_update
@@ -46,6 +47,12 @@ def staff_list(request):
 @owner_required
 def staff_create(request):
     form = StaffCreateForm(request.POST or None)
+    key = parse_key(request.POST.get("client_key")) if request.method == "POST" else None
+    created = StaffMember.objects.filter(client_key=key).first() if key else None
+    if created is not None:
+        # The same form again after its reply was lost: the login exists, which is what was asked.
+        messages.success(request, _("%(name)s can now log in.") % {"name": created.display_name})
+        return redirect("staff:staff_list")
     if request.method == "POST" and form.is_valid():
         member = staff_member_create(salon=request.salon, actor=request.user, **form.cleaned_data)
         messages.success(request, _("%(name)s can now log in.") % {"name": member.display_name})

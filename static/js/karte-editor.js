@@ -2,12 +2,12 @@
 // keeps the form from being saved while a photo is still on its way.
 import { UploadQueue } from "./upload-queue.js";
 import { DrawingPad } from "./drawing.js";
+import { deleteDraft, readDraft, writeDraft } from "./draft-store.js";
 
 const form = document.getElementById("karte-form");
 const list = document.getElementById("items");
 const template = document.getElementById("item-template");
 const totalForms = form.querySelector('input[name="items-TOTAL_FORMS"]');
-const blocker = document.getElementById("submit-blocker");
 const msg = form.dataset;
 const csrfToken = form.querySelector('input[name="csrfmiddlewaretoken"]').value;
 let dirty = false;
@@ -24,7 +24,7 @@ function addItem(kind) {
   item.querySelector('input[name$="-kind"]').value = kind;
   list.append(item);
   totalForms.value = String(index + 1);
-  dirty = true;
+  markDirty();
   return item;
 }
 
@@ -58,6 +58,7 @@ function showPreview(item, url) {
 }
 
 function startUpload(item, file, kind, key) {
+  item._file = file;
   item.dataset.upload = "pending";
   setStatus(item, { state: "waiting", text: msg.msgWaiting });
   const job = queue.add({
@@ -69,12 +70,14 @@ function startUpload(item, file, kind, key) {
     },
   });
   item._job = job;
+  item.dataset.uploadKey = job.key;
   job.done.then(
     (asset) => {
       field(item, "image").value = asset.id;
       showPreview(item, asset.small);
       item.dataset.upload = "done";
       setStatus(item, { state: "done", progress: 100, text: msg.msgDone });
+      keepDraft();
     },
     (error) => {
       item.dataset.upload = "failed";
@@ -92,6 +95,7 @@ function addPhotos(files) {
     }
     startUpload(item, file, "photo");
   }
+  keepDraft();
 }
 
 const pad = new DrawingPad(document.getElementById("draw-dialog"));
@@ -111,7 +115,7 @@ async function editDrawing(item) {
   field(item, "template").value = result.template;
   field(item, "image").value = result.asset.id;
   showPreview(item, result.asset.small);
-  dirty = true;
+  markDirty();
 }
 
 form.addEventListener("click", (event) => {
@@ -129,7 +133,7 @@ form.addEventListener("click", (event) => {
     const parts = menu.value.split(/[、,]\s*/).filter(Boolean);
     if (!parts.includes(target.dataset.menu)) parts.push(target.dataset.menu);
     menu.value = parts.join("、");
-    dirty = true;
+    markDirty();
   } else if (target.dataset.move && item) {
     const siblings = liveItems();
     const index = siblings.indexOf(item);
@@ -138,14 +142,14 @@ form.addEventListener("click", (event) => {
       if (Number(target.dataset.move) < 0) other.before(item);
       else other.after(item);
       target.focus();
-      dirty = true;
+      markDirty();
     }
   } else if (target.matches("[data-remove]") && item) {
     item._job?.cancel();
     item.querySelector("[data-delete]").checked = true;
     item.hidden = true;
     item.dataset.upload = "removed";
-    dirty = true;
+    markDirty();
   } else if (target.matches("[data-retry]") && item) {
     // The same key again: if the first attempt did reach the server, no second photo is made.
     startUpload(item, item._job.file, "photo", item._job.key);
@@ -157,60 +161,267 @@ document.getElementById("photo-input").addEventListener("change", (event) => {
   event.target.value = "";
 });
 
-form.addEventListener("input", () => {
-  dirty = true;
-});
+form.addEventListener("input", markDirty);
+form.addEventListener("change", markDirty);
 
-form.addEventListener("submit", (event) => {
-  const items = liveItems();
-  const pending = items.some((item) => item.dataset.upload === "pending");
-  const failed = items.some((item) => item.dataset.upload === "failed");
-  if (pending || failed) {
-    event.preventDefault();
-    blocker.textContent = pending ? msg.msgUploading : msg.msgFailed;
-    blocker.hidden = false;
-    blocker.scrollIntoView({ block: "center" });
+// ---- The draft: everything on screen, kept in this browser until the server confirms the save.
+
+const draftKey = msg.draftKey;
+let draftReady = false; // no writing until any older draft has been restored or discarded
+let writing = null;
+let writeAgain = false;
+
+function markDirty() {
+  dirty = true;
+  keepDraft();
+}
+
+function snapshot() {
+  const fields = {};
+  for (const name of ["treatment_date", "staff", "menu", "version", "client_key", "save_key"]) {
+    const input = form.elements.namedItem(name);
+    if (input) fields[name] = input.value;
+  }
+  const items = [...list.children].map((item) => ({
+    id: field(item, "id").value,
+    kind: field(item, "kind").value,
+    text: field(item, "text").value,
+    caption: field(item, "caption").value,
+    photoTag: field(item, "photo_tag").value,
+    image: field(item, "image").value,
+    drawing: field(item, "drawing").value,
+    template: field(item, "template").value,
+    isPublic: field(item, "is_public").checked,
+    deleted: item.querySelector("[data-delete]").checked,
+    preview: item.querySelector(".editor-item__preview").getAttribute("src") || "",
+    // A photo still on its way is kept as the file itself, with its key, to be sent again.
+    upload: item.dataset.upload === "pending" || item.dataset.upload === "failed" ? item.dataset.upload : "",
+    uploadKey: item.dataset.uploadKey || "",
+    file: item.dataset.upload === "pending" || item.dataset.upload === "failed" ? item._file || null : null,
+  }));
+  return { key: draftKey, fields, items };
+}
+
+async function keepDraft() {
+  if (!draftReady || !dirty) return;
+  if (writing) {
+    writeAgain = true;
+    return;
+  }
+  writing = writeDraft(snapshot()).catch(() => {});
+  await writing;
+  writing = null;
+  if (writeAgain) {
+    writeAgain = false;
+    keepDraft();
+  }
+}
+
+async function forgetDraft() {
+  draftReady = false;
+  await writing;
+  await deleteDraft(draftKey).catch(() => {});
+}
+
+function imageUrl(id) {
+  return msg.imageUrl.replace("00000000-0000-0000-0000-000000000000", id);
+}
+
+function restore(draft) {
+  for (const [name, value] of Object.entries(draft.fields)) {
+    const input = form.elements.namedItem(name);
+    if (input) input.value = value;
+  }
+  list.replaceChildren();
+  totalForms.value = "0";
+  for (const data of draft.items) {
+    if (data.deleted && !data.id) continue;
+    const item = addItem(data.kind);
+    field(item, "id").value = data.id;
+    field(item, "text").value = data.text;
+    field(item, "caption").value = data.caption;
+    field(item, "photo_tag").value = data.photoTag;
+    field(item, "image").value = data.image;
+    field(item, "drawing").value = data.drawing;
+    field(item, "template").value = data.template;
+    field(item, "is_public").checked = data.isPublic;
+    if (data.deleted) {
+      item.querySelector("[data-delete]").checked = true;
+      item.hidden = true;
+      item.dataset.upload = "removed";
+      continue;
+    }
+    if (data.image) {
+      showPreview(item, imageUrl(data.image));
+      item.dataset.upload = "done";
+    } else if (data.file) {
+      if (data.file.type && !data.file.type.includes("hei")) showPreview(item, URL.createObjectURL(data.file));
+      // The same key as before: a photo that did reach the server is not stored twice.
+      startUpload(item, data.file, data.kind, data.uploadKey || undefined);
+    }
+  }
+}
+
+const banner = document.getElementById("draft-banner");
+
+async function offerDraft() {
+  let draft = null;
+  try {
+    draft = await readDraft(draftKey);
+  } catch {
+    draftReady = true; // private browsing without IndexedDB: the editor still works
+    return;
+  }
+  if (form.dataset.bound === "true" || !draft) {
+    // A page the server sent back with the staff member's own input (a check failed): that is
+    // the draft now.
+    draftReady = true;
+    if (form.dataset.bound === "true") markDirty();
+    return;
+  }
+  banner.querySelector("[data-draft-time]").textContent = new Date(draft.savedAt).toLocaleString(
+    document.documentElement.lang,
+  );
+  banner.hidden = false;
+  banner.addEventListener("click", async (event) => {
+    const button = event.target.closest("button");
+    if (!button) return;
+    banner.hidden = true;
+    if (button.matches("[data-draft-restore]")) {
+      restore(draft);
+      draftReady = true;
+      markDirty();
+    } else {
+      await deleteDraft(draftKey).catch(() => {});
+      draftReady = true;
+    }
+  });
+}
+
+// ---- Saving: sent in the background and sent again until the server has it.
+
+const saveButton = form.querySelector('button[type="submit"]');
+const saveState = document.getElementById("save-state");
+let saving = null;
+let wakeUp = null;
+
+function say(text, { error = false } = {}) {
+  saveState.textContent = text;
+  saveState.hidden = !text;
+  saveState.dataset.error = String(error);
+}
+
+function pause(ms) {
+  // Ends early when the connection comes back or staff tap save again.
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      window.removeEventListener("online", done);
+      wakeUp = null;
+      resolve();
+    }
+    window.addEventListener("online", done);
+    wakeUp = done;
+  });
+}
+
+async function waitForUploads() {
+  for (;;) {
+    const items = liveItems();
+    if (items.some((item) => item.dataset.upload === "failed")) return false;
+    const pending = items.filter((item) => item.dataset.upload === "pending");
+    if (!pending.length) return true;
+    say(msg.msgUploading);
+    await Promise.allSettled(pending.map((item) => item._job.done));
+  }
+}
+
+function fill(template, seconds) {
+  return template.replace("{seconds}", String(seconds));
+}
+
+async function send() {
+  renumber();
+  await keepDraft();
+  if (!(await waitForUploads())) {
+    say(msg.msgFailed, { error: true });
     return;
   }
   renumber();
+  for (let attempt = 0; ; attempt += 1) {
+    const backoff = Math.min(2 ** attempt * 2, 60);
+    say(msg.msgSaving);
+    let response;
+    try {
+      response = await fetch(window.location.href, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { "X-Karte-Save": "fetch", "X-CSRFToken": csrfToken, Accept: "application/json" },
+        credentials: "same-origin",
+      });
+    } catch {
+      say(msg.msgOffline);
+      await pause(backoff * 1000);
+      continue;
+    }
+    if (response.redirected && new URL(response.url).pathname === msg.loginUrl) {
+      say(msg.msgSession, { error: true });
+      document.getElementById("save-login").hidden = false;
+      return;
+    }
+    const data = response.headers.get("Content-Type")?.includes("application/json")
+      ? await response.json().catch(() => null)
+      : null;
+    if (response.ok && data?.redirect) {
+      dirty = false;
+      await forgetDraft();
+      window.location.assign(data.redirect);
+      return;
+    }
+    if (response.status === 503 && data?.retryable === false) {
+      say(data.error, { error: true });
+      return;
+    }
+    if (response.status === 503 || response.status === 502 || response.status === 504) {
+      const seconds = Math.max(Number(response.headers.get("Retry-After")) || 0, backoff);
+      say(fill(msg.msgBusy, seconds));
+      await pause(seconds * 1000);
+      continue;
+    }
+    if (response.status === 200 && !data) {
+      // The server sent the editor back with its checks (a field to fix, someone else's save):
+      // let it show them. The draft stays until a save is confirmed.
+      dirty = false;
+      form.dataset.nativeSubmit = "true";
+      form.submit();
+      return;
+    }
+    say(response.status === 403 ? msg.msgForbidden : msg.msgServerError, { error: true });
+    return;
+  }
+}
+
+async function save() {
+  if (saving) {
+    wakeUp?.(); // already waiting to send again: send now
+    return;
+  }
+  saveButton.disabled = true;
+  try {
+    saving = send();
+    await saving;
+  } finally {
+    saving = null;
+    saveButton.disabled = false;
+  }
+}
+
+form.addEventListener("submit", (event) => {
   if (form.dataset.nativeSubmit === "true") return;
   event.preventDefault();
   save();
 });
-
-// The save is sent in the background first: if the connection drops, everything stays on
-// screen and is sent again when the tablet is back online (the form's key and version make
-// a repeated save harmless). Anything but a clean save is handed to a normal submit so the
-// server's page, with its messages, is shown.
-const saveButton = form.querySelector('button[type="submit"]');
-async function save() {
-  blocker.hidden = true;
-  saveButton.disabled = true;
-  let response;
-  try {
-    response = await fetch(window.location.href, {
-      method: "POST",
-      body: new FormData(form),
-      headers: { "X-Karte-Save": "fetch", "X-CSRFToken": csrfToken },
-      credentials: "same-origin",
-    });
-  } catch {
-    saveButton.disabled = false;
-    blocker.textContent = msg.msgOffline;
-    blocker.hidden = false;
-    window.addEventListener("online", save, { once: true });
-    return;
-  }
-  const data = response.headers.get("Content-Type")?.includes("application/json") ? await response.json() : null;
-  if (data?.redirect) {
-    dirty = false;
-    window.location.assign(data.redirect);
-    return;
-  }
-  dirty = false;
-  form.dataset.nativeSubmit = "true";
-  form.submit();
-}
 
 window.addEventListener("beforeunload", (event) => {
   if (dirty) {
@@ -225,4 +436,6 @@ for (const item of list.children) {
   if (field(item, "image")?.value) item.dataset.upload = "done";
 }
 
-form.dataset.ready = "true";
+offerDraft().finally(() => {
+  form.dataset.ready = "true";
+});

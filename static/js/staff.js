@@ -1,5 +1,17 @@
+import { clearAllDrafts } from "./draft-store.js";
+
 // Shared by every staff page: forms that change something hard to undo ask first.
 document.addEventListener("submit", (event) => {
   const message = event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
+});
+
+// Drafts of unsent kartes hold personal data: logging out of a shared tablet removes them.
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!form.matches("[data-clear-drafts]") || form.dataset.cleared) return;
+  event.preventDefault();
+  await clearAllDrafts();
+  form.dataset.cleared = "true";
+  form.submit();
 });

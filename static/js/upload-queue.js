@@ -11,12 +11,13 @@ function uuid4() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-const RETRY_DELAYS_MS = [1000, 3000];
+const RETRY_DELAYS_MS = [1000, 3000, 8000, 15000];
 
 class UploadError extends Error {
-  constructor(message, { retryable }) {
+  constructor(message, { retryable, retryAfter = 0 }) {
     super(message);
     this.retryable = retryable;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -67,7 +68,9 @@ export class UploadQueue {
           job.reject(error);
           return;
         }
-        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
+        // The server says when it expects to be back (503 Retry-After); never sooner than our own step.
+        const delay = Math.max(RETRY_DELAYS_MS[attempt], Math.min(error.retryAfter * 1000, 60000));
+        await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
   }
@@ -82,6 +85,7 @@ export class UploadQueue {
       job.xhr = xhr;
       xhr.open("POST", this.url);
       xhr.setRequestHeader("X-CSRFToken", this.csrfToken);
+      xhr.setRequestHeader("Accept", "application/json");
       xhr.responseType = "json";
       xhr.upload.onprogress = (event) => {
         if (event.lengthComputable) job.onProgress(Math.round((event.loaded / event.total) * 100));
@@ -91,7 +95,10 @@ export class UploadQueue {
           resolve(xhr.response);
         } else {
           const message = xhr.response?.error || "";
-          reject(new UploadError(message, { retryable: xhr.status >= 500 || xhr.status === 0 }));
+          // A 503 says whether a resend can help: a full photo disk will not empty itself.
+          const retryable = xhr.status === 503 ? xhr.response?.retryable !== false : xhr.status >= 500;
+          const retryAfter = Number(xhr.getResponseHeader("Retry-After")) || 0;
+          reject(new UploadError(message, { retryable: retryable || xhr.status === 0, retryAfter }));
         }
       };
       xhr.onerror = () => reject(new UploadError("", { retryable: true }));

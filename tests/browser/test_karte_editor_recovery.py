@@ -43,7 +43,7 @@ def test_a_bad_file_does_not_lose_the_good_photos_or_the_karte(live_server, tabl
     expect(photos.nth(1).get_by_role("button", name="再試行")).to_be_visible()
 
     page.get_by_role("button", name="カルテを保存").click()
-    expect(page.locator("#submit-blocker")).to_contain_text("アップロードできなかった写真があります")
+    expect(page.locator("#save-state")).to_contain_text("アップロードできなかった写真があります")
     expect(page.locator('.editor-item[data-kind="text"] textarea')).to_have_value("入力したメモ")
 
     photos.nth(1).get_by_role("button", name="この項目を削除").click()
@@ -106,7 +106,7 @@ def test_a_save_on_a_dropped_connection_is_kept_and_sent_when_back_online(live_s
 
     page.context.set_offline(True)
     page.get_by_role("button", name="カルテを保存").click()
-    expect(page.locator("#submit-blocker")).to_contain_text("接続が戻ると送信します")
+    expect(page.locator("#save-state")).to_contain_text("接続が戻ると送信します")
     expect(page.locator('.editor-item[data-kind="text"] textarea')).to_have_value("電波の悪い日のメモ")
     with scope(salon=salon_a.salon):
         assert not Karte.objects.exists()

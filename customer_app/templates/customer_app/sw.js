@@ -41,6 +41,10 @@ async function networkFirst(request) {
       cache.put(request, response.clone());
     } else if ([401, 403, 404, 410].includes(response.status)) {
       cache.delete(request);
+    } else if (response.status >= 500) {
+      // The server is busy or down: what the customer saw before is better than an error.
+      const cached = await cache.match(request);
+      if (cached) return cached;
     }
     return response;
   } catch (error) {

@@ -1,0 +1,208 @@
+"""A real Karte server in its own process (gunicorn, one sync worker), for the tests that
+break things a server cannot survive in-process: a database going away, a SIGKILL mid-request.
+
+Each server has its own database (a fresh PostgreSQL database when DATABASE_URL points at
+PostgreSQL, else an SQLite file), its own photo folder and spool, and is stopped by process id.
+"""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+OWNER = ("process-owner", "process-pw-123")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, *, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class AppProcess:
+    def __init__(self, base: Path, *, extra_env: dict[str, str] | None = None):
+        self.base = base
+        self.port = free_port()
+        self.media = base / "media"
+        self.spool = base / "spool"
+        self.db_dir = base / "db"
+        self.db_dir.mkdir(parents=True, exist_ok=True)
+        shared = os.environ.get("DATABASE_URL", "")
+        self.pg_admin_url = shared if shared.startswith("postgres") else ""
+        if self.pg_admin_url:
+            self.db_name = f"karte_proc_{uuid.uuid4().hex[:12]}"
+            with psycopg.connect(self.pg_admin_url, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{self.db_name}"')
+            database_url = re.sub(r"/[^/]*$", f"/{self.db_name}", self.pg_admin_url)
+        else:
+            self.db_name = ""
+            database_url = f"sqlite:///{self.db_dir / 'karte.sqlite3'}"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_SETTINGS"))},
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": database_url,
+            # One connection per request, so that an outage and its end are seen at once.
+            "DB_CONN_MAX_AGE": "0",
+            "MEDIA_ROOT": str(self.media),
+            "KARTE_SPOOL_DIR": str(self.spool),
+            "LOG_LEVEL": "WARNING",
+            "DEBUG": "0",
+            **(extra_env or {}),
+        }
+        self.env.pop("REDIS_URL", None) if "REDIS_URL" not in (extra_env or {}) else None
+        self.process: subprocess.Popen | None = None
+        self.log = base / "server.log"
+
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if result.returncode != 0:
+            raise AssertionError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def prepare(self) -> None:
+        """Migrate and create one salon with an owner login."""
+        self.manage("migrate", "--noinput", "-v", "0")
+        self.manage(
+            "create_salon",
+            "--name=Process Salon",
+            "--slug=process",
+            f"--owner={OWNER[0]}",
+            "--owner-name=Owner",
+            f"--password={OWNER[1]}",
+            "--customer-app",
+        )
+
+    def start(self) -> None:
+        gunicorn = Path(sys.executable).parent / "gunicorn"
+        self.process = subprocess.Popen(
+            [
+                str(gunicorn),
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "1",
+                "--timeout",
+                "60",
+                "--graceful-timeout",
+                "1",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for(self._answers, timeout=30, what="the server to answer")
+
+    def _answers(self) -> bool:
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise AssertionError(f"server exited:\n{self.log.read_text()}")
+        try:
+            requests.get(self.url("/login/"), timeout=2)
+        except requests.ConnectionError:
+            return False
+        return True
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def worker_pids(self) -> list[int]:
+        assert self.process is not None
+        out = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True, check=False
+        ).stdout
+        return [int(pid) for pid in out.split()]
+
+    def kill_worker(self) -> int:
+        """SIGKILL the worker; gunicorn's master starts a fresh one, as in production."""
+        pids = self.worker_pids()
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: set(self.worker_pids()) - set(pids), timeout=30, what="a new worker")
+        return len(pids)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        if self.db_name:
+            with psycopg.connect(self.pg_admin_url, autocommit=True) as conn:
+                conn.execute(f'ALTER DATABASE "{self.db_name}" WITH ALLOW_CONNECTIONS true')
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+
+    def take_database_away(self) -> None:
+        """PostgreSQL: the database refuses connections and its sessions end; SQLite: its folder goes."""
+        if self.db_name:
+            self.pg("ALTER DATABASE {db} WITH ALLOW_CONNECTIONS false")
+            self.pg("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{dbname}'")
+        else:
+            self.db_dir.rename(self.db_dir.with_name("db-away"))
+
+    def bring_database_back(self) -> None:
+        if self.db_name:
+            self.pg("ALTER DATABASE {db} WITH ALLOW_CONNECTIONS true")
+        else:
+            self.db_dir.with_name("db-away").rename(self.db_dir)
+
+    def shell(self, code: str) -> str:
+        """Run Python inside the app (Django set up, scopes off); returns what it printed."""
+        preamble = "from django_scopes import scopes_disabled\nwith scopes_disabled():\n"
+        body = "".join(f"    {line}\n" for line in code.strip().splitlines())
+        return self.manage("shell", "-v", "0", "-c", preamble + body).strip()
+
+    def pg(self, sql: str) -> None:
+        """Run a statement on the shared server as its administrator (outages of this database only)."""
+        with psycopg.connect(self.pg_admin_url, autocommit=True) as conn:
+            conn.execute(sql.replace("{db}", f'"{self.db_name}"').replace("{dbname}", self.db_name))
+
+    def login_response(self, session: requests.Session | None = None) -> requests.Response:
+        session = session or requests.Session()
+        # The CSRF cookie is made up here: the login page may itself be unavailable.
+        session.cookies.set("csrftoken", "k" * 32, domain="127.0.0.1", path="/")
+        return session.post(
+            self.url("/login/"),
+            data={"username": OWNER[0], "password": OWNER[1], "csrfmiddlewaretoken": "k" * 32},
+            headers={"Referer": self.url("/login/")},
+            timeout=10,
+            allow_redirects=False,
+        )
+
+    def login(self) -> requests.Session:
+        session = requests.Session()
+        response = self.login_response(session)
+        assert response.status_code == 302, response.text[:500]
+        session.headers["X-CSRFToken"] = session.cookies.get("csrftoken") or ""
+        session.headers["Referer"] = self.url("/")
+        return session
