@@ -42,6 +42,13 @@ class ImageAsset(models.Model):
     small = models.FileField(upload_to=display_path, max_length=200)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
+    # What each stored file must read back as (manage.py verify_media, backup and restore).
+    original_sha256 = models.CharField(max_length=64, blank=True, default="")
+    original_size = models.BigIntegerField(null=True, blank=True)
+    large_sha256 = models.CharField(max_length=64, blank=True, default="")
+    large_size = models.BigIntegerField(null=True, blank=True)
+    small_sha256 = models.CharField(max_length=64, blank=True, default="")
+    small_size = models.BigIntegerField(null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

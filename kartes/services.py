@@ -1,4 +1,5 @@
 import datetime
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 
@@ -55,9 +56,10 @@ def image_asset_create(
         height=processed.height,
         uploaded_by=user,
     )
-    asset.original.save("original", ContentFile(data), save=False)
-    asset.large.save("large.webp", ContentFile(processed.large), save=False)
-    asset.small.save("small.webp", ContentFile(processed.small), save=False)
+    for name, content in (("original", data), ("large", processed.large), ("small", processed.small)):
+        getattr(asset, name).save(name, ContentFile(content), save=False)
+        setattr(asset, f"{name}_sha256", hashlib.sha256(content).hexdigest())
+        setattr(asset, f"{name}_size", len(content))
     try:
         with transaction.atomic():
             asset.save(force_insert=True)

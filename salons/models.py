@@ -22,6 +22,8 @@ class Salon(models.Model):
         help_text=_("Lower-case letters, digits and hyphens; used in the customer app's address."),
     )
     logo = models.FileField(_("logo"), upload_to=salon_logo_path, blank=True)
+    logo_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
+    logo_size = models.BigIntegerField(null=True, blank=True, editable=False)
     theme_color = models.CharField(
         _("theme colour"),
         max_length=7,

@@ -1,3 +1,4 @@
+import hashlib
 import io
 import uuid
 
@@ -94,7 +95,9 @@ def salon_update_settings(*, salon: Salon, actor, data: dict, logo=None) -> Salo
     with transaction.atomic():
         if logo is not None:
             old = salon.logo.name
-            salon.logo.save("logo.png", ContentFile(salon_logo_image(logo)), save=False)
+            png = salon_logo_image(logo)
+            salon.logo.save("logo.png", ContentFile(png), save=False)
+            salon.logo_sha256, salon.logo_size = hashlib.sha256(png).hexdigest(), len(png)
             changed.append("logo")
             if old:
                 transaction.on_commit(lambda: salon.logo.storage.delete(old))

@@ -120,3 +120,16 @@ def salon_a_objects(salon_a):
         "image": photo.image,
         "stylist": salon_a.stylist,
     }
+
+
+@pytest.fixture
+def own_storage(tmp_path, settings):
+    """Photo storage in a folder of this test's own, so that walking it sees this test's files only."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "common.storage.AtomicFileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "m"},
+        },
+    }
+    return tmp_path

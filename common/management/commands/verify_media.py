@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from common.media import verify
+
+
+class Command(BaseCommand):
+    help = "Check that every stored photo and logo exists and matches its checksum; list files no row uses."
+
+    def handle(self, *args, **options):
+        report = verify()
+        sections = [
+            ("Missing", report.missing),
+            ("Damaged (checksum or size differs)", report.damaged),
+            ("Without a checksum", report.unchecked),
+            ("Orphans (no row uses them; purge_unused_uploads removes them)", report.orphans),
+        ]
+        for title, names in sections:
+            if names:
+                self.stdout.write(f"{title}: {len(names)}")
+                for name in names:
+                    self.stdout.write(f"  {name}")
+        self.stdout.write(f"Checked {report.checked} file(s).")
+        if not report.ok:
+            raise CommandError("Media verification found problems (listed above).")
+        self.stdout.write("All files are present and intact.")
