@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMPS := .stamps
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test setup demo lint bench messages screenshots
+.PHONY: run test setup demo lint bench messages screenshots soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,7 @@ lint: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 test: lint
-	scripts/ensure-chromium
+	scripts/ensure-test-tools
 	@echo "== tests on SQLite"
 	env -u DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS)
 	@if [ -n "$$DATABASE_URL" ]; then \
@@ -45,9 +45,15 @@ test: lint
 		$(BIN)/pytest -n $(PYTEST_WORKERS); \
 	fi
 
+# The crash test with 200 kills instead of the 20 of make test.
+soak: setup
+	scripts/ensure-test-tools
+	KARTE_CRASH_KILLS=200 env -u DATABASE_URL $(BIN)/pytest -p no:xdist -s tests/test_crash.py
+	@if [ -n "$$DATABASE_URL" ]; then KARTE_CRASH_KILLS=200 $(BIN)/pytest -p no:xdist -s tests/test_crash.py; fi
+
 # Refresh docs/screenshots from the browser tests.
 screenshots: setup
-	scripts/ensure-chromium
+	scripts/ensure-test-tools
 	KARTE_SCREENSHOTS=1 env -u DATABASE_URL $(BIN)/pytest -p no:xdist tests/browser
 
 bench: setup

@@ -98,7 +98,8 @@ class AppProcess:
             "--customer-app",
         )
 
-    def start(self) -> None:
+    def start(self, *, preload: bool = False) -> None:
+        """Start gunicorn; with preload the app is imported once, so a killed worker is back at once."""
         gunicorn = Path(sys.executable).parent / "gunicorn"
         self.process = subprocess.Popen(
             [
@@ -112,6 +113,7 @@ class AppProcess:
                 "60",
                 "--graceful-timeout",
                 "1",
+                *(["--preload"] if preload else []),
             ],
             cwd=ROOT,
             env=self.env,
@@ -150,6 +152,15 @@ class AppProcess:
         return len(pids)
 
     def stop(self) -> None:
+        """Stop the server and drop its PostgreSQL database."""
+        self.stop_server()
+        if self.db_name:
+            with psycopg.connect(self.pg_admin_url, autocommit=True) as conn:
+                conn.execute(f'ALTER DATABASE "{self.db_name}" WITH ALLOW_CONNECTIONS true')
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+        self.db_name = ""
+
+    def stop_server(self) -> None:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
@@ -157,10 +168,6 @@ class AppProcess:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
-        if self.db_name:
-            with psycopg.connect(self.pg_admin_url, autocommit=True) as conn:
-                conn.execute(f'ALTER DATABASE "{self.db_name}" WITH ALLOW_CONNECTIONS true')
-                conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
 
     def take_database_away(self) -> None:
         """PostgreSQL: the database refuses connections and its sessions end; SQLite: its folder goes."""
