@@ -76,6 +76,9 @@ def _dump_database(output: Path) -> tuple[str, list[Expected]]:
 
 def backup_create(*, output: Path) -> dict:
     """Write a backup into `output` (created, must be empty) and return its manifest."""
+    if connection.in_atomic_block:
+        # SQLite cannot copy a database its own connection is still writing to.
+        raise BackupError("a backup must start outside a database transaction")
     output.mkdir(parents=True, exist_ok=True)
     if any(output.iterdir()):
         raise BackupError(f"{output} is not empty")

@@ -97,13 +97,14 @@ def classify(exc: BaseException | None) -> Outage | None:
 
 
 def wants_json(request: HttpRequest) -> bool:
-    """Background requests (fetch, XMLHttpRequest, htmx) read JSON; page loads read HTML."""
+    """Our background requests (uploads, link, reads, the editor's save) ask for JSON; pages get HTML.
+
+    Sec-Fetch-Dest cannot tell them apart: a page the service worker fetches is "empty" too.
+    """
     accept = request.headers.get("Accept", "")
     if "application/json" in accept and "text/html" not in accept:
         return True
-    if request.headers.get("X-Karte-Save") or request.headers.get("X-Requested-With"):
-        return True
-    return request.headers.get("Sec-Fetch-Dest") == "empty"
+    return bool(request.headers.get("X-Karte-Save") or request.headers.get("X-Requested-With"))
 
 
 def _message(outage: Outage) -> str:

@@ -3,6 +3,7 @@ test can ask "and the other salon / the other customer can't"."""
 
 import contextlib
 import os
+import subprocess
 import tempfile
 from dataclasses import dataclass
 
@@ -133,3 +134,32 @@ def own_storage(tmp_path, settings):
         },
     }
     return tmp_path
+
+
+@pytest.fixture
+def small_disk(tmp_path, settings):
+    """A 2 MB tmpfs as the photo storage (mounting needs root, which the test machines have)."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+
+    def mount(*options):
+        subprocess.run(["umount", str(mount_point)], capture_output=True, check=False)
+        result = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", ",".join(["size=2m", *options]), "tmpfs", str(mount_point)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            pytest.skip(f"cannot mount a small filesystem here: {result.stderr.strip()}")
+
+    mount()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "common.storage.AtomicFileSystemStorage",
+            "OPTIONS": {"location": mount_point},
+        },
+    }
+    yield mount_point, mount
+    subprocess.run(["umount", str(mount_point)], capture_output=True, check=False)

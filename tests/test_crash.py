@@ -11,6 +11,7 @@ import os
 import random
 import time
 import uuid
+from typing import Any
 
 import pytest
 import requests
@@ -109,7 +110,7 @@ print(json.dumps({"customer": customer.pk, "staff": StaffMember.objects.get().pk
         kills, saves = 0, []
         while kills < KILLS:
             # Mid-upload: the worker dies while the photo is still arriving (and spooling).
-            fields = {
+            fields: dict[str, Any] = {
                 "upload_key": str(uuid.uuid4()),
                 "kind": "photo",
                 "file": ("p.jpg", photo, "image/jpeg"),

@@ -102,3 +102,38 @@ def test_a_bucket_without_keys_stops_start_up():
     result = run_django({"S3_BUCKET": "karte"}, "check")
     assert result.returncode != 0
     assert "S3_BUCKET needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY" in result.stderr
+
+
+def test_verify_and_the_orphan_purge_walk_the_bucket(salon_a, bucket):
+    from django.core.files.storage import default_storage
+
+    from common.media import orphans_purge, verify
+
+    make_karte(salon_a)
+    default_storage.save("originals/zz/left-by-a-killed-request", io.BytesIO(b"orphan"))
+    report = verify()
+    assert report.checked == 3
+    assert report.missing == report.damaged == []
+    assert report.orphans == ["originals/zz/left-by-a-killed-request"]
+    import time
+
+    assert orphans_purge(older_than=time.time() + 60) == ["originals/zz/left-by-a-killed-request"]
+    assert verify().ok
+    assert len(keys(bucket)) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_reads_every_photo_from_the_bucket(salon_a, bucket, tmp_path):
+    import hashlib
+    import json
+
+    from django.core.management import call_command
+
+    make_karte(salon_a)
+    call_command("backup", output=str(tmp_path / "backup"))
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    stored = {
+        key: hashlib.sha256(bucket.get_object(Bucket=BUCKET, Key=key)["Body"].read()).hexdigest()
+        for key in keys(bucket)
+    }
+    assert {entry["name"]: entry["sha256"] for entry in manifest["files"]} == stored

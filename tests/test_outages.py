@@ -6,7 +6,6 @@ away. Nothing here mocks the failure.
 """
 
 import logging
-import subprocess
 import uuid
 
 import pytest
@@ -70,35 +69,6 @@ def test_linking_answers_while_the_cache_is_down_and_after_it_is_back(salon_a, r
     redis_cache.start()
     response = phone.post(link_url(salon_a), {"numeric": "12345678"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 400
-
-
-@pytest.fixture
-def small_disk(tmp_path, settings):
-    """A 2 MB tmpfs as the photo storage (mounting needs root, which the test machines have)."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-
-    def mount(*options):
-        subprocess.run(["umount", str(mount_point)], capture_output=True, check=False)
-        result = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", ",".join(["size=2m", *options]), "tmpfs", str(mount_point)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            pytest.skip(f"cannot mount a small filesystem here: {result.stderr.strip()}")
-
-    mount()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "common.storage.AtomicFileSystemStorage",
-            "OPTIONS": {"location": mount_point},
-        },
-    }
-    yield mount_point, mount
-    subprocess.run(["umount", str(mount_point)], capture_output=True, check=False)
 
 
 def _upload(client, data, *, accept="application/json"):
@@ -187,3 +157,31 @@ def test_our_own_400_and_500_pages_exist_in_japanese(settings):
     with translation.override("ja"):
         assert "理解できません" in render_to_string("400.html")
         assert "問題が発生しました" in render_to_string("500.html")
+
+
+def test_unreachable_object_storage_is_a_503(salon_a, settings):
+    """S3 on a port where nothing listens: botocore's own connection error, nothing mocked."""
+    from .app_process import free_port
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "karte-photos",
+                "endpoint_url": f"http://127.0.0.1:{free_port()}",
+                "region_name": "us-east-1",
+                "access_key": "test",
+                "secret_key": "test",
+                "client_config": __import__("botocore.config").config.Config(
+                    connect_timeout=1, retries={"max_attempts": 1}
+                ),
+            },
+        },
+    }
+    response = _upload(salon_a.client(), image_bytes())
+    assert response.status_code == 503
+    assert response.json()["reason"] == "storage"
+    assert response["Retry-After"] == "30"
+    with scopes_disabled():
+        assert not ImageAsset.objects.exists()

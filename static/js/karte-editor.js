@@ -68,6 +68,9 @@ function startUpload(item, file, kind, key) {
     onProgress(percent) {
       setStatus(item, { state: "uploading", progress: percent, text: `${percent}%` });
     },
+    onOffline() {
+      setStatus(item, { state: "waiting", text: msg.msgUploadOffline });
+    },
   });
   item._job = job;
   item.dataset.uploadKey = job.key;
@@ -352,6 +355,7 @@ async function send() {
   for (let attempt = 0; ; attempt += 1) {
     const backoff = Math.min(2 ** attempt * 2, 60);
     say(msg.msgSaving);
+    saveButton.disabled = true;
     let response;
     try {
       response = await fetch(window.location.href, {
@@ -364,6 +368,8 @@ async function send() {
       say(msg.msgOffline);
       await pause(backoff * 1000);
       continue;
+    } finally {
+      saveButton.disabled = false; // a tap while waiting to send again sends at once
     }
     if (response.redirected && new URL(response.url).pathname === msg.loginUrl) {
       say(msg.msgSession, { error: true });
@@ -407,13 +413,11 @@ async function save() {
     wakeUp?.(); // already waiting to send again: send now
     return;
   }
-  saveButton.disabled = true;
   try {
     saving = send();
     await saving;
   } finally {
     saving = null;
-    saveButton.disabled = false;
   }
 }
 

@@ -30,8 +30,8 @@ export class UploadQueue {
     this.waiting = [];
   }
 
-  add({ file, kind = "photo", key = uuid4(), filename, onProgress = () => {} }) {
-    const job = { file, kind, key, filename, onProgress, cancelled: false, xhr: null };
+  add({ file, kind = "photo", key = uuid4(), filename, onProgress = () => {}, onOffline = () => {} }) {
+    const job = { file, kind, key, filename, onProgress, onOffline, cancelled: false, xhr: null };
     job.done = new Promise((resolve, reject) => {
       job.resolve = resolve;
       job.reject = reject;
@@ -64,6 +64,13 @@ export class UploadQueue {
         return;
       } catch (error) {
         if (job.cancelled) return;
+        if (error.retryable && !navigator.onLine) {
+          // Offline is not a failure: wait for the connection, then try again without counting it.
+          job.onOffline();
+          await new Promise((resolve) => window.addEventListener("online", resolve, { once: true }));
+          attempt -= 1;
+          continue;
+        }
         if (!error.retryable || attempt >= RETRY_DELAYS_MS.length) {
           job.reject(error);
           return;

@@ -54,7 +54,9 @@ def _wait_for_draft(page):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_closed_tab_loses_nothing_and_the_draft_goes_once_saved(live_server, tablet, salon_a, tmp_path):
+def test_a_closed_tab_loses_nothing_and_the_draft_goes_once_saved(
+    live_server, tablet, salon_a, tmp_path, screenshot
+):
     page = tablet
     log_in(page, live_server, "salon-a-owner", "pw-owner-123")
     _new_karte(page, live_server.url, salon_a.customer.pk)
@@ -69,6 +71,7 @@ def test_a_closed_tab_loses_nothing_and_the_draft_goes_once_saved(live_server, t
     banner = page.locator("#draft-banner")
     expect(banner).to_contain_text("送信されていない変更があります")
     expect(page.locator('.editor-item[data-kind="text"]')).to_have_count(0)
+    screenshot(page, "16-editor-unsent-changes")
     banner.get_by_role("button", name="復元").click()
     expect(banner).to_be_hidden()
     expect(page.get_by_label("メニュー", exact=True)).to_have_value("カット、カラー")
@@ -110,7 +113,7 @@ def test_a_discarded_draft_is_not_offered_again_and_logout_clears_drafts(live_se
 
 @pytest.mark.django_db(transaction=True)
 def test_offline_with_a_photo_then_online_saves_the_karte_with_its_photo(
-    live_server, tablet, salon_a, tmp_path
+    live_server, tablet, salon_a, tmp_path, screenshot
 ):
     page = tablet
     log_in(page, live_server, "salon-a-owner", "pw-owner-123")
@@ -121,7 +124,11 @@ def test_offline_with_a_photo_then_online_saves_the_karte_with_its_photo(
     page.get_by_role("button", name="カルテを保存").click()
     state = page.locator("#save-state")
     expect(state).to_contain_text("写真のアップロードが終わるのを待っています")
+    expect(page.locator('.editor-item[data-kind="photo"] .upload-status__text')).to_have_text(
+        "オフライン：接続が戻るとアップロードします"
+    )
     expect(state).to_be_in_viewport()
+    screenshot(page, "17-editor-offline-save")
     with scope(salon=salon_a.salon):
         assert not Karte.objects.exists()
 
