@@ -286,10 +286,14 @@ async function offerDraft() {
     document.documentElement.lang,
   );
   banner.hidden = false;
+  // Until staff choose, the form waits: typing into it now would have to either overwrite the
+  // kept draft or go unkept.
+  form.inert = true;
   banner.addEventListener("click", async (event) => {
     const button = event.target.closest("button");
     if (!button) return;
     banner.hidden = true;
+    form.inert = false;
     if (button.matches("[data-draft-restore]")) {
       restore(draft);
       draftReady = true;

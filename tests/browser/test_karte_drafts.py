@@ -72,7 +72,9 @@ def test_a_closed_tab_loses_nothing_and_the_draft_goes_once_saved(
     expect(banner).to_contain_text("送信されていない変更があります")
     expect(page.locator('.editor-item[data-kind="text"]')).to_have_count(0)
     screenshot(page, "16-editor-unsent-changes")
+    expect(page.locator("#karte-form")).to_have_js_property("inert", True)  # choose first, then type
     banner.get_by_role("button", name="復元").click()
+    expect(page.locator("#karte-form")).to_have_js_property("inert", False)
     expect(banner).to_be_hidden()
     expect(page.get_by_label("メニュー", exact=True)).to_have_value("カット、カラー")
     expect(page.locator('.editor-item[data-kind="text"] textarea')).to_have_value("閉じる前のメモ")
