@@ -87,3 +87,22 @@ def test_a_read_only_database_is_a_503_and_recovers(server):
     assert create.status_code == 503
     assert "Traceback" not in server.log.read_text()
     assert server.login_response().status_code == 302
+
+
+def test_with_debug_on_an_outage_met_in_middleware_is_still_a_503(tmp_path):
+    """make run serves with DEBUG on: the session lookup failing is a 503 there too, not a debug page."""
+    app = AppProcess(tmp_path, extra_env={"DEBUG": "1"})
+    app.prepare()
+    app.start()
+    try:
+        staff = app.login()
+        app.take_database_away()
+        try:
+            page = staff.get(app.url("/customers/"), timeout=10)
+        finally:
+            app.bring_database_back()
+        assert page.status_code == 503
+        assert page.headers["Retry-After"] == "15"
+        assert "入力した内容は失われていません" in page.text
+    finally:
+        app.stop()
