@@ -1,4 +1,7 @@
+import unicodedata
+
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext as _
 
 from common.ratelimit import rate_limit_hit
@@ -8,11 +11,32 @@ LOGIN_LIMIT_PER_CLIENT = (30, 600)
 LOGIN_LIMIT_PER_USERNAME = (10, 600)
 
 
+def normalize_login_name(raw: str) -> str:
+    """The one form of a typed login name, for authenticating and for counting attempts alike.
+
+    Authentication compares the NFKC form (ｖｉｃａ is vica), so the attempt limit must count
+    every spelling that reaches the same login as one name.
+    """
+    return unicodedata.normalize("NFKC", raw or "").strip()
+
+
+class StaffAuthenticationForm(AuthenticationForm):
+    def clean_username(self):
+        return normalize_login_name(self.cleaned_data.get("username", ""))
+
+
 class StaffLoginView(auth_views.LoginView):
-    redirect_authenticated_user = True
+    form_class = StaffAuthenticationForm
+
+    @property
+    def redirect_authenticated_user(self):  # type: ignore[override]
+        # Someone logged in who opens the login page goes on to their work; but a login POST is
+        # always a login: whatever session the browser carries (even another salon's), the
+        # credentials typed now decide who works here, and login() replaces that session.
+        return self.request.method != "POST"
 
     def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "").strip().lower()
+        username = normalize_login_name(request.POST.get("username", "")).casefold()
         retry_after = rate_limit_hit(
             f"login:client:{request.META.get('REMOTE_ADDR', '')}",
             limit=LOGIN_LIMIT_PER_CLIENT[0],
