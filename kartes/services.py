@@ -21,6 +21,10 @@ class KarteConflict(Exception):
     """Someone else saved the karte after this editor opened it."""
 
 
+class PhotoAlreadyUsed(Exception):
+    """A photo of this karte was attached to another item at the same moment."""
+
+
 @dataclass
 class ItemInput:
     kind: str
@@ -214,9 +218,12 @@ def karte_create(
             _sync_items(karte=karte, actor=actor, items=items)
             customer_refresh_last_visit(customer=customer)
     except IntegrityError:
-        if client_key is None:
-            raise
-        return Karte.objects.get(client_key=client_key)
+        # Either this form was sent twice (same client key: the first karte is the answer), or
+        # another save took one of its photos at the same moment.
+        existing = Karte.objects.filter(client_key=client_key).first() if client_key else None
+        if existing is None:
+            raise PhotoAlreadyUsed from None
+        return existing
     return karte
 
 
@@ -235,6 +242,22 @@ def karte_update(
 
     A resend of the save that already committed (same save key) returns the karte unchanged.
     """
+    try:
+        return _karte_update(
+            karte=karte,
+            actor=actor,
+            expected_version=expected_version,
+            treatment_date=treatment_date,
+            staff=staff,
+            menu=menu,
+            items=items,
+            save_key=save_key,
+        )
+    except IntegrityError:
+        raise PhotoAlreadyUsed from None
+
+
+def _karte_update(*, karte, actor, expected_version, treatment_date, staff, menu, items, save_key) -> Karte:
     with transaction.atomic():
         updated = Karte.objects.filter(pk=karte.pk, version=expected_version).update(
             version=F("version") + 1,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import Action
 from audit.services import audit_log
+from common.clock import database_now
 from customers.models import Customer
 from salons.models import Salon, StaffMember
 
@@ -73,7 +74,7 @@ def link_code_issue(*, salon: Salon, customer: Customer, issued_by: StaffMember)
     """Make a new link code for a customer; any earlier unused code of theirs stops working."""
     if not salon.customer_app_enabled:
         raise LinkError("option_off")
-    now = timezone.now()
+    now = database_now()
     code = base64.b32encode(secrets.token_bytes(20)).decode()  # 160 random bits, QR alphanumeric
     with transaction.atomic():
         LinkCode.objects.filter(customer=customer, used_at__isnull=True, invalidated_at__isnull=True).update(
@@ -135,7 +136,7 @@ def link_code_redeem(
     if not salon.customer_app_enabled:
         raise LinkError("option_off")
     link_code = _find_code(salon=salon, code=code, numeric=numeric)
-    now = timezone.now()
+    now = database_now()  # expiry is judged by one clock, whichever app server answers
     with transaction.atomic():
         claimed = LinkCode.objects.filter(
             pk=link_code.pk, used_at__isnull=True, invalidated_at__isnull=True, expires_at__gt=now

@@ -10,11 +10,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from PIL import Image
 
 from common.text import digits_only, is_kana
 from customers.models import Customer
 from kartes.models import ImageAsset, ItemKind, PhotoTag
 from salons.models import Salon, StaffMember, StaffRole
+from salons.services import salon_logo_image
 
 TEMPLATES_AVAILABLE = {
     "": _("Blank sheet"),
@@ -24,6 +26,33 @@ TEMPLATES_AVAILABLE = {
     "hands": _("Both hands"),
 }
 MAX_DRAWING_BYTES = 2 * 1024 * 1024
+MAX_STROKES = 5000
+DRAWING_TOOLS = {"pen", "eraser"}
+
+
+def within_sane_years(value) -> None:
+    """Dates outside 1900–2100 are typing slips, and some cannot even be stored (year 1)."""
+    if not 1900 <= value.year <= 2100:
+        raise ValidationError(_("Enter a date between 1900 and 2100."))
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_stroke(stroke) -> bool:
+    """One stroke as the drawing pad makes it: tool, colour, width and a list of [x, y] points."""
+    if not isinstance(stroke, dict) or stroke.get("tool") not in DRAWING_TOOLS:
+        return False
+    if not isinstance(stroke.get("color"), str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", stroke["color"]):
+        return False
+    points = stroke.get("points")
+    return (
+        _is_number(stroke.get("width"))
+        and isinstance(points, list)
+        and bool(points)
+        and all(isinstance(p, list) and len(p) == 2 and all(_is_number(c) for c in p) for p in points)
+    )
 
 
 class CreateOnceMixin(forms.Form):
@@ -79,6 +108,8 @@ class CustomerForm(CreateOnceMixin, forms.ModelForm):
         birthday = self.cleaned_data["birthday"]
         if birthday and birthday > timezone.localdate():
             raise ValidationError(_("The birthday cannot be in the future."))
+        if birthday:
+            within_sane_years(birthday)
         return birthday
 
 
@@ -97,6 +128,7 @@ class KarteForm(forms.Form):
             "required": _("Enter the treatment date."),
             "invalid": _("Enter the treatment date."),
         },
+        validators=[within_sane_years],
     )
     staff: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Staff in charge"),
@@ -136,6 +168,10 @@ class ItemForm(forms.Form):
     )
     is_public = forms.BooleanField(required=False, label=_("Public"))
 
+    def __init__(self, *args, karte=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.karte = karte
+
     def clean_drawing(self):
         raw = self.cleaned_data["drawing"]
         if not raw:
@@ -146,9 +182,9 @@ class ItemForm(forms.Form):
             )
         try:
             strokes = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ValidationError(_("The illustration could not be read. Draw it again.")) from None
-        if not isinstance(strokes, list):
+        if not isinstance(strokes, list) or len(strokes) > MAX_STROKES or not all(map(_is_stroke, strokes)):
             raise ValidationError(_("The illustration could not be read. Draw it again."))
         return strokes
 
@@ -168,7 +204,10 @@ class ItemForm(forms.Form):
                 ImageAsset.objects.select_related("item").filter(pk=image_id).first() if image_id else None
             )
             used_by = getattr(asset, "item", None)
-            if used_by is not None and used_by.pk != data.get("id"):
+            # The submitted item id proves nothing by itself: the photo must belong to that item
+            # of this very karte.
+            own = self.karte is not None and used_by is not None and used_by.karte_id == self.karte.pk
+            if used_by is not None and not (own and used_by.pk == data.get("id")):
                 raise ValidationError(_("This photo already belongs to another item. Upload it again."))
             if asset is None:
                 message = (
@@ -224,6 +263,18 @@ class SalonSettingsForm(forms.ModelForm):
         fields = ["name", "theme_color", "timezone", "max_devices_per_customer"]
         widgets = {"theme_color": forms.TextInput(attrs={"type": "color"})}
 
+    def clean_logo_upload(self):
+        upload = self.cleaned_data.get("logo_upload")
+        if not upload:
+            return upload
+        try:
+            # Decoded whole here, so a truncated or hostile file is refused with a message.
+            self.logo_png = salon_logo_image(upload)
+        except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+            raise ValidationError(_("This image could not be read. Choose a PNG or JPEG file.")) from None
+        upload.seek(0)
+        return upload
+
 
 class StaffCreateForm(CreateOnceMixin, forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=60)
@@ -262,6 +313,7 @@ class NoticeForm(CreateOnceMixin, forms.Form):
     )
     starts_at = forms.DateTimeField(
         label=_("Shown from"),
+        validators=[within_sane_years],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={
             "required": _("Enter when the notice starts."),
@@ -270,6 +322,7 @@ class NoticeForm(CreateOnceMixin, forms.Form):
     )
     ends_at = forms.DateTimeField(
         label=_("Shown until"),
+        validators=[within_sane_years],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={"required": _("Enter when the notice ends."), "invalid": _("Enter a date and time.")},
     )

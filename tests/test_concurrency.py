@@ -8,7 +8,7 @@ import pytest
 from django_scopes import scope
 
 from kartes.models import ImageAsset, ImageKind, ItemKind, Karte
-from kartes.services import ItemInput, image_asset_create, karte_create
+from kartes.services import ItemInput, PhotoAlreadyUsed, image_asset_create, karte_create
 
 from .factories import image_bytes
 from .racing import postgres_only, race
@@ -57,3 +57,31 @@ def test_a_karte_submitted_many_times_at_once_is_saved_once(salon_a):
     assert len(set(results)) == 1
     with scope(salon=salon_a.salon):
         assert Karte.objects.count() == 1
+
+
+def test_two_kartes_saved_with_the_same_photo_at_once_end_in_one_karte_and_a_clear_refusal(salon_a):
+    with scope(salon=salon_a.salon):
+        asset, _ = image_asset_create(
+            salon=salon_a.salon,
+            user=salon_a.owner.user,
+            upload_key=uuid.uuid4(),
+            data=image_bytes(),
+            kind=ImageKind.PHOTO,
+        )
+
+    def save():
+        with scope(salon=salon_a.salon):
+            return karte_create(
+                salon=salon_a.salon,
+                actor=salon_a.owner.user,
+                customer=salon_a.customer,
+                treatment_date=datetime.date(2026, 11, 20),
+                staff=salon_a.stylist,
+                menu="カット",
+                items=[ItemInput(kind=ItemKind.PHOTO, image=asset)],
+                client_key=uuid.uuid4(),
+            ).pk
+
+    results, errors = race(save, 4)
+    assert len(results) == 1
+    assert len(errors) == 3 and all(isinstance(error, PhotoAlreadyUsed) for error in errors), errors

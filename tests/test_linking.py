@@ -6,6 +6,7 @@ import datetime
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -43,18 +44,40 @@ def test_a_get_never_uses_up_a_code(salon_a, client):
     assert client.post(link_url(salon_a), {"code": issued.code}).status_code == 302
 
 
+def _age(issued, **elapsed):
+    """Let time pass for the code as the database sees it (expiry is judged by the database's clock)."""
+    delta = datetime.timedelta(**elapsed)
+    LinkCode.objects.with_scopes_disabled().filter(pk=issued.link_code.pk).update(
+        created_at=F("created_at") - delta, expires_at=F("expires_at") - delta
+    )
+
+
 def test_a_code_expires_after_ten_minutes(salon_a, client):
     issued = issue(salon_a)
-    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=10, seconds=1)):
-        response = client.post(link_url(salon_a), {"code": issued.code}, HTTP_ACCEPT="application/json")
+    assert issued.link_code.expires_at - issued.link_code.created_at == datetime.timedelta(minutes=10)
+    _age(issued, minutes=10, seconds=1)
+    response = client.post(link_url(salon_a), {"code": issued.code}, HTTP_ACCEPT="application/json")
     assert response.status_code == 410
     assert "有効期限が切れています" in response.json()["error"]
 
 
 def test_a_code_still_works_just_before_it_expires(salon_a, client):
     issued = issue(salon_a)
-    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=9, seconds=50)):
-        assert client.post(link_url(salon_a), {"code": issued.code}).status_code == 302
+    _age(issued, minutes=9, seconds=50)
+    assert client.post(link_url(salon_a), {"code": issued.code}).status_code == 302
+
+
+@pytest.mark.parametrize("skew", [-30, 30])
+def test_codes_made_on_an_app_server_with_a_wrong_clock_last_ten_minutes_all_the_same(salon_a, client, skew):
+    # The code is made on a server whose clock is half an hour off and used on one that is right:
+    # the database's clock decides both.
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=skew), tick=True):
+        issued = issue(salon_a)
+        other = issue(salon_a, customer=salon_a.other_customer)
+    assert client.post(link_url(salon_a), {"code": issued.code}).status_code == 302
+    _age(other, minutes=10, seconds=1)
+    response = client.post(link_url(salon_a), {"code": other.code}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 410
 
 
 def test_a_new_code_replaces_the_unused_one(salon_a, client):

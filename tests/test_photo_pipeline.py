@@ -169,7 +169,8 @@ def test_photos_are_served_to_the_salons_staff_only(salon_a, salon_b, client):
     served = salon_a.client().get(url)
     assert served.status_code == 200
     assert served["Content-Type"] == "image/webp"
-    assert "private" in served["Cache-Control"]
+    # A shared salon tablet keeps no photo in its browser cache after a logout.
+    assert served["Cache-Control"] == "private, no-store"
     assert b"SERIAL-123456" not in b"".join(served.streaming_content)
     assert salon_b.client().get(url).status_code == 404
     assert client.get(url).status_code == 302

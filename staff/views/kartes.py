@@ -17,6 +17,7 @@ from kartes.models import ImageKind
 from kartes.services import (
     ItemInput,
     KarteConflict,
+    PhotoAlreadyUsed,
     image_asset_create,
     item_set_public,
     karte_create,
@@ -49,6 +50,12 @@ MENU_SUGGESTIONS = [
     gettext_lazy("Facial"),
     gettext_lazy("Body treatment"),
 ]
+
+
+PHOTO_TAKEN = gettext_lazy(
+    "A photo of this karte was just saved in another karte. Nothing was saved: remove that photo or "
+    "upload it again, then save."
+)
 
 
 def _staff_choices(karte=None):
@@ -108,23 +115,29 @@ def karte_create_view(request, customer_pk):
     staff_queryset = _staff_choices()
     if request.method == "POST":
         form = KarteForm(request.POST, staff_queryset=staff_queryset)
-        formset = ItemFormSet(request.POST, prefix="items")
+        formset = ItemFormSet(request.POST, prefix="items", form_kwargs={"karte": None})
         if form.is_valid() and formset.is_valid():
-            karte = karte_create(
-                salon=request.salon,
-                actor=request.user,
-                customer=customer,
-                treatment_date=form.cleaned_data["treatment_date"],
-                staff=form.cleaned_data["staff"],
-                menu=form.cleaned_data["menu"],
-                items=_items_from_formset(formset),
-                client_key=form.cleaned_data.get("client_key"),
-            )
-            messages.success(
-                request, _("The karte for %(date)s was saved.") % {"date": date_format(karte.treatment_date)}
-            )
-            return _saved(request, customer, karte)
-        messages.error(request, _("The karte was not saved yet. Check the highlighted fields."))
+            try:
+                karte = karte_create(
+                    salon=request.salon,
+                    actor=request.user,
+                    customer=customer,
+                    treatment_date=form.cleaned_data["treatment_date"],
+                    staff=form.cleaned_data["staff"],
+                    menu=form.cleaned_data["menu"],
+                    items=_items_from_formset(formset),
+                    client_key=form.cleaned_data.get("client_key"),
+                )
+            except PhotoAlreadyUsed:
+                messages.error(request, PHOTO_TAKEN)
+            else:
+                messages.success(
+                    request,
+                    _("The karte for %(date)s was saved.") % {"date": date_format(karte.treatment_date)},
+                )
+                return _saved(request, customer, karte)
+        else:
+            messages.error(request, _("The karte was not saved yet. Check the highlighted fields."))
     else:
         form = KarteForm(
             staff_queryset=staff_queryset,
@@ -165,7 +178,7 @@ def karte_edit(request, pk):
     conflict = False
     if request.method == "POST":
         form = KarteForm(request.POST, staff_queryset=staff_queryset)
-        formset = ItemFormSet(request.POST, prefix="items")
+        formset = ItemFormSet(request.POST, prefix="items", form_kwargs={"karte": karte})
         if form.is_valid() and formset.is_valid():
             try:
                 karte_update(
@@ -178,6 +191,8 @@ def karte_edit(request, pk):
                     items=_items_from_formset(formset),
                     save_key=form.cleaned_data.get("save_key"),
                 )
+            except PhotoAlreadyUsed:
+                messages.error(request, PHOTO_TAKEN)
             except KarteConflict:
                 conflict = True
                 messages.error(
@@ -284,8 +299,9 @@ def image_file(request, pk, size):
     field = getattr(asset, size)
     response = FileResponse(field.open("rb"))
     response["Content-Type"] = "image/webp" if size != "original" else _original_type(asset.original_format)
-    # Personal data: the browser may keep it, shared caches may not.
-    response["Cache-Control"] = "private, max-age=3600"
+    # Personal data on a tablet that several staff share: nothing may stay in the browser's cache
+    # after a logout, so it is fetched each time (the editor and history show small copies).
+    response["Cache-Control"] = "private, no-store"
     if size == "original":
         response["Content-Disposition"] = f'attachment; filename="karte-{asset.id}"'
     return response
