@@ -50,6 +50,18 @@ def _warn_once_a_minute(error: BaseException) -> None:
         )
 
 
+def rate_limit_count(key: str, *, window: int) -> int:
+    """How many attempts the current window holds so far, without counting one."""
+    cache_key = f"ratelimit:{key}:{int(time.time() // window)}"
+    try:
+        return int(cache.get(cache_key) or 0)
+    except Exception as error:
+        if classify(error) is None:
+            raise
+        with _local_lock:
+            return _local_counts.get(cache_key, 0)
+
+
 def rate_limit_hit(key: str, *, limit: int, window: int) -> int | None:
     """Count one attempt. Returns None while under the limit, else the seconds until it resets."""
     now = time.time()

@@ -5,6 +5,7 @@ KARTE_PRODUCTION=1 for a deployment: DEBUG goes off, cookies become secure and
 SECRET_KEY and ALLOWED_HOSTS must be given.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -59,6 +60,14 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "l
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names when KARTE_PRODUCTION=1.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed; none by default.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        message = f"TRUSTED_PROXIES must list IP addresses or networks; got {_proxy!r}."
+        raise ImproperlyConfigured(message) from None
 
 INSTALLED_APPS = [
     "django.contrib.admin",

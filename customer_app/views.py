@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.client_address import client_address
 from common.ratelimit import rate_limit_hit
 from kartes.models import ItemKind, PhotoTag
 from kartes.selectors import get_visible_image, get_visible_karte, visible_kartes
-from linking.services import LinkError, device_revoke, link_code_redeem
+from linking.services import LinkError, device_revoke, link_code_redeem, numeric_attempt_hit
 from notices.selectors import get_visible_notice, unread_count, visible_notices
 from notices.services import notice_mark_read
 
@@ -21,7 +22,6 @@ from .icons import salon_icon_png
 ICON_SIZES = {180, 192, 512}
 # Numeric codes are short, so guessing is held back per phone and per salon.
 NUMERIC_LIMIT_PER_CLIENT = (10, 600)
-NUMERIC_LIMIT_PER_SALON = (100, 600)
 CODE_LIMIT_PER_CLIENT = (30, 600)
 
 
@@ -88,22 +88,14 @@ def unlink(request):
     return response
 
 
-def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def _limited(request, *, numeric: bool) -> int | None:
-    client = _client_address(request)
+    client = client_address(request)
     if numeric:
         return rate_limit_hit(
             f"link-numeric:client:{client}",
             limit=NUMERIC_LIMIT_PER_CLIENT[0],
             window=NUMERIC_LIMIT_PER_CLIENT[1],
-        ) or rate_limit_hit(
-            f"link-numeric:salon:{request.salon.pk}",
-            limit=NUMERIC_LIMIT_PER_SALON[0],
-            window=NUMERIC_LIMIT_PER_SALON[1],
-        )
+        ) or numeric_attempt_hit(salon=request.salon)
     return rate_limit_hit(
         f"link-code:client:{client}", limit=CODE_LIMIT_PER_CLIENT[0], window=CODE_LIMIT_PER_CLIENT[1]
     )

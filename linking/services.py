@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import Action
 from audit.services import audit_log
 from common.clock import database_now
+from common.ratelimit import rate_limit_count, rate_limit_hit
 from customers.models import Customer
 from salons.models import Salon, StaffMember
 
@@ -68,6 +69,46 @@ def _numeric_hash(salon: Salon, digits: str) -> str:
 
 def normalize_numeric(raw: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", raw or "") if ch.isdigit())
+
+
+# A guess at the 8-digit number must stay hopeless: whatever is typed from however many phones, the
+# chance of hitting any live code of the salon within a code's lifetime stays below 1 in 10,000.
+GUESS_ODDS = 10_000
+
+
+def _live_codes():
+    return LinkCode.objects.filter(
+        used_at__isnull=True, invalidated_at__isnull=True, expires_at__gt=database_now()
+    )
+
+
+def numeric_attempt_ceiling() -> int:
+    """Numeric attempts the salon (in scope) may take per code lifetime, from its live codes.
+
+    With L live codes one random guess hits with probability L / 10^8, so k guesses stay under
+    1 / GUESS_ODDS while k < 10^8 / (GUESS_ODDS · L): 10,000 tries with one live code, 100 with 100.
+    """
+    live = max(1, _live_codes().count())
+    return max(1, 10**NUMERIC_DIGITS // (GUESS_ODDS * live))
+
+
+def _numeric_key(salon: Salon) -> str:
+    return f"link-numeric:salon:{salon.pk}"
+
+
+def numeric_attempt_hit(*, salon: Salon) -> int | None:
+    """Count one numeric attempt for the salon; seconds to wait when the ceiling is reached.
+
+    Only numeric entry pauses then: the QR code has 160 bits and its own per-phone limit.
+    """
+    window = int(CODE_LIFETIME.total_seconds())
+    return rate_limit_hit(_numeric_key(salon), limit=numeric_attempt_ceiling(), window=window)
+
+
+def numeric_linking_paused(*, salon: Salon) -> bool:
+    """Whether numeric entry is paused for the salon now (shown to staff on the QR panel)."""
+    window = int(CODE_LIFETIME.total_seconds())
+    return rate_limit_count(_numeric_key(salon), window=window) >= numeric_attempt_ceiling()
 
 
 def link_code_issue(*, salon: Salon, customer: Customer, issued_by: StaffMember) -> IssuedCode:

@@ -61,3 +61,10 @@ def make_notice(world, *, customer=None, title="お知らせ", body="本文", st
             ends_at=ends_at or now + datetime.timedelta(days=7),
             customer=customer,
         )
+
+
+def make_customer(world, name: str, kana: str = "きゃく"):
+    from customers.services import customer_create
+
+    with scope(salon=world.salon):
+        return customer_create(salon=world.salon, actor=world.owner.user, data={"name": name, "kana": kana})

@@ -164,14 +164,42 @@ def test_guessing_numeric_codes_is_stopped_with_429(salon_a, client):
     assert "試行回数が多すぎます" in limited.json()["error"]
 
 
-def test_guessing_from_many_phones_is_stopped_per_salon(salon_a):
+def _guess(world, address, number):
     from django.test import Client
 
-    statuses = []
-    for n in range(110):
-        phone = Client(REMOTE_ADDR=f"10.0.{n // 200}.{n % 200}")
-        statuses.append(phone.post(link_url(salon_a), {"numeric": f"{n:08d}"}).status_code)
-    assert statuses.count(429) == 10
+    phone = Client(REMOTE_ADDR=address)
+    return phone.post(link_url(world), {"numeric": number}, HTTP_ACCEPT="application/json").status_code
+
+
+def test_strangers_guessing_from_many_addresses_cannot_switch_off_numeric_linking(salon_a):
+    issued = issue(salon_a)
+    wrong = [f"{n:08d}" for n in range(110) if f"{n:08d}" != issued.numeric]
+    statuses = [_guess(salon_a, f"192.0.2.{n // 10}", number) for n, number in enumerate(wrong[:110])]
+    assert statuses.count(429) == 0  # 11 addresses × 10 wrong numbers: each within its own limit
+    assert _guess(salon_a, "198.51.100.7", issued.numeric) == 200  # linked (JSON answer)
+
+
+def test_the_salon_ceiling_trips_where_the_odds_say_it_should(salon_a, client):
+    from linking.services import numeric_attempt_ceiling, numeric_linking_paused
+
+    from .factories import make_customer
+
+    # 100 live codes: 10^8 / (10,000 × 100) = 100 numeric tries per code lifetime for the salon.
+    codes = [issue(salon_a, customer=make_customer(salon_a, f"客{n}")) for n in range(100)]
+    live = {code.numeric for code in codes}
+    with scope(salon=salon_a.salon):
+        assert numeric_attempt_ceiling() == 100
+        assert not numeric_linking_paused(salon=salon_a.salon)
+    wrong = (f"{n:08d}" for n in range(1000) if f"{n:08d}" not in live)
+    statuses = [_guess(salon_a, f"203.0.113.{n // 10}", next(wrong)) for n in range(100)]
+    assert statuses.count(429) == 0
+    assert _guess(salon_a, "198.51.100.8", codes[0].numeric) == 429  # the 101st, even the right number
+    with scope(salon=salon_a.salon):
+        assert numeric_linking_paused(salon=salon_a.salon)
+    # The QR code path keeps working, and staff see the pause next to the number.
+    assert client.post(link_url(salon_a), {"code": codes[1].code}).status_code == 302
+    panel = salon_a.client().post(reverse("staff:link_code_create", kwargs={"pk": salon_a.customer.pk}))
+    assert "番号の入力による連携を数分間停止しています" in panel.content.decode()
 
 
 def test_a_salon_can_cap_phones_per_customer(salon_a, client):

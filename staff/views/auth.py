@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext as _
 
+from common.client_address import client_address
 from common.ratelimit import rate_limit_hit
 
 # Password guessing is held back per address and per login name.
@@ -38,7 +39,7 @@ class StaffLoginView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):
         username = normalize_login_name(request.POST.get("username", "")).casefold()
         retry_after = rate_limit_hit(
-            f"login:client:{request.META.get('REMOTE_ADDR', '')}",
+            f"login:client:{client_address(request)}",
             limit=LOGIN_LIMIT_PER_CLIENT[0],
             window=LOGIN_LIMIT_PER_CLIENT[1],
         ) or rate_limit_hit(

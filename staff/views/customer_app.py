@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linking.models import Device, LinkCode
-from linking.services import device_revoke, link_code_issue
+from linking.services import device_revoke, link_code_issue, numeric_linking_paused
 from salons.access import staff_required
 
 from ..access import get_customer_for_staff
@@ -48,6 +48,7 @@ def link_code_create(request, pk):
         "step1_svg": _qr_svg(app_url),
         "step2_svg": _qr_svg(issued.code),
         "numeric": f"{issued.numeric[:4]} {issued.numeric[4:]}",
+        "numeric_paused": numeric_linking_paused(salon=request.salon),
     }
     return render(request, "staff/customers/_app_codes.html", context)
 
