@@ -92,8 +92,12 @@ def app_view(device_required: bool = True, personal: bool = True):
                 elif credential:
                     clear_device_cookie(response, salon)
             if personal:
-                # Personal data: never in a shared cache, and always checked again with the server.
-                response["Cache-Control"] = "private, no-cache"
+                # Personal data: no-store rather than validated caching. The browser's HTTP cache
+                # cannot be emptied by the app, so after an unpublish or an unlink its copies would
+                # stay on the phone; offline reading comes from the service worker's own cache
+                # instead, which the app prunes (visible.json). Nothing is lost: without ETags a
+                # validated copy was downloaded in full on every visit anyway.
+                response["Cache-Control"] = "private, no-store"
                 response["Vary"] = "Cookie"
             return response
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("notices/<int:pk>/", views.notice_detail, name="notice"),
     path("notices/<int:pk>/read/", views.notice_read, name="notice_read"),
     path("settings/", views.app_settings, name="settings"),
+    path("visible.json", views.visible, name="visible"),
     path("unlink/", views.unlink, name="unlink"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("sw.js", views.service_worker, name="service_worker"),

@@ -75,6 +75,28 @@ def notice_read(request, pk):
 
 
 @app_view()
+def visible(request):
+    """Every page and photo this phone may keep now; the service worker drops the rest.
+
+    Built from the same selectors as the pages, so an unpublished photo, a deleted karte or an
+    ended notice leaves the phone the first time it is online.
+    """
+    customer = request.device.customer
+
+    def url(name, **kwargs):
+        return reverse(f"customer_app:{name}", kwargs={"slug": request.salon.slug, **kwargs})
+
+    urls = [url("home"), url("notices"), url("settings")]
+    for karte in visible_kartes(customer=customer):
+        urls.append(url("karte", pk=karte.pk))
+        for item in karte.public_items:  # type: ignore[attr-defined]
+            if item.image_id:
+                urls += [url("image", pk=item.image_id, size=size) for size in ("small", "large")]
+    urls += [url("notice", pk=notice.pk) for notice in visible_notices(customer=customer)]
+    return JsonResponse({"urls": urls})
+
+
+@app_view()
 def app_settings(request):
     return render(request, "customer_app/settings.html", {"device": request.device})
 

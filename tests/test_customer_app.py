@@ -37,7 +37,7 @@ def test_unpublishing_hides_a_photo_at_its_remembered_url_at_once(salon_a):
     url = app_url(salon_a, "image", pk=photo.image_id, size="large")
     first = phone.get(url)
     assert first.status_code == 200
-    assert first["Cache-Control"] == "private, no-cache"
+    assert first["Cache-Control"] == "private, no-store"
     with scope(salon=salon_a.salon):
         item_set_public(item=photo, actor=salon_a.owner.user, public=False)
     assert phone.get(url).status_code == 404
@@ -208,3 +208,29 @@ def test_the_staff_preview_and_the_phone_show_the_same_items(salon_a):
 
     assert shown(preview.content.decode()) == shown(app_pages)
     assert shown(app_pages)[1] == {"公開A"} and len(shown(app_pages)[0]) == 2
+
+
+def test_the_phone_is_told_exactly_what_it_may_keep(salon_a):
+    from django_scopes import scope
+
+    from kartes.services import item_set_public
+
+    from .factories import make_karte
+    from .linking_helpers import app_url, linked_phone
+
+    karte = make_karte(salon_a, public_text=True, public_photo=True)
+    hidden = make_karte(salon_a, customer=salon_a.other_customer, public_photo=True)
+    phone = linked_phone(salon_a)
+    with scope(salon=salon_a.salon):
+        photo = karte.items.get(kind="photo")
+        other_photo = hidden.items.get(kind="photo")
+    listed = phone.get(app_url(salon_a, "visible")).json()["urls"]
+    assert app_url(salon_a, "karte", pk=karte.pk) in listed
+    assert app_url(salon_a, "image", pk=photo.image_id, size="large") in listed
+    assert str(other_photo.image_id) not in "".join(listed)
+
+    with scope(salon=salon_a.salon):
+        item_set_public(item=photo, actor=salon_a.owner.user, public=False)
+    listed = phone.get(app_url(salon_a, "visible")).json()["urls"]
+    assert app_url(salon_a, "karte", pk=karte.pk) in listed
+    assert str(photo.image_id) not in "".join(listed)

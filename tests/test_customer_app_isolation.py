@@ -27,6 +27,7 @@ APP_URLS = {
     "manifest": ("get", lambda o: {}),
     "service_worker": ("get", lambda o: {}),
     "icon": ("get", lambda o: {"size": 192}),
+    "visible": ("get", lambda o: {}),
 }
 
 

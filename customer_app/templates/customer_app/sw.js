@@ -6,7 +6,10 @@ const SCOPE = CONFIG.scope;
 const SHELL_CACHE = `karte-shell-${CONFIG.slug}-${CONFIG.version}`;
 const PERSONAL_CACHE = `karte-personal-${CONFIG.slug}`;
 const SHELL = CONFIG.shell;
-const NEVER_CACHED = [SCOPE + "link/", SCOPE + "unlink/", SCOPE + "sw.js"];
+const VISIBLE = SCOPE + "visible.json";
+const NEVER_CACHED = [SCOPE + "link/", SCOPE + "unlink/", SCOPE + "sw.js", VISIBLE];
+// Paths that hold the customer's own records; everything else in scope (icons, manifest) is not personal.
+const PERSONAL = [SCOPE + "kartes/", SCOPE + "images/", SCOPE + "notices/", SCOPE + "settings/"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
@@ -58,6 +61,33 @@ async function networkFirst(request) {
   }
 }
 
+function isPersonal(url) {
+  return url.pathname === SCOPE || PERSONAL.some((path) => url.pathname.startsWith(path));
+}
+
+// The phone keeps only what the customer may see now: once online, anything the server no longer
+// lists (an unpublished photo, a deleted karte, an ended notice) leaves the cache, and an unlinked
+// or revoked phone loses everything personal.
+async function prune() {
+  let response;
+  try {
+    response = await fetch(VISIBLE, { credentials: "same-origin", cache: "no-store" });
+  } catch {
+    return; // offline: keep what there is to read
+  }
+  if ([401, 403, 404, 410].includes(response.status)) {
+    await caches.delete(PERSONAL_CACHE);
+    return;
+  }
+  if (!response.ok) return;
+  const allowed = new Set((await response.json()).urls.map((path) => new URL(path, self.location.origin).href));
+  const cache = await caches.open(PERSONAL_CACHE);
+  for (const request of await cache.keys()) {
+    const url = new URL(request.url);
+    if (isPersonal(url) && !allowed.has(url.href)) await cache.delete(request);
+  }
+}
+
 async function shellFirst(request) {
   const cached = await caches.match(request, { cacheName: SHELL_CACHE });
   return cached || fetch(request);
@@ -70,6 +100,8 @@ self.addEventListener("fetch", (event) => {
   if (SHELL.includes(url.pathname)) {
     event.respondWith(shellFirst(request));
   } else if (url.pathname.startsWith(SCOPE) && !NEVER_CACHED.some((path) => url.pathname.startsWith(path))) {
-    event.respondWith(networkFirst(request));
+    const answered = networkFirst(request);
+    event.respondWith(answered);
+    if (request.mode === "navigate") event.waitUntil(answered.then(prune, () => {}));
   }
 });
