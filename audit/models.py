@@ -29,6 +29,9 @@ class Action(models.TextChoices):
     NOTICE_CREATE = "notice.create", _("Notice posted")
     NOTICE_UPDATE = "notice.update", _("Notice changed")
     NOTICE_WITHDRAW = "notice.withdraw", _("Notice withdrawn")
+    CUSTOMER_EXPORT = "customer.export", _("Customer data exported")
+    CUSTOMER_ERASE = "customer.erase", _("Customer deleted for good")
+    DATA_REQUEST = "customer.data_request", _("Customer asked for their data")
 
 
 class AuditEntry(models.Model):

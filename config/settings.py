@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "audit",
     "linking",
     "notices",
+    "privacy",
     "staff",
     "customer_app",
 ]

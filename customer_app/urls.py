@@ -14,6 +14,7 @@ urlpatterns = [
     path("notices/<int:pk>/read/", views.notice_read, name="notice_read"),
     path("settings/", views.app_settings, name="settings"),
     path("visible.json", views.visible, name="visible"),
+    path("settings/data-request/", views.data_request, name="data_request"),
     path("unlink/", views.unlink, name="unlink"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("sw.js", views.service_worker, name="service_worker"),

@@ -15,6 +15,8 @@ from kartes.selectors import get_visible_image, get_visible_karte, visible_karte
 from linking.services import LinkError, device_revoke, link_code_redeem, numeric_attempt_hit
 from notices.selectors import get_visible_notice, unread_count, visible_notices
 from notices.services import notice_mark_read
+from privacy.models import DataRequest
+from privacy.services import data_request_create
 
 from .access import app_path, app_view, clear_device_cookie, set_device_cookie
 from .icons import salon_icon_png
@@ -98,7 +100,16 @@ def visible(request):
 
 @app_view()
 def app_settings(request):
-    return render(request, "customer_app/settings.html", {"device": request.device})
+    asked = DataRequest.objects.filter(customer=request.device.customer, handled_at__isnull=True).first()
+    return render(request, "customer_app/settings.html", {"device": request.device, "data_request": asked})
+
+
+@require_POST
+@app_view()
+def data_request(request):
+    """The customer asks the salon to show or delete their data; staff see it on their page."""
+    data_request_create(customer=request.device.customer)
+    return redirect("customer_app:settings", slug=request.salon.slug)
 
 
 @require_POST

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import customer_app, customers, kartes, notices, salon
+from .views import customer_app, customers, kartes, notices, privacy, salon
 
 app_name = "staff"
 
@@ -12,6 +12,13 @@ urlpatterns = [
     path("customers/<int:pk>/archive/", customers.customer_archive_view, name="customer_archive"),
     path("customers/<int:pk>/restore/", customers.customer_restore_view, name="customer_restore"),
     path("customers/<int:pk>/preview/", customers.customer_preview, name="customer_preview"),
+    path("customers/<int:pk>/export/", privacy.customer_export, name="customer_export"),
+    path("customers/<int:pk>/erase/", privacy.customer_erase_view, name="customer_erase"),
+    path(
+        "customers/<int:pk>/data-requests/<int:request_pk>/done/",
+        privacy.data_request_done,
+        name="data_request_done",
+    ),
     path("customers/<int:pk>/app/", customer_app.customer_app_panel, name="customer_app_panel"),
     path("customers/<int:pk>/app/codes/", customer_app.link_code_create, name="link_code_create"),
     path(

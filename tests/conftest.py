@@ -120,7 +120,15 @@ def salon_a_objects(salon_a):
         "item": photo,
         "image": photo.image,
         "stylist": salon_a.stylist,
+        "data_request": _data_request(salon_a),
     }
+
+
+def _data_request(world):
+    from privacy.services import data_request_create
+
+    with scope(salon=world.salon):
+        return data_request_create(customer=world.customer)
 
 
 @pytest.fixture

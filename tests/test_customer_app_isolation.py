@@ -28,6 +28,7 @@ APP_URLS = {
     "service_worker": ("get", lambda o: {}),
     "icon": ("get", lambda o: {"size": 192}),
     "visible": ("get", lambda o: {}),
+    "data_request": ("post", lambda o: {}),
 }
 
 

@@ -40,7 +40,7 @@ NASTY = [
 ]  # fmt: skip
 # 120 in make test; KARTE_FUZZ_EXAMPLES=2000 for a longer hunt.
 EXAMPLES = int(os.environ.get("KARTE_FUZZ_EXAMPLES", "120"))
-SALON_MODELS = [
+SALON_MODELS: list = [
     Customer,
     Karte,
     KarteItem,

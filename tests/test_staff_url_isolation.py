@@ -28,6 +28,9 @@ OBJECT_URLS = {
     "notice_edit": lambda o: {"pk": o["notice"].pk},
     "notice_withdraw": lambda o: {"pk": o["notice"].pk},
     "customer_notice_create": lambda o: {"pk": o["customer"].pk},
+    "customer_export": lambda o: {"pk": o["customer"].pk},
+    "customer_erase": lambda o: {"pk": o["customer"].pk},
+    "data_request_done": lambda o: {"pk": o["customer"].pk, "request_pk": o["data_request"].pk},
 }
 # Views that only take POST answer a GET with 405 before looking anything up, which reveals nothing.
 POST_ONLY = {
@@ -38,6 +41,8 @@ POST_ONLY = {
     "link_code_create",
     "device_revoke",
     "notice_withdraw",
+    "customer_export",
+    "data_request_done",
 }
 SALON_URLS = {
     "customer_list",

@@ -11,6 +11,7 @@ from customers.models import Customer
 from customers.services import customer_archive, customer_create, customer_restore, customer_update
 from kartes.selectors import karte_history, visible_kartes
 from linking.selectors import active_devices, active_devices_of
+from privacy.models import DataRequest
 from salons.access import staff_required
 
 from ..access import get_customer_for_staff
@@ -81,7 +82,8 @@ def customer_detail(request, pk):
     customer = get_customer_for_staff(request, pk)
     kartes = Paginator(karte_history(customer=customer), KARTES_PER_PAGE).get_page(request.GET.get("page"))
     devices = active_devices(customer=customer) if request.salon.customer_app_enabled else []
-    context = {"customer": customer, "kartes": kartes, "devices": devices}
+    data_requests = DataRequest.objects.filter(customer=customer, handled_at__isnull=True)
+    context = {"customer": customer, "kartes": kartes, "devices": devices, "data_requests": data_requests}
     return render(request, "staff/customers/detail.html", context)
 
 
