@@ -32,6 +32,9 @@ class Action(models.TextChoices):
     CUSTOMER_EXPORT = "customer.export", _("Customer data exported")
     CUSTOMER_ERASE = "customer.erase", _("Customer deleted for good")
     DATA_REQUEST = "customer.data_request", _("Customer asked for their data")
+    SALON_CREATE = "salon.create", _("Salon created")
+    SALON_EXPORT = "salon.export", _("Salon data exported")
+    STAFF_DELETE = "staff.delete", _("Staff removed")
 
 
 class AuditEntry(models.Model):

@@ -65,9 +65,14 @@ class ExportPlan:
     files: list[tuple[str, str]] = field(default_factory=list)  # (name in the ZIP, storage name)
 
 
-def customer_export_plan(*, customer: Customer, actor) -> ExportPlan:
-    """Collect what the salon holds about one customer, and record that it was exported."""
-    plan = ExportPlan(filename=f"customer-{customer.pk}-{timezone.localdate():%Y%m%d}.zip")
+def customer_export_plan(
+    *, customer: Customer, actor, plan: ExportPlan | None = None, prefix: str = ""
+) -> ExportPlan:
+    """Collect what the salon holds about one customer, and record that it was exported.
+
+    With a plan and a prefix, the customer's files are added under that folder of a salon export.
+    """
+    plan = plan or ExportPlan(filename=f"customer-{customer.pk}-{timezone.localdate():%Y%m%d}.zip")
     kartes = []
     for karte in (
         Karte.objects.filter(customer=customer).select_related("staff").order_by("treatment_date", "pk")
@@ -76,7 +81,7 @@ def customer_export_plan(*, customer: Customer, actor) -> ExportPlan:
         for item in karte.items.select_related("image").order_by("position", "pk"):
             files = []
             if item.image is not None:
-                base = f"photos/{karte.treatment_date:%Y-%m-%d}_karte{karte.pk}_item{item.pk}"
+                base = f"{prefix}photos/{karte.treatment_date:%Y-%m-%d}_karte{karte.pk}_item{item.pk}"
                 ext = ORIGINAL_EXTENSIONS.get(item.image.original_format, "bin")
                 for arcname, stored in ((f"{base}_original.{ext}", item.image.original.name),
                                         (f"{base}_display.webp", item.image.large.name)):  # fmt: skip
@@ -160,12 +165,12 @@ def customer_export_plan(*, customer: Customer, actor) -> ExportPlan:
         ],
     }
     with translation.override("ja"):
-        plan.documents["README.txt"] = render_to_string(
+        plan.documents[f"{prefix}README.txt"] = render_to_string(
             "privacy/export_readme.txt",
             {"customer": customer, "salon": customer.salon, "now": timezone.localtime()},
         )
     for name, content in documents.items():
-        plan.documents[name] = json.dumps(content, ensure_ascii=False, indent=2)
+        plan.documents[prefix + name] = json.dumps(content, ensure_ascii=False, indent=2)
     audit_log(
         salon=customer.salon,
         actor=actor,
@@ -282,3 +287,58 @@ def data_request_create(*, customer: Customer) -> DataRequest:
 
 def data_request_handle(*, request: DataRequest) -> None:
     DataRequest.objects.filter(pk=request.pk, handled_at__isnull=True).update(handled_at=timezone.now())
+
+
+def salon_export_plan(*, salon) -> ExportPlan:
+    """Everything of one salon for its operator: the salon, its staff, and each customer's export."""
+    from salons.models import StaffMember
+
+    plan = ExportPlan(filename=f"salon-{salon.slug}-{timezone.localdate():%Y%m%d}.zip")
+    plan.documents["salon.json"] = json.dumps(
+        {
+            "name": salon.name,
+            "slug": salon.slug,
+            "customer_app": salon.customer_app_enabled,
+            "time_zone": salon.timezone,
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+    staff = [
+        {"name": m.display_name, "login": m.user.get_username(), "role": m.role, "active": m.is_active}
+        for m in StaffMember.objects.select_related("user").order_by("pk")
+    ]
+    plan.documents["staff.json"] = json.dumps(staff, ensure_ascii=False, indent=2)
+    customers = Customer.objects.order_by("pk")
+    for customer in customers:
+        customer_export_plan(customer=customer, actor=None, plan=plan, prefix=f"customers/{customer.pk}/")
+    audit_log(salon=salon, actor=None, action=Action.SALON_EXPORT, target=salon, summary=salon.name,
+              data={"customers": customers.count(), "files": len(plan.files)})  # fmt: skip
+    return plan
+
+
+def salon_erase(*, salon) -> dict[str, int]:
+    """Delete a salon and everything of it for good, files included. Returns what went."""
+    from kartes.models import ImageAsset as Asset
+
+    customers = list(Customer.objects.all())
+    for customer in customers:
+        customer_erase(customer=customer, actor=None, confirm_name=customer.name)
+    leftovers = list(Asset.objects.all())  # uploads never saved into a karte
+    names = [f.name for a in leftovers for f in (a.original, a.large, a.small) if f.name]
+    if salon.logo:
+        names.append(salon.logo.name)
+    with transaction.atomic():
+        Asset.objects.filter(pk__in=[a.pk for a in leftovers]).delete()
+        users = [m.user_id for m in salon.staff.all()]
+        salon.delete()
+        from django.contrib.auth import get_user_model
+
+        get_user_model().objects.filter(pk__in=users, is_superuser=False).delete()
+
+        def remove_files() -> None:
+            for name in names:
+                default_storage.delete(name)
+
+        transaction.on_commit(remove_files)
+    return {"customers": len(customers), "files": len(names), "staff_logins": len(users)}

@@ -2,7 +2,24 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import Action
+from audit.services import audit_log
+
 from .models import Salon, StaffMember
+
+
+def _audit_admin_change(request, obj, *, salon, created, fields, created_action, changed_action):
+    """What the platform operator changes in a salon is in that salon's audit log, like staff actions."""
+    if not created and not fields:
+        return
+    audit_log(
+        salon=salon,
+        actor=request.user,
+        action=created_action if created else changed_action,
+        target=obj,
+        summary=str(obj),
+        data={"fields": sorted(fields), "via": "platform admin"},
+    )
 
 
 class StaffMemberInline(admin.TabularInline):
@@ -29,6 +46,30 @@ class SalonAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_staff_count=Count("staff"))
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _audit_admin_change(
+            request, obj, salon=obj, created=not change, fields=form.changed_data,
+            created_action=Action.SALON_CREATE, changed_action=Action.SALON_UPDATE,
+        )  # fmt: skip
+
+    def save_formset(self, request, form, formset, change):
+        # Removals are recorded first, while the rows still have their ids.
+        for removed in [f.instance for f in formset.deleted_forms if f.instance.pk]:
+            audit_log(salon=removed.salon, actor=request.user, action=Action.STAFF_DELETE, target=removed,
+                      summary=str(removed), data={"via": "platform admin"})  # fmt: skip
+        super().save_formset(request, form, formset, change)
+        for member in formset.new_objects:
+            _audit_admin_change(
+                request, member, salon=member.salon, created=True, fields=[],
+                created_action=Action.STAFF_CREATE, changed_action=Action.STAFF_UPDATE,
+            )  # fmt: skip
+        for member, fields in formset.changed_objects:
+            _audit_admin_change(
+                request, member, salon=member.salon, created=False, fields=fields,
+                created_action=Action.STAFF_CREATE, changed_action=Action.STAFF_UPDATE,
+            )  # fmt: skip
+
 
 @admin.register(StaffMember)
 class StaffMemberAdmin(admin.ModelAdmin):
@@ -36,3 +77,15 @@ class StaffMemberAdmin(admin.ModelAdmin):
     list_filter = ["role", "is_active", "salon"]
     search_fields = ["display_name", "user__username", "salon__name"]
     autocomplete_fields = ["user", "salon"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _audit_admin_change(
+            request, obj, salon=obj.salon, created=not change, fields=form.changed_data,
+            created_action=Action.STAFF_CREATE, changed_action=Action.STAFF_UPDATE,
+        )  # fmt: skip
+
+    def delete_model(self, request, obj):
+        audit_log(salon=obj.salon, actor=request.user, action=Action.STAFF_DELETE, target=obj,
+                  summary=str(obj), data={"via": "platform admin"})  # fmt: skip
+        super().delete_model(request, obj)

@@ -122,3 +122,48 @@ def test_the_customer_asks_from_the_app_and_staff_see_it(salon_a):
     assert "データの開示・削除の依頼があります" not in page
     with scopes_disabled():
         assert AuditEntry.objects.filter(action=Action.DATA_REQUEST).count() == 1
+
+
+def test_the_operator_exports_and_deletes_a_whole_salon(
+    salon_a, salon_b, own_storage, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from salons.models import Salon
+
+    make_karte(salon_a, public_photo=True)
+    make_karte(salon_b)
+    linked_phone(salon_a)
+    output = tmp_path / "salon-a.zip"
+    call_command("export_salon", slug="salon-a", output=str(output))
+    archive = zipfile.ZipFile(output)
+    names = archive.namelist()
+    assert {"salon.json", "staff.json"} <= set(names)
+    assert f"customers/{salon_a.customer.pk}/customer.json" in names
+    assert any(name.endswith("_original.jpg") for name in names)
+    assert (
+        salon_b.customer.name not in b"".join(archive.read(n) for n in names if n.endswith(".json")).decode()
+    )
+    with scope(salon=salon_a.salon):
+        assert AuditEntry.objects.filter(action=Action.SALON_EXPORT).count() == 1
+
+    with scopes_disabled():
+        files_a = [
+            f.name
+            for a in ImageAsset.objects.filter(salon=salon_a.salon)
+            for f in (a.original, a.large, a.small)
+        ]
+    try:
+        call_command("delete_salon", slug="salon-a", confirm="salon-b")
+    except CommandError:
+        pass
+    else:
+        raise AssertionError("a mistyped confirmation must stop the deletion")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("delete_salon", slug="salon-a", confirm="salon-a")
+    with scopes_disabled():
+        assert not Salon.objects.filter(slug="salon-a").exists()
+        assert not Customer.objects.filter(salon_id=salon_a.salon.pk).exists()
+        assert Customer.objects.filter(salon=salon_b.salon).count() == 2  # the other salon is untouched
+    assert not any(default_storage.exists(name) for name in files_a)

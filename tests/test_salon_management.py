@@ -112,6 +112,11 @@ def test_the_platform_admin_switches_the_customer_app_option(db, client):
     assert response.status_code == 302
     salon.refresh_from_db()
     assert salon.customer_app_enabled is True
+    # The operator's change is in the salon's own audit log, like a staff action.
+    with scope(salon=salon):
+        entry = AuditEntry.objects.get(action=Action.SALON_UPDATE)
+    assert entry.actor_name == "op"
+    assert entry.data == {"fields": ["customer_app_enabled"], "via": "platform admin"}
 
 
 def test_create_salon_from_the_shell(db, client):
@@ -161,6 +166,8 @@ def test_the_platform_admin_adds_an_owner_to_a_salon(db, client):
         },
     )
     assert response.status_code == 302
+    with scope(salon=salon):
+        assert AuditEntry.objects.filter(action=Action.STAFF_CREATE, actor_name="op").count() == 1
     client.logout()
     assert client.login(username="new-owner", password="owner-password-1")
     assert client.get(reverse("staff:salon_settings")).status_code == 200
