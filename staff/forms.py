@@ -8,6 +8,7 @@ import zoneinfo
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
@@ -87,6 +88,12 @@ class CustomerForm(CreateOnceMixin, forms.ModelForm):
             "birthday": {"invalid": _("Enter the birthday as a date.")},
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model keeps any length; what staff type into the memo is bounded here.
+        self.fields["memo"].max_length = 4000
+        self.fields["memo"].validators.append(MaxLengthValidator(4000))
+
     def clean_name(self):
         return re.sub(r"\s+", " ", self.cleaned_data["name"]).strip()
 
@@ -158,7 +165,9 @@ class KarteForm(forms.Form):
 class ItemForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     kind = forms.ChoiceField(choices=ItemKind.choices, widget=forms.HiddenInput)
-    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), label=_("Text"))
+    text = forms.CharField(
+        required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 4}), label=_("Text")
+    )
     caption = forms.CharField(required=False, max_length=200, label=_("Caption"))
     photo_tag = forms.ChoiceField(required=False, choices=PhotoTag.choices, label=_("Before/after"))
     image = forms.UUIDField(required=False, widget=forms.HiddenInput)

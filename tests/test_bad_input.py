@@ -157,3 +157,15 @@ def test_a_truncated_jpeg_logo_is_refused_with_a_message(salon_a):
     )
     assert response.status_code == 200
     assert "この画像を読み込めませんでした" in response.content.decode()
+
+
+def test_a_huge_memo_or_karte_text_is_refused_with_a_message(salon_a):
+    client = salon_a.client()
+    response = client.post(
+        reverse("staff:customer_create"), {"name": "長文 太郎", "kana": "ちょうぶん", "memo": "あ" * 5000}
+    )
+    assert response.status_code == 200
+    assert "4000" in response.content.decode()
+    form = _karte_form(salon_a, [{"kind": "text", "text": "あ" * 10_001}])
+    response = client.post(reverse("staff:karte_create", kwargs={"customer_pk": salon_a.customer.pk}), form)
+    assert "10000" in response.content.decode()
