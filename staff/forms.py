@@ -91,8 +91,9 @@ class CustomerForm(CreateOnceMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The model keeps any length; what staff type into the memo is bounded here.
-        self.fields["memo"].max_length = 4000
-        self.fields["memo"].validators.append(MaxLengthValidator(4000))
+        memo = self.fields["memo"]
+        memo.validators.append(MaxLengthValidator(4000))
+        memo.widget.attrs["maxlength"] = "4000"
 
     def clean_name(self):
         return re.sub(r"\s+", " ", self.cleaned_data["name"]).strip()
