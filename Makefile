@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMPS := .stamps
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test setup demo lint bench messages screenshots soak
+.PHONY: run test suites setup demo lint bench messages screenshots soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ lint: setup
 
 test: lint
 	scripts/ensure-test-tools
+	scripts/with-rgw $(MAKE) --no-print-directory suites
+
+# The suite on SQLite, and on PostgreSQL when DATABASE_URL is set (make test wraps it with a real S3).
+suites:
 	@echo "== tests on SQLite"
 	env -u DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS)
 	@if [ -n "$$DATABASE_URL" ]; then \

@@ -72,7 +72,8 @@ def notice_withdraw(*, notice: Notice, actor) -> Notice:
         notice = Notice.objects.select_for_update().get(pk=notice.pk)
         if notice.ends_at <= now:
             return notice
-        notice.ends_at = max(now, notice.starts_at + datetime.timedelta(seconds=1))
+        # The period must end after it starts; a notice posted a moment ago ends now, not a second later.
+        notice.ends_at = max(now, notice.starts_at + datetime.timedelta(microseconds=1))
         notice.save(update_fields=["ends_at", "updated_at"])
         audit_log(
             salon=notice.salon,

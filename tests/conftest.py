@@ -19,6 +19,13 @@ from customers.models import Customer
 from salons.models import Salon, StaffMember, StaffRole
 
 
+def pytest_report_header(config):
+    endpoint = os.environ.get("KARTE_TEST_S3_ENDPOINT_URL")
+    if endpoint:
+        return f"object storage tests: a real S3 server, Ceph RGW at {endpoint}"
+    return "object storage tests: moto's in-process S3 (no RGW on this machine)"
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

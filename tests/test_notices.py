@@ -205,3 +205,12 @@ def test_two_phones_marking_at_once_count_one_read(salon_a):
     assert errors == []
     with scope(salon=salon_a.salon):
         assert NoticeRead.objects.filter(notice=notice).count() == 1
+
+
+def test_a_notice_withdrawn_right_after_it_starts_has_ended_at_once(salon_a):
+    from notices.services import notice_withdraw
+
+    notice = make_notice(salon_a, starts_at=timezone.now())
+    with scope(salon=salon_a.salon):
+        notice = notice_withdraw(notice=notice, actor=salon_a.owner.user)
+        assert notice.state() == "ended"
