@@ -235,6 +235,10 @@ STORAGES = {
     },
 }
 
+# Behind nginx: photos are handed to it with X-Accel-Redirect after the permission check
+# (deploy/nginx/karte.conf has the internal locations).
+KARTE_ACCEL_REDIRECT = env_bool("KARTE_ACCEL_REDIRECT", False)
+
 # Photos: 20 MB and 50 megapixels at most per file.
 KARTE_PHOTO_MAX_BYTES = 20 * 1024 * 1024
 KARTE_PHOTO_MAX_PIXELS = 50_000_000

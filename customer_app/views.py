@@ -2,7 +2,7 @@ import json
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from common.client_address import client_address
 from common.ratelimit import rate_limit_hit
+from common.serving import stored_file_response
 from kartes.models import ItemKind, PhotoTag
 from kartes.selectors import get_visible_image, get_visible_karte, visible_kartes
 from linking.services import LinkError, device_revoke, link_code_redeem, numeric_attempt_hit
@@ -51,8 +52,7 @@ def image(request, pk, size):
     if size not in {"small", "large"}:
         raise Http404
     item = get_visible_image(customer=request.device.customer, image_id=pk)
-    field = getattr(item.image, size)
-    return FileResponse(field.open("rb"), content_type="image/webp")
+    return stored_file_response(getattr(item.image, size), content_type="image/webp")
 
 
 @app_view()

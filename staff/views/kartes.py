@@ -3,7 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from common.serving import stored_file_response
 from kartes.images import ImageRejected
 from kartes.models import ImageKind
 from kartes.services import (
@@ -296,9 +297,8 @@ def image_file(request, pk, size):
     asset = get_image_for_staff(request, pk)
     if size not in {"small", "large", "original"}:
         raise Http404
-    field = getattr(asset, size)
-    response = FileResponse(field.open("rb"))
-    response["Content-Type"] = "image/webp" if size != "original" else _original_type(asset.original_format)
+    content_type = "image/webp" if size != "original" else _original_type(asset.original_format)
+    response = stored_file_response(getattr(asset, size), content_type=content_type)
     # Personal data on a tablet that several staff share: nothing may stay in the browser's cache
     # after a logout, so it is fetched each time (the editor and history show small copies).
     response["Cache-Control"] = "private, no-store"

@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
 from common.idempotency import parse_key
+from common.serving import stored_file_response
 from salons.access import owner_required, staff_required
 from salons.models import StaffMember
 from salons.services import salon_update_settings, staff_member_create, staff_member_update
@@ -33,7 +34,7 @@ def salon_settings(request):
 def salon_logo(request):
     if not request.salon.logo:
         raise Http404
-    response = FileResponse(request.salon.logo.open("rb"), content_type="image/png")
+    response = stored_file_response(request.salon.logo, content_type="image/png")
     response["Cache-Control"] = "private, max-age=300"
     return response
 
