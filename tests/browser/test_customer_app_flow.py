@@ -104,7 +104,7 @@ def test_the_app_opens_offline_and_forgets_everything_when_unlinked(
     number = tablet.locator(".numeric-code strong").inner_text()
     phone = open_phone(video=None, camera_allowed=False)
     phone.goto(f"{live_server.url}/s/salon-a/app/")
-    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=45_000)
     phone.get_by_label("または8桁の番号を入力").fill(number)
     phone.get_by_role("button", name="連携する").click()
     phone.locator(".karte-card").first.click()

@@ -111,7 +111,7 @@ def test_a_notice_read_offline_is_counted_when_the_phone_is_back_online(live_ser
 
     notice = make_notice(salon_a, title="オフラインで読むお知らせ")
     phone = link_phone(salon_a, salon_a.customer)
-    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=45_000)
     phone.get_by_role("link", name="お知らせ").click()
     phone.wait_for_function(
         """async (url) => (await (await caches.open("karte-personal-salon-a")).match(url)) !== undefined""",

@@ -61,7 +61,7 @@ print(link_code_issue(salon=salon, customer=customer, issued_by=owner).numeric)
     try:
         phone = context.new_page()
         phone.goto(app.url("/s/process/app/"))
-        phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        phone.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=45_000)
         phone.get_by_label("または8桁の番号を入力").fill(numeric)
         phone.get_by_role("button", name="連携する").click()
         phone.locator(".karte-card").first.click()

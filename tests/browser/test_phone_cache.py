@@ -48,7 +48,7 @@ def test_the_phone_drops_what_is_no_longer_visible_and_keeps_what_is(live_server
 
     phone = open_phone(video=None, camera_allowed=False)
     phone.goto(f"{live_server.url}/s/salon-a/app/")
-    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=45_000)
     phone.get_by_label("または8桁の番号を入力").fill(issue(salon_a).numeric)
     phone.get_by_role("button", name="連携する").click()
     phone.goto(live_server.url + deleted_path)
