@@ -36,12 +36,24 @@ self.addEventListener("message", (event) => {
   }
 });
 
+// A response fetched before a pruning began may show what is no longer visible, and a copy still
+// being written could land after the pruning: each pruning starts a new generation, waits for the
+// writes under way, and responses of an older generation are not kept.
+let generation = 0;
+const writing = new Set();
+
+function keep(cache, request, response) {
+  const write = cache.put(request, response).finally(() => writing.delete(write));
+  writing.add(write);
+}
+
 async function networkFirst(request) {
   const cache = await caches.open(PERSONAL_CACHE);
+  const fetchedIn = generation;
   try {
     const response = await fetch(request);
     if (response.ok && response.type === "basic") {
-      cache.put(request, response.clone());
+      if (fetchedIn === generation) keep(cache, request, response.clone());
     } else if ([401, 403, 404, 410].includes(response.status)) {
       cache.delete(request);
     } else if (response.status >= 500) {
@@ -69,6 +81,8 @@ function isPersonal(url) {
 // lists (an unpublished photo, a deleted karte, an ended notice) leaves the cache, and an unlinked
 // or revoked phone loses everything personal.
 async function prune() {
+  generation += 1;
+  await Promise.allSettled([...writing]);
   let response;
   try {
     response = await fetch(VISIBLE, { credentials: "same-origin", cache: "no-store" });
