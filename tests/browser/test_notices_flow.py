@@ -26,6 +26,8 @@ def link_phone(browser, live_server):
         context.set_default_timeout(15_000)
         page = context.new_page()
         page.goto(f"{live_server.url}/s/{world.salon.slug}/app/")
+        # As on a real phone: the app is installed (its service worker in control) before linking.
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=45_000)
         page.get_by_label("または8桁の番号を入力").fill(issue(world, customer).numeric)
         page.get_by_role("button", name="連携する").click()
         expect(page.get_by_role("heading", name=f"{customer.name}様")).to_be_visible()
