@@ -219,6 +219,16 @@ def export_zip_chunks(plan: ExportPlan) -> Iterator[bytes]:
     yield sink.take()
 
 
+def _delete_after_commit(names: list[str]) -> None:
+    """Files go only once the rows that named them are gone for good."""
+
+    def delete() -> None:
+        for name in names:
+            default_storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
 def _same_name(typed: str, name: str) -> bool:
     def fold(text: str) -> str:
         return "".join(unicodedata.normalize("NFKC", text).split())
@@ -260,11 +270,7 @@ def customer_erase(*, customer: Customer, actor, confirm_name: str) -> dict[str,
         customer.delete()  # kartes, notices to them and their requests go with it
         names = [f.name for image in images for f in (image.original, image.large, image.small) if f.name]
 
-        def remove_files() -> None:
-            for name in names:
-                default_storage.delete(name)
-
-        transaction.on_commit(remove_files)
+        _delete_after_commit(names)
     return counts
 
 
@@ -336,9 +342,5 @@ def salon_erase(*, salon) -> dict[str, int]:
 
         get_user_model().objects.filter(pk__in=users, is_superuser=False).delete()
 
-        def remove_files() -> None:
-            for name in names:
-                default_storage.delete(name)
-
-        transaction.on_commit(remove_files)
+        _delete_after_commit(names)
     return {"customers": len(customers), "files": len(names), "staff_logins": len(users)}
