@@ -28,7 +28,7 @@ demo: setup
 	$(BIN)/python manage.py load_demo
 
 run: demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	scripts/run-dev
 
 lint: setup
 	$(BIN)/ruff check .

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "privacy",
     "staff",
     "customer_app",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +165,36 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background work (Huey: photo copies, purges, scheduled jobs). Without a server of its own the
+# queue is a SQLite file next to the data, so `make run` needs nothing else; with
+# KARTE_TASKS_REDIS_URL (or REDIS_URL) every app and worker process on every machine shares one
+# Redis queue. `manage.py run_huey` is the worker. KARTE_TASKS_IMMEDIATE=1 runs each task inside
+# the request that asks for it (tests, and a one-process installation with no worker).
+TASKS_REDIS_URL = os.environ.get("KARTE_TASKS_REDIS_URL", REDIS_URL)
+HUEY: dict = {
+    "name": "karte",
+    "immediate": env_bool("KARTE_TASKS_IMMEDIATE", False),
+    "results": False,
+    "utc": True,
+    "consumer": {
+        "workers": env_int("KARTE_TASK_WORKERS", 2),
+        "worker_type": "thread",
+        "check_worker_health": True,
+        "health_check_interval": 5,
+    },
+}
+if TASKS_REDIS_URL:
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": TASKS_REDIS_URL})
+else:
+    HUEY.update(
+        {
+            "huey_class": "huey.SqliteHuey",
+            "filename": os.environ.get("KARTE_TASKS_FILE", str(BASE_DIR / "var" / "tasks.sqlite3")),
+        }
+    )
+    # A file queue is polled, not waited on like Redis: look at least every half second.
+    HUEY["consumer"]["max_delay"] = 0.5
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -29,8 +29,29 @@ class ImageKind(models.TextChoices):
     ILLUSTRATION = "illustration", _("Illustration")
 
 
+class ImageStatus(models.TextChoices):
+    PROCESSING = "processing", _("Processing")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ImageFailure(models.TextChoices):
+    NONE = "", ""
+    DAMAGED = "damaged", _("The image is damaged or incomplete. Please take or choose it again.")
+    UNREADABLE = (
+        "unreadable",
+        _("This file is not an image we can read. Use a JPEG, PNG, WebP or HEIC photo."),
+    )
+    ERROR = "error", _("The display copies could not be made. Please try again.")
+
+
 class ImageAsset(models.Model):
-    """An uploaded image: the private original and the cleaned display copies made from it."""
+    """An uploaded image: the private original and the cleaned display copies made from it.
+
+    The original is stored by the upload request; the display copies are made by a background
+    task (status processing → ready, or failed with the reason). The names of the copies are
+    chosen with the row, so a task that runs again after a crash writes the same two files.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
@@ -52,15 +73,32 @@ class ImageAsset(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    status = models.CharField(max_length=16, choices=ImageStatus.choices, default=ImageStatus.READY)
+    failure = models.CharField(max_length=16, choices=ImageFailure.choices, blank=True, default="")
+    # When the copies were last asked of the task queue, and how often: a task lost with a crashed
+    # worker is asked for again (kartes.tasks.images_requeue_stalled).
+    queued_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(salon="salon")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["salon", "upload_key"], name="image_upload_once")]
+        indexes = [
+            models.Index(
+                fields=["queued_at"],
+                name="image_processing",
+                condition=models.Q(status="processing"),
+            )
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.id}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == ImageStatus.READY
 
 
 class Karte(models.Model):

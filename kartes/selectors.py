@@ -1,9 +1,9 @@
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from customers.models import Customer
 
-from .models import Karte, KarteItem
+from .models import ImageStatus, Karte, KarteItem
 
 
 def karte_history(*, customer: Customer) -> QuerySet[Karte]:
@@ -23,9 +23,14 @@ def visible_kartes(*, customer: Customer) -> QuerySet[Karte]:
     """What the customer app shows: every karte's date and staff, and public items only.
 
     The staff preview (お客様の表示を確認) and the customer app both call this, so
-    what staff check is what the phone gets.
+    what staff check is what the phone gets. A photo appears once its display copies are ready.
     """
-    public_items = KarteItem.objects.filter(is_public=True).select_related("image").order_by("position", "id")
+    public_items = (
+        KarteItem.objects.filter(is_public=True)
+        .filter(Q(image__isnull=True) | Q(image__status=ImageStatus.READY))
+        .select_related("image")
+        .order_by("position", "id")
+    )
     return (
         Karte.objects.filter(customer=customer)
         .select_related("staff")
@@ -43,11 +48,12 @@ def get_visible_image(*, customer: Customer, image_id) -> KarteItem:
     """The public item showing this image, if the customer may see it right now.
 
     Checked on every request, so unpublishing hides a photo at once, even from a
-    remembered URL.
+    remembered URL. A photo whose display copies are still being made is not there yet.
     """
     return get_object_or_404(
         KarteItem.objects.select_related("image"),
         image_id=image_id,
         is_public=True,
+        image__status=ImageStatus.READY,
         karte__customer=customer,
     )

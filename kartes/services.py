@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from audit.models import Action
 from audit.services import audit_log
+from common.faults import fault_point
 from customers.models import Customer
 from salons.models import Salon, StaffMember
 
-from .images import process_image
-from .models import ImageAsset, ImageKind, Karte, KarteItem
+from .images import ImageRejected, ProcessedImage, inspect_image, make_copies
+from .models import ImageAsset, ImageFailure, ImageKind, ImageStatus, Karte, KarteItem, display_path
 
 
 class KarteConflict(Exception):
@@ -40,30 +41,40 @@ class ItemInput:
 
 
 def image_asset_create(
-    *, salon: Salon, user, upload_key: uuid.UUID, data: bytes, kind: str
+    *, salon: Salon, user, upload_key: uuid.UUID, data: bytes, kind: str, copies_now: bool = False
 ) -> tuple[ImageAsset, bool]:
     """Store an uploaded photo or illustration once, however often the client retries.
 
-    Returns the asset and whether it was new. Raises images.ImageRejected for a file
-    that is not a photo we accept. Files are written completely before the row commits.
+    Returns the asset and whether it was new. Raises images.ImageRejected for a file that is not
+    a photo we accept (decided from its header). The original is written completely before the
+    row commits; the display copies are made by a background task, or here with copies_now
+    (illustrations, which are small, and the demo data).
     """
     existing = ImageAsset.objects.filter(upload_key=upload_key).first()
     if existing is not None:
         return existing, False
-    processed = process_image(data)
+    info = inspect_image(data)
     asset = ImageAsset(
         salon=salon,
         kind=kind if kind in ImageKind.values else ImageKind.PHOTO,
         upload_key=upload_key,
-        original_format=processed.original_format,
-        width=processed.width,
-        height=processed.height,
+        original_format=info.format,
+        width=info.width,
+        height=info.height,
         uploaded_by=user,
     )
-    for name, content in (("original", data), ("large", processed.large), ("small", processed.small)):
-        getattr(asset, name).save(name, ContentFile(content), save=False)
-        setattr(asset, f"{name}_sha256", hashlib.sha256(content).hexdigest())
-        setattr(asset, f"{name}_size", len(content))
+    processed = make_copies(data) if copies_now else None
+    asset.original.save("original", ContentFile(data), save=False)
+    _record_checksum(asset, "original", data)
+    if processed is not None:
+        _store_copies(asset, processed, chosen_names=False)
+    else:
+        # The copies' names are chosen now, so every run of the task writes these same two files.
+        asset.large.name = display_path(asset, "large")
+        asset.small.name = display_path(asset, "small")
+        asset.status = ImageStatus.PROCESSING
+        asset.queued_at = timezone.now()
+        asset.attempts = 1
     try:
         with transaction.atomic():
             asset.save(force_insert=True)
@@ -71,7 +82,87 @@ def image_asset_create(
         # A retry of the same upload committed first: keep that one, drop our copies.
         _delete_files(asset)
         return ImageAsset.objects.get(upload_key=upload_key), False
+    if processed is None:
+        from .tasks import image_copies_request
+
+        image_copies_request(asset)
+        asset.refresh_from_db()
     return asset, True
+
+
+def _record_checksum(asset: ImageAsset, name: str, content: bytes) -> None:
+    setattr(asset, f"{name}_sha256", hashlib.sha256(content).hexdigest())
+    setattr(asset, f"{name}_size", len(content))
+
+
+def _store_copies(asset: ImageAsset, processed: ProcessedImage, *, chosen_names: bool) -> None:
+    for name, content in (("large", processed.large), ("small", processed.small)):
+        file_field = getattr(asset, name)
+        if chosen_names:
+            # A run killed after writing leaves the file under its final name; this run replaces it.
+            target = file_field.name
+            if file_field.storage.exists(target):
+                file_field.storage.delete(target)
+            stored = file_field.storage.save(target, ContentFile(content))
+            if stored != target:
+                file_field.storage.delete(stored)
+                raise RuntimeError(f"Display copy {target} is being written by another worker.")
+        else:
+            file_field.save(name, ContentFile(content), save=False)
+        _record_checksum(asset, name, content)
+    asset.width, asset.height = processed.width, processed.height
+
+
+def image_asset_make_copies(*, asset_id) -> ImageAsset | None:
+    """Make the display copies of an uploaded photo (the background task's work).
+
+    Safe to run again and at the same time as another run: the files have fixed names and the
+    row turns ready only once. A photo that turns out damaged is marked failed with the reason.
+    """
+    asset = ImageAsset.objects.filter(pk=asset_id, status=ImageStatus.PROCESSING).first()
+    if asset is None:
+        return None
+    with asset.original.open("rb") as original:
+        data = original.read()
+    try:
+        processed = make_copies(data)
+    except ImageRejected as rejection:
+        failure = rejection.code if rejection.code in ImageFailure.values else ImageFailure.DAMAGED
+        ImageAsset.objects.filter(pk=asset.pk, status=ImageStatus.PROCESSING).update(
+            status=ImageStatus.FAILED, failure=failure
+        )
+        return None
+    _store_copies(asset, processed, chosen_names=True)
+    fault_point("image-copies-written")
+    done = ImageAsset.objects.filter(pk=asset.pk, status=ImageStatus.PROCESSING).update(
+        status=ImageStatus.READY,
+        failure="",
+        width=asset.width,
+        height=asset.height,
+        large_sha256=asset.large_sha256,
+        large_size=asset.large_size,
+        small_sha256=asset.small_sha256,
+        small_size=asset.small_size,
+    )
+    if not done and not ImageAsset.objects.filter(pk=asset.pk).exists():
+        # The upload was thrown away while we worked: leave nothing behind.
+        for file_field in (asset.large, asset.small):
+            file_field.storage.delete(file_field.name)
+    return asset
+
+
+def image_asset_retry(*, asset: ImageAsset) -> ImageAsset:
+    """Staff asked again for the copies of a photo whose processing failed."""
+    if asset.status == ImageStatus.FAILED:
+        ImageAsset.objects.filter(pk=asset.pk, status=ImageStatus.FAILED).update(
+            status=ImageStatus.PROCESSING, failure="", queued_at=timezone.now(), attempts=1
+        )
+        from .tasks import image_copies_request
+
+        asset.refresh_from_db()
+        image_copies_request(asset)
+        asset.refresh_from_db()
+    return asset
 
 
 def _delete_files(asset: ImageAsset) -> None:

@@ -83,8 +83,10 @@ def customer_export_plan(
             if item.image is not None:
                 base = f"{prefix}photos/{karte.treatment_date:%Y-%m-%d}_karte{karte.pk}_item{item.pk}"
                 ext = ORIGINAL_EXTENSIONS.get(item.image.original_format, "bin")
-                for arcname, stored in ((f"{base}_original.{ext}", item.image.original.name),
-                                        (f"{base}_display.webp", item.image.large.name)):  # fmt: skip
+                stored_files = [(f"{base}_original.{ext}", item.image.original.name)]
+                if item.image.is_ready:
+                    stored_files.append((f"{base}_display.webp", item.image.large.name))
+                for arcname, stored in stored_files:
                     plan.files.append((arcname, stored))
                     files.append(arcname)
             items.append(

@@ -105,6 +105,7 @@ def make_data():
                 upload_key=uuid.uuid4(),
                 data=small.getvalue(),
                 kind=ImageKind.PHOTO,
+                copies_now=True,
             )
             karte_create(
                 salon=salon,

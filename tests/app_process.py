@@ -70,6 +70,7 @@ class AppProcess:
         }
         self.env.pop("REDIS_URL", None) if "REDIS_URL" not in (extra_env or {}) else None
         self.process: subprocess.Popen | None = None
+        self.task_workers: list[subprocess.Popen] = []
         self.log = base / "server.log"
 
     def manage(self, *args: str) -> str:
@@ -151,8 +152,28 @@ class AppProcess:
         wait_for(lambda: set(self.worker_pids()) - set(pids), timeout=30, what="a new worker")
         return len(pids)
 
+    def start_task_worker(self, **extra_env: str) -> subprocess.Popen:
+        """`manage.py run_huey`, the background worker, as production runs it (no periodic jobs)."""
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "run_huey", "--workers", "1", "--no-periodic", "--flush-locks"],
+            cwd=ROOT,
+            env={**self.env, **extra_env},
+            stdout=(self.base / "worker.log").open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.task_workers.append(worker)
+        return worker
+
+    def kill_task_worker(self, worker: subprocess.Popen) -> None:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+
     def stop(self) -> None:
-        """Stop the server and drop its PostgreSQL database."""
+        """Stop the server and its workers, and drop its PostgreSQL database."""
+        for worker in self.task_workers:
+            if worker.poll() is None:
+                self.kill_task_worker(worker)
         self.stop_server()
         if self.db_name:
             with psycopg.connect(self.pg_admin_url, autocommit=True) as conn:

@@ -9,14 +9,21 @@ from dataclasses import dataclass
 
 # Each test process writes photos into its own throw-away folder, never into var/media.
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="karte-test-media-"))
+# Background tasks run inside the request that asks for them (Huey's immediate mode, the real task
+# code on an in-memory queue); tests of the worker itself start `manage.py run_huey` of their own.
+os.environ.setdefault("KARTE_TASKS_IMMEDIATE", "1")
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django_scopes import scope, scopes_disabled
+from huey.contrib.djhuey import HUEY
 
 from customers.models import Customer
 from salons.models import Salon, StaffMember, StaffRole
+
+# Settings may be read before this file (pytest-django sets Django up first): say it to the queue too.
+HUEY.immediate = True
 
 
 def pytest_report_header(config):

@@ -39,7 +39,7 @@ def jpeg_with_exif(*, size=(400, 200), orientation=1):
 def test_display_copies_carry_no_metadata():
     original = jpeg_with_exif()
     assert b"SERIAL-123456" in original
-    processed = process_image(original)
+    _info, processed = process_image(original)
     for copy in (processed.large, processed.small):
         image = Image.open(io.BytesIO(copy))
         assert image.format == "WEBP"
@@ -50,7 +50,7 @@ def test_display_copies_carry_no_metadata():
 
 def test_display_copies_are_turned_upright():
     # Orientation 6: the camera was turned, the viewer must rotate 90° clockwise.
-    processed = process_image(jpeg_with_exif(size=(400, 200), orientation=6))
+    _info, processed = process_image(jpeg_with_exif(size=(400, 200), orientation=6))
     image = Image.open(io.BytesIO(processed.large)).convert("RGB")
     assert image.size == (200, 400)
     top, bottom = image.crop((100, 20, 101, 21)).tobytes(), image.crop((100, 380, 101, 381)).tobytes()
@@ -62,18 +62,18 @@ def test_heic_from_an_iphone_is_accepted():
     heif = pillow_heif.from_pillow(Image.new("RGB", (800, 600), (10, 200, 30)))
     out = io.BytesIO()
     heif.save(out, quality=80)
-    processed = process_image(out.getvalue())
-    assert processed.original_format == "HEIF"
+    info, processed = process_image(out.getvalue())
+    assert info.format == "HEIF"
     assert Image.open(io.BytesIO(processed.large)).size == (800, 600)
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
 def test_png_and_webp_are_accepted(fmt):
-    assert process_image(image_bytes(fmt, size=(2000, 1000))).width == 1600
+    assert process_image(image_bytes(fmt, size=(2000, 1000)))[1].width == 1600
 
 
 def test_large_copy_is_bounded_and_small_copy_is_a_thumbnail():
-    processed = process_image(image_bytes(size=(4000, 3000)))
+    _info, processed = process_image(image_bytes(size=(4000, 3000)))
     assert (processed.width, processed.height) == (1600, 1200)
     assert max(Image.open(io.BytesIO(processed.small)).size) == 320
 

@@ -14,12 +14,13 @@ from django.views.decorators.http import require_POST
 
 from common.serving import stored_file_response
 from kartes.images import ImageRejected
-from kartes.models import ImageKind
+from kartes.models import ImageFailure, ImageKind, ImageStatus
 from kartes.services import (
     ItemInput,
     KarteConflict,
     PhotoAlreadyUsed,
     image_asset_create,
+    image_asset_retry,
     item_set_public,
     karte_create,
     karte_delete,
@@ -272,20 +273,51 @@ def image_upload(request):
         )
     try:
         asset, created = image_asset_create(
-            salon=request.salon, user=request.user, upload_key=upload_key, data=upload.read(), kind=kind
+            salon=request.salon,
+            user=request.user,
+            upload_key=upload_key,
+            data=upload.read(),
+            kind=kind,
+            # A drawing is a small canvas picture: its copies are made at once, so the pad can show it.
+            copies_now=kind == ImageKind.ILLUSTRATION,
         )
     except ImageRejected as rejection:
-        return JsonResponse({"error": str(rejection)}, status=422)
-    return JsonResponse(
-        {
-            "id": str(asset.id),
-            "small": asset_url(asset, "small"),
-            "large": asset_url(asset, "large"),
-            "width": asset.width,
-            "height": asset.height,
-        },
-        status=201 if created else 200,
-    )
+        return JsonResponse({"error": str(rejection), "retryable": False}, status=422)
+    return JsonResponse(image_state(asset), status=201 if created else 200)
+
+
+def image_state(asset) -> dict:
+    """What the editor needs to show a photo: its copies when ready, else 処理中 or the failure."""
+    state = {
+        "id": str(asset.id),
+        "status": asset.status,
+        "small": asset_url(asset, "small"),
+        "large": asset_url(asset, "large"),
+        "width": asset.width,
+        "height": asset.height,
+        "status_url": reverse("staff:image_status", kwargs={"pk": asset.id}),
+    }
+    if asset.status == ImageStatus.FAILED:
+        failure = ImageFailure(asset.failure or ImageFailure.ERROR)
+        state["error"] = str(failure.label)
+        if failure == ImageFailure.ERROR:
+            # A damaged file stays damaged: only an error of ours is worth another try.
+            state["retry_url"] = reverse("staff:image_retry", kwargs={"pk": asset.id})
+    return state
+
+
+@staff_required
+def image_status(request, pk):
+    response = JsonResponse(image_state(get_image_for_staff(request, pk)))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@staff_required
+@require_POST
+def image_retry(request, pk):
+    asset = image_asset_retry(asset=get_image_for_staff(request, pk))
+    return JsonResponse(image_state(asset))
 
 
 def asset_url(asset, size):
@@ -296,6 +328,9 @@ def asset_url(asset, size):
 def image_file(request, pk, size):
     asset = get_image_for_staff(request, pk)
     if size not in {"small", "large", "original"}:
+        raise Http404
+    if size != "original" and asset.status != ImageStatus.READY:
+        # The copies are still being made (or could not be): the page shows 処理中 instead.
         raise Http404
     content_type = "image/webp" if size != "original" else _original_type(asset.original_format)
     response = stored_file_response(getattr(asset, size), content_type=content_type)

@@ -3,6 +3,7 @@
 import { UploadQueue } from "./upload-queue.js";
 import { DrawingPad } from "./drawing.js";
 import { deleteDraft, readDraft, writeDraft } from "./draft-store.js";
+import { retryCopies, waitForCopies } from "./image-status.js";
 
 const form = document.getElementById("karte-form");
 const list = document.getElementById("items");
@@ -51,6 +52,36 @@ function setStatus(item, { state, progress = 0, text = "" }) {
   status.querySelector("[data-retry]").hidden = state !== "failed";
 }
 
+function statusUrlFor(imageId) {
+  return msg.imageStatusUrl.replace("00000000-0000-0000-0000-000000000000", imageId);
+}
+
+// After the upload the server makes the display copies: the photo shows from the local file
+// meanwhile with 「処理中」, and a processing failure says why, with a retry where one can help.
+async function followCopies(item, asset) {
+  item._asset = asset;
+  if (asset.status === "processing") {
+    item.dataset.processing = "processing";
+    setStatus(item, { state: "processing", progress: 100, text: msg.msgProcessing });
+    const imageId = asset.id;
+    const state = await waitForCopies(asset.status_url || statusUrlFor(imageId), {
+      stillWanted: () => item.isConnected && !item.hidden && field(item, "image").value === imageId,
+    });
+    if (state) followCopies(item, state);
+    return;
+  }
+  if (asset.status === "failed") {
+    item.dataset.processing = "failed";
+    setStatus(item, { state: "failed", text: asset.error });
+    item.querySelector("[data-retry]").hidden = !asset.retry_url;
+    return;
+  }
+  delete item.dataset.processing;
+  const img = item.querySelector(".editor-item__preview");
+  if (img.hidden || !img.src.startsWith("blob:")) showPreview(item, asset.small);
+  setStatus(item, { state: "done", progress: 100, text: msg.msgDone });
+}
+
 function showPreview(item, url) {
   const img = item.querySelector(".editor-item__preview");
   img.src = url;
@@ -77,9 +108,8 @@ function startUpload(item, file, kind, key) {
   job.done.then(
     (asset) => {
       field(item, "image").value = asset.id;
-      showPreview(item, asset.small);
       item.dataset.upload = "done";
-      setStatus(item, { state: "done", progress: 100, text: msg.msgDone });
+      followCopies(item, asset);
       keepDraft();
     },
     (error) => {
@@ -153,6 +183,14 @@ form.addEventListener("click", (event) => {
     item.hidden = true;
     item.dataset.upload = "removed";
     markDirty();
+  } else if (target.matches("[data-retry]") && item && item.dataset.processing === "failed") {
+    target.hidden = true;
+    retryCopies(item._asset.retry_url, csrfToken).then(
+      (state) => followCopies(item, state),
+      () => {
+        target.hidden = false;
+      },
+    );
   } else if (target.matches("[data-retry]") && item) {
     // The same key again: if the first attempt did reach the server, no second photo is made.
     startUpload(item, item._job.file, "photo", item._job.key);
@@ -441,7 +479,15 @@ window.addEventListener("beforeunload", (event) => {
 // Items rendered by the server after a failed save already carry their uploaded image.
 for (const item of list.children) {
   if (item.querySelector("[data-delete]").checked) item.hidden = true;
-  if (field(item, "image")?.value) item.dataset.upload = "done";
+  const imageId = field(item, "image")?.value;
+  if (imageId) {
+    item.dataset.upload = "done";
+    // A saved photo whose copies are not made yet has no small copy: follow it as 「処理中」.
+    const img = item.querySelector(".editor-item__preview");
+    const followIfMissing = () => followCopies(item, { id: imageId, status: "processing" });
+    if (img.complete && img.naturalWidth === 0 && img.getAttribute("src")) followIfMissing();
+    else img.addEventListener("error", followIfMissing, { once: true });
+  }
 }
 
 offerDraft().finally(() => {

@@ -345,7 +345,12 @@ class Command(BaseCommand):
             for tag, length in ((PhotoTag.BEFORE, rng.random()), (PhotoTag.AFTER, rng.random() * 0.6)):
                 data = _nails(rng) if "ネイル" in menu else _portrait(rng, hair, length)
                 asset, _ = image_asset_create(
-                    salon=salon, user=actor, upload_key=uuid.uuid4(), data=data, kind=ImageKind.PHOTO
+                    salon=salon,
+                    user=actor,
+                    upload_key=uuid.uuid4(),
+                    data=data,
+                    kind=ImageKind.PHOTO,
+                    copies_now=True,
                 )
                 items.append(
                     ItemInput(kind=ItemKind.PHOTO, image=asset, photo_tag=tag, is_public=rng.random() < 0.5)
@@ -354,7 +359,12 @@ class Command(BaseCommand):
         if rng.random() < 0.3:
             png, strokes = _illustration(rng)
             asset, _ = image_asset_create(
-                salon=salon, user=actor, upload_key=uuid.uuid4(), data=png, kind=ImageKind.ILLUSTRATION
+                salon=salon,
+                user=actor,
+                upload_key=uuid.uuid4(),
+                data=png,
+                kind=ImageKind.ILLUSTRATION,
+                copies_now=True,
             )
             items.append(
                 ItemInput(
