@@ -304,4 +304,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # libvips reports each unreadable tile of a damaged photo; the photo's own failure says enough.
+    "loggers": {"pyvips": {"level": "ERROR"}},
 }

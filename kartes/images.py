@@ -28,6 +28,8 @@ WEBP_QUALITY = 82
 WEBP_EFFORT = 4
 # EXIF orientations 5–8 turn the picture by a quarter: width and height swap.
 QUARTER_TURNS = {5, 6, 7, 8}
+# Pixels already in sRGB (or grey, which WebP stores as sRGB): no colour conversion needed.
+SRGB_LIKE = {"srgb", "b-w", "rgb"}
 HEIF_BRANDS = {b"ftypheic", b"ftypheix", b"ftyphevc", b"ftyphevx", b"ftypmif1", b"ftypmsf1"}
 
 
@@ -142,15 +144,20 @@ def make_copies(data: bytes) -> ProcessedImage:
         if data[4:12] in HEIF_BRANDS:
             large = _heif_large(data)
         else:
-            # thumbnail turns the picture upright, converts it from its own colour profile to sRGB and
-            # shrinks while decoding. fail_on=truncated refuses a half-sent file instead of greying it.
+            # thumbnail turns the picture upright and shrinks while decoding; fail_on=truncated
+            # refuses a half-sent file instead of greying it out. A colour conversion costs as much
+            # again, so it is asked for only where there is something to convert.
+            header = pyvips.Image.new_from_buffer(data, "")
+            needs_conversion = (
+                header.get_typeof("icc-profile-data") != 0 or header.interpretation not in SRGB_LIKE
+            )
             large = pyvips.Image.thumbnail_buffer(
                 data,
                 LARGE_EDGE,
                 height=LARGE_EDGE,
                 size="down",
-                export_profile="srgb",
                 option_string="fail_on=truncated",
+                **({"export_profile": "srgb"} if needs_conversion else {}),
             ).copy_memory()
         small = large.thumbnail_image(SMALL_EDGE, height=SMALL_EDGE, size="down")
         return ProcessedImage(width=large.width, height=large.height, large=_webp(large), small=_webp(small))

@@ -39,16 +39,23 @@ def wait_for(predicate, *, timeout: float, what: str):
 
 
 class AppProcess:
-    def __init__(self, base: Path, *, extra_env: dict[str, str] | None = None):
+    def __init__(
+        self, base: Path, *, extra_env: dict[str, str] | None = None, share_with: "AppProcess | None" = None
+    ):
+        """share_with: a second app server on the same database and photo folder as that one."""
         self.base = base
+        base.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
-        self.media = base / "media"
+        self.media = share_with.media if share_with else base / "media"
         self.spool = base / "spool"
-        self.db_dir = base / "db"
+        self.db_dir = share_with.db_dir if share_with else base / "db"
         self.db_dir.mkdir(parents=True, exist_ok=True)
         shared = os.environ.get("DATABASE_URL", "")
         self.pg_admin_url = shared if shared.startswith("postgres") else ""
-        if self.pg_admin_url:
+        if share_with is not None:
+            self.db_name = ""  # dropped by the one that made it
+            database_url = share_with.env["DATABASE_URL"]
+        elif self.pg_admin_url:
             self.db_name = f"karte_proc_{uuid.uuid4().hex[:12]}"
             with psycopg.connect(self.pg_admin_url, autocommit=True) as conn:
                 conn.execute(f'CREATE DATABASE "{self.db_name}"')
@@ -99,7 +106,7 @@ class AppProcess:
             "--customer-app",
         )
 
-    def start(self, *, preload: bool = False) -> None:
+    def start(self, *, preload: bool = False, workers: int = 1) -> None:
         """Start gunicorn; with preload the app is imported once, so a killed worker is back at once."""
         gunicorn = Path(sys.executable).parent / "gunicorn"
         self.process = subprocess.Popen(
@@ -109,7 +116,7 @@ class AppProcess:
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
-                "1",
+                str(workers),
                 "--timeout",
                 "60",
                 "--graceful-timeout",
@@ -152,10 +159,14 @@ class AppProcess:
         wait_for(lambda: set(self.worker_pids()) - set(pids), timeout=30, what="a new worker")
         return len(pids)
 
-    def start_task_worker(self, **extra_env: str) -> subprocess.Popen:
+    def start_task_worker(self, *, nice: int = 0, **extra_env: str) -> subprocess.Popen:
         """`manage.py run_huey`, the background worker, as production runs it (no periodic jobs)."""
         worker = subprocess.Popen(
-            [sys.executable, "manage.py", "run_huey", "--workers", "1", "--no-periodic", "--flush-locks"],
+            [
+                *(["nice", "-n", str(nice)] if nice else []),
+                sys.executable,
+                *("manage.py", "run_huey", "--workers", "1", "--no-periodic", "--flush-locks"),
+            ],
             cwd=ROOT,
             env={**self.env, **extra_env},
             stdout=(self.base / "worker.log").open("ab"),

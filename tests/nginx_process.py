@@ -10,16 +10,21 @@ from .app_process import ROOT, free_port, wait_for
 
 
 class NginxProcess:
-    def __init__(self, base: Path, *, app_port: int, media: Path):
+    def __init__(self, base: Path, *, app_port: int | list[int], media: Path, static: Path | None = None):
         self.base = base
         self.port = free_port()
         base.mkdir(parents=True, exist_ok=True)
         (base / "static").mkdir(exist_ok=True)
+        # Debian's module files name their libraries relative to nginx's prefix, which is `base` here.
+        if Path("/usr/lib/nginx/modules").is_dir() and not (base / "modules").exists():
+            (base / "modules").symlink_to("/usr/lib/nginx/modules")
         site = (ROOT / "deploy" / "nginx" / "karte.conf").read_text()
+        ports = app_port if isinstance(app_port, list) else [app_port]
+        # One `server` line for each app process, as the site file says.
+        site = site.replace("    server @APP@;", "\n".join(f"    server 127.0.0.1:{port};" for port in ports))
         for placeholder, value in {
             "@LISTEN@": f"127.0.0.1:{self.port}",
-            "@APP@": f"127.0.0.1:{app_port}",
-            "@STATIC_ROOT@": str(base / "static"),
+            "@STATIC_ROOT@": str(static or base / "static"),
             "@MEDIA_ROOT@": str(media),
             "@RESOLVER@": "127.0.0.1",
         }.items():
@@ -30,6 +35,8 @@ class NginxProcess:
         )
         (base / "nginx.conf").write_text(
             # Photos are readable by their owner only: workers run as the app's user (root here).
+            # Debian's modules (brotli_static among them), as its own nginx.conf loads them.
+            f"include /etc/nginx/modules-enabled/*.conf;\n"
             f"user root;\nworker_processes 1;\npid {base}/nginx.pid;\n"
             f"error_log {base}/error.log;\nevents {{}}\n"
             f"http {{\ninclude /etc/nginx/mime.types;\naccess_log {base}/access.log;\n{temp}{site}\n}}\n"
