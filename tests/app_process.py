@@ -39,6 +39,10 @@ def wait_for(predicate, *, timeout: float, what: str):
 
 
 class AppProcess:
+    media: Path
+    db_dir: Path
+    env: dict[str, str]
+
     def __init__(
         self, base: Path, *, extra_env: dict[str, str] | None = None, share_with: "AppProcess | None" = None
     ):

@@ -17,8 +17,8 @@ from types import SimpleNamespace
 import boto3
 import pytest
 import requests
-from playwright.sync_api import expect
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.app_process import OWNER, AppProcess
 from tests.nginx_process import NginxProcess
