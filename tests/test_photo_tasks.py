@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from common.media import stored_names
+from common.tasks import RETRIES
 from kartes import tasks
 from kartes.models import ImageAsset, ImageStatus, KarteItem
 
@@ -189,3 +190,33 @@ def test_the_history_shows_processing_until_the_copies_exist(salon_a, held_queue
         ImageAsset.objects.filter(pk=str(item.image_id)).update(status=ImageStatus.PROCESSING)
     page = salon_a.client().get(reverse("staff:customer_detail", args=[salon_a.customer.pk])).content.decode()
     assert "処理中" in page and "data-image-pending" in page
+
+
+def test_a_task_that_fails_is_retried_later_and_later(salon_a, monkeypatch, own_storage):
+    """Retries with backoff, as Huey schedules them: 5 s, then 10 s, then 20 s …"""
+    from huey.contrib.djhuey import HUEY
+
+    calls = []
+
+    def storage_away(*, asset_id):
+        calls.append(asset_id)
+        raise OSError("the photo storage cannot be reached")
+
+    monkeypatch.setattr(tasks, "image_asset_make_copies", storage_away)
+    HUEY.storage.flush_schedule()
+
+    def now():
+        return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)  # the queue keeps naive UTC
+
+    failed_at = now()
+    tasks.image_make_copies(salon_a.salon.pk, "00000000-0000-0000-0000-000000000001")
+    delays = []
+    for _ in range(3):
+        (retry,) = HUEY.scheduled()
+        HUEY.storage.flush_schedule()
+        delays.append((retry.eta - failed_at).total_seconds())
+        failed_at = now()
+        HUEY.execute(retry, timestamp=retry.eta)  # its time has come (and it fails again)
+    assert len(calls) == 4
+    assert [round(delay) for delay in delays] == [5, 10, 20]
+    assert HUEY.scheduled()[0].retries == RETRIES - 4

@@ -77,8 +77,12 @@ async function followCopies(item, asset) {
     return;
   }
   delete item.dataset.processing;
+  // The small copy replaces the tablet's own file: it is what was stored, and a 12-megapixel
+  // picture held for a thumbnail would weigh on the tablet's memory.
   const img = item.querySelector(".editor-item__preview");
-  if (img.hidden || !img.src.startsWith("blob:")) showPreview(item, asset.small);
+  const local = img.src.startsWith("blob:") ? img.src : null;
+  showPreview(item, asset.small);
+  if (local) img.addEventListener("load", () => URL.revokeObjectURL(local), { once: true });
   setStatus(item, { state: "done", progress: 100, text: msg.msgDone });
 }
 
