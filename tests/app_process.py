@@ -14,6 +14,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import requests
@@ -42,6 +43,8 @@ class AppProcess:
     media: Path
     db_dir: Path
     env: dict[str, str]
+    # The test's own redis-server (tests/redis_process.py) when the server was given one.
+    redis: Any = None
 
     def __init__(
         self, base: Path, *, extra_env: dict[str, str] | None = None, share_with: "AppProcess | None" = None

@@ -10,8 +10,8 @@ from .app_process import free_port, wait_for
 
 
 class RedisProcess:
-    def __init__(self):
-        self.port = free_port()
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
         self.process: subprocess.Popen | None = None
 
     @property

@@ -220,3 +220,17 @@ def test_a_task_that_fails_is_retried_later_and_later(salon_a, monkeypatch, own_
     assert len(calls) == 4
     assert [round(delay) for delay in delays] == [5, 10, 20]
     assert HUEY.scheduled()[0].retries == RETRIES - 4
+
+
+def test_the_scheduled_jobs_are_on_the_queue():
+    from huey.contrib.djhuey import HUEY
+
+    periodic = {task.name: task for task in HUEY._registry.periodic_tasks}
+    assert set(periodic) >= {"images_requeue_stalled", "uploads_purge_unused"}
+    utc = datetime.UTC
+    sweep = periodic["images_requeue_stalled"]
+    assert sweep.validate_datetime(datetime.datetime(2026, 11, 27, 10, 41, tzinfo=utc).replace(tzinfo=None))
+    purge = periodic["uploads_purge_unused"]
+    # 04:17 in Japan is 19:17 UTC the day before; at no other minute of the day.
+    assert purge.validate_datetime(datetime.datetime(2026, 11, 27, 19, 17))
+    assert not purge.validate_datetime(datetime.datetime(2026, 11, 27, 4, 17))

@@ -23,7 +23,7 @@ def camera_jpeg() -> bytes:
 
 @pytest.fixture(params=["redis", "sqlite-file"])
 def app(request, tmp_path):
-    redis_server = None
+    redis_server: RedisProcess | None = None
     if request.param == "redis":
         redis_server = RedisProcess()
         redis_server.start()
@@ -33,10 +33,11 @@ def app(request, tmp_path):
     server = AppProcess(tmp_path, extra_env={"KARTE_TASKS_IMMEDIATE": "0", **queue})
     server.prepare()
     server.start()
+    server.redis = redis_server
     yield server
     server.stop()
-    if redis_server is not None:
-        redis_server.stop()
+    if server.redis is not None:
+        server.redis.stop()
 
 
 def upload(app: AppProcess, session: requests.Session) -> dict:
@@ -94,3 +95,24 @@ def test_a_worker_killed_mid_photo_leaves_it_to_run_again_with_no_duplicate(app,
     wait_for(lambda: status(app, session, state) == "ready", timeout=60, what="the copies made again")
     assert display_files(app) == written  # the same two files, written again, and nothing more
     app.manage("verify_media")
+
+
+def test_an_upload_while_the_queue_is_down_is_kept_and_made_later(app):
+    if app.redis is None:
+        pytest.skip("the file queue has no server to lose")
+    session = app.login()
+    app.redis.stop()
+    state = upload(app, session)  # the queue cannot be reached: the photo is stored all the same
+    assert state["status"] == "processing"
+    app.redis = RedisProcess(port=app.redis.port)
+    app.redis.start()
+    app.start_task_worker()
+    app.shell(
+        "import datetime\n"
+        "from django.utils import timezone\n"
+        "from kartes.models import ImageAsset\n"
+        "from kartes.tasks import images_requeue_stalled\n"
+        "ImageAsset.objects.update(queued_at=timezone.now() - datetime.timedelta(minutes=5))\n"
+        "images_requeue_stalled.call_local()"
+    )
+    wait_for(lambda: status(app, session, state) == "ready", timeout=60, what="the copies made later")
