@@ -274,7 +274,7 @@ def main():
         "",
         f"Made by `make bench` on {datetime.date.today():%Y-%m-%d}: {connection.vendor}, "
         f"Python {platform.python_version()}, {os.cpu_count()} cores.",
-        f"Times are the median of {RUNS} runs (5 for photos), in milliseconds, through Django's test client",
+        f"Times are the median of {RUNS} runs, in milliseconds, through Django's test client",
         "(no network). Query counts are per request, and stay the same whatever the data size",
         "(the test suite checks that too).",
         *photo_table(photo_rows),

@@ -56,6 +56,14 @@ function statusUrlFor(imageId) {
   return msg.imageStatusUrl.replace("00000000-0000-0000-0000-000000000000", imageId);
 }
 
+// A stored photo whose copies are not made yet has no small copy to show: follow it as 「処理中」.
+function followIfNotReady(item, imageId) {
+  const img = item.querySelector(".editor-item__preview");
+  const follow = () => followCopies(item, { id: imageId, status: "processing" });
+  if (img.complete && img.naturalWidth === 0 && img.getAttribute("src")) follow();
+  else img.addEventListener("error", follow, { once: true });
+}
+
 // After the upload the server makes the display copies: the photo shows from the local file
 // meanwhile with 「処理中」, and a processing failure says why, with a retry where one can help.
 async function followCopies(item, asset) {
@@ -299,6 +307,7 @@ function restore(draft) {
     if (data.image) {
       showPreview(item, imageUrl(data.image));
       item.dataset.upload = "done";
+      followIfNotReady(item, data.image);
     } else if (data.file) {
       if (data.file.type && !data.file.type.includes("hei")) showPreview(item, URL.createObjectURL(data.file));
       // The same key as before: a photo that did reach the server is not stored twice.
@@ -486,11 +495,7 @@ for (const item of list.children) {
   const imageId = field(item, "image")?.value;
   if (imageId) {
     item.dataset.upload = "done";
-    // A saved photo whose copies are not made yet has no small copy: follow it as 「処理中」.
-    const img = item.querySelector(".editor-item__preview");
-    const followIfMissing = () => followCopies(item, { id: imageId, status: "processing" });
-    if (img.complete && img.naturalWidth === 0 && img.getAttribute("src")) followIfMissing();
-    else img.addEventListener("error", followIfMissing, { once: true });
+    followIfNotReady(item, imageId);
   }
 }
 
