@@ -57,7 +57,11 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["salon", "-created_at"], name="audit_recent")]
+        indexes = [
+            models.Index(fields=["salon", "-created_at"], name="audit_recent"),
+            # The log is paged by id (staff.views.salon.audit_list).
+            models.Index(fields=["salon", "-id"], name="audit_keyset"),
+        ]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
 

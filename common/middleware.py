@@ -1,3 +1,5 @@
+from django.middleware.gzip import GZipMiddleware
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -28,3 +30,20 @@ class SecurityHeadersMiddleware:
             response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
         return response
+
+
+COMPRESSIBLE = ("text/html", "application/json", "text/javascript", "application/manifest+json", "text/plain")
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """gzip for pages and JSON only: photos are compressed already and stream from storage.
+
+    Django's GZipMiddleware pads each response with random bytes, which keeps the compressed
+    length from revealing the CSRF token (BREACH); the token is also masked anew per response.
+    """
+
+    def process_response(self, request, response):
+        content_type = response.get("Content-Type", "").split(";")[0].strip()
+        if content_type not in COMPRESSIBLE:
+            return response
+        return super().process_response(request, response)

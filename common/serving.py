@@ -7,12 +7,14 @@ stays here, on every request, so unpublishing takes effect at once. Without a fr
 file is streamed by Django.
 """
 
+import datetime
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
+from django.utils.http import http_date
 
 INTERNAL_MEDIA = "/internal/media/"
 INTERNAL_S3 = "/internal/s3/"
@@ -27,9 +29,29 @@ def _internal_path(file: FieldFile) -> str:
     return f"{INTERNAL_S3}{url.scheme}/{url.netloc}{url.path}?{url.query}"
 
 
-def stored_file_response(file: FieldFile, *, content_type: str) -> HttpResponse | FileResponse:
-    if settings.KARTE_ACCEL_REDIRECT:
+def stored_file_response(
+    file: FieldFile,
+    *,
+    content_type: str,
+    request: HttpRequest | None = None,
+    sha256: str = "",
+    modified: datetime.datetime | None = None,
+) -> HttpResponseBase:
+    """The file, or 304 Not Modified when the client already holds this very content.
+
+    The ETag is the content's SHA-256 kept on its row, so it is the same from every app server
+    and for S3 and local storage alike.
+    """
+    etag = f'"{sha256[:32]}"' if sha256 else ""
+    if request is not None and etag and etag in request.headers.get("If-None-Match", ""):
+        response: HttpResponseBase = HttpResponseNotModified()
+    elif settings.KARTE_ACCEL_REDIRECT:
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = _internal_path(file)
-        return response
-    return FileResponse(file.open("rb"), content_type=content_type)
+    else:
+        response = FileResponse(file.open("rb"), content_type=content_type)
+    if etag:
+        response["ETag"] = etag
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified.timestamp())
+    return response

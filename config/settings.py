@@ -92,6 +92,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "common.middleware.TextGZipMiddleware",
     "common.middleware.SecurityHeadersMiddleware",
     "common.outage.OutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -260,7 +261,7 @@ else:
 STORAGES = {
     "default": DEFAULT_STORAGE,
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "common.storage.StaticStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

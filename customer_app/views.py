@@ -28,13 +28,33 @@ NUMERIC_LIMIT_PER_CLIENT = (10, 600)
 CODE_LIMIT_PER_CLIENT = (30, 600)
 
 
+# The phone shows the newest 30 kartes or notices, and 「もっと見る」 brings the next 30.
+PAGE_SIZE = 30
+
+
+def _page(queryset, request) -> dict:
+    """One page of a list, newest first, without counting the whole list (one row more says if
+    there is more)."""
+    try:
+        number = max(1, min(int(request.GET.get("page", "1")), 10_000))
+    except ValueError:
+        number = 1
+    start = (number - 1) * PAGE_SIZE
+    rows = list(queryset[start : start + PAGE_SIZE + 1])
+    return {
+        "rows": rows[:PAGE_SIZE],
+        "first": number == 1,
+        "next_page": number + 1 if len(rows) > PAGE_SIZE else None,
+    }
+
+
 @app_view(device_required=False)
 def home(request):
     if request.device is None:
         context = {"relink": request.had_credential or "unlinked" in request.GET}
         return render(request, "customer_app/onboarding.html", context)
-    kartes = visible_kartes(customer=request.device.customer)
-    return render(request, "customer_app/home.html", {"kartes": kartes, "customer": request.device.customer})
+    page = _page(visible_kartes(customer=request.device.customer), request)
+    return render(request, "customer_app/home.html", {"page": page, "customer": request.device.customer})
 
 
 @app_view()
@@ -52,13 +72,21 @@ def image(request, pk, size):
     if size not in {"small", "large"}:
         raise Http404
     item = get_visible_image(customer=request.device.customer, image_id=pk)
-    return stored_file_response(getattr(item.image, size), content_type="image/webp")
+    asset = item.image
+    assert asset is not None  # get_visible_image finds items by their image
+    return stored_file_response(
+        getattr(asset, size),
+        content_type="image/webp",
+        request=request,
+        sha256=getattr(asset, f"{size}_sha256"),
+        modified=asset.created_at,
+    )
 
 
 @app_view()
 def notice_list(request):
-    notices = visible_notices(customer=request.device.customer)
-    return render(request, "customer_app/notices.html", {"notices": notices})
+    page = _page(visible_notices(customer=request.device.customer), request)
+    return render(request, "customer_app/notices.html", {"page": page})
 
 
 @app_view()

@@ -56,6 +56,12 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["salon", "archived_at", "kana_sort", "id"], name="customer_kana_order"),
             models.Index(fields=["salon", "archived_at", "last_visit_on"], name="customer_visit_order"),
+            # The everyday list (customers not archived) read straight from the index however many
+            # customers the salon has. On PostgreSQL, migration 0004 adds the same for the
+            # last-visit order (NULLS LAST, which SQLite cannot index) and trigram indexes for search.
+            models.Index(
+                "salon", "kana_sort", "id", name="customer_active_kana", condition=models.Q(archived_at=None)
+            ),
         ]
         constraints = [models.UniqueConstraint(fields=["salon", "client_key"], name="customer_create_once")]
 

@@ -333,7 +333,13 @@ def image_file(request, pk, size):
         # The copies are still being made (or could not be): the page shows 処理中 instead.
         raise Http404
     content_type = "image/webp" if size != "original" else _original_type(asset.original_format)
-    response = stored_file_response(getattr(asset, size), content_type=content_type)
+    response = stored_file_response(
+        getattr(asset, size),
+        content_type=content_type,
+        request=request,
+        sha256=getattr(asset, f"{size}_sha256"),
+        modified=asset.created_at,
+    )
     # Personal data on a tablet that several staff share: nothing may stay in the browser's cache
     # after a logout, so it is fetched each time (the editor and history show small copies).
     response["Cache-Control"] = "private, no-store"

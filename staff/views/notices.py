@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from notices.models import Notice
-from notices.selectors import broadcast_audience, notices_for_staff
+from notices.selectors import broadcast_audience, notices_for_staff, with_read_totals
 from notices.services import notice_create, notice_update, notice_withdraw
 from notices.starters import starters_for
 from salons.access import staff_required
@@ -27,6 +27,7 @@ def _initial_period():
 @staff_required
 def notice_list(request):
     page = Paginator(notices_for_staff(), 30).get_page(request.GET.get("page"))
+    page.object_list = with_read_totals(page.object_list)
     context = {"page": page, "audience": broadcast_audience(), "now": timezone.now()}
     return render(request, "staff/notices/list.html", context)
 

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -77,8 +76,39 @@ def staff_edit(request, pk):
     return render(request, "staff/salon/staff_form.html", {"form": form, "member": member})
 
 
+AUDIT_PAGE = 50
+
+
+def _entry_id(value) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
 @owner_required
 def audit_list(request):
-    entries = AuditEntry.objects.all()
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "staff/salon/audit.html", {"page": page})
+    """The activity log, newest first, a page at a time by position ("older" / "newer").
+
+    Paged from a known entry instead of by page number, so no page counts the salon's whole history.
+    """
+    before, after = _entry_id(request.GET.get("before")), _entry_id(request.GET.get("after"))
+    if after is not None:
+        rows = list(AuditEntry.objects.filter(id__gt=after).order_by("id")[: AUDIT_PAGE + 1])
+        has_newer = len(rows) > AUDIT_PAGE
+        entries = rows[:AUDIT_PAGE][::-1]
+        has_older = True
+    else:
+        newest_first = AuditEntry.objects.order_by("-id")
+        if before is not None:
+            newest_first = newest_first.filter(id__lt=before)
+        rows = list(newest_first[: AUDIT_PAGE + 1])
+        has_older = len(rows) > AUDIT_PAGE
+        entries = rows[:AUDIT_PAGE]
+        has_newer = before is not None and AuditEntry.objects.filter(id__gte=before).exists()
+    context = {
+        "entries": entries,
+        "older": entries[-1].pk if entries and has_older else None,
+        "newer": entries[0].pk if entries and has_newer else None,
+    }
+    return render(request, "staff/salon/audit.html", context)

@@ -21,6 +21,28 @@ window.addEventListener("online", showConnection);
 window.addEventListener("offline", showConnection);
 showConnection();
 
+// 「もっと見る」: the next page of the list is fetched and added below, the link moves on.
+document.addEventListener("click", async (event) => {
+  const more = event.target.closest("[data-more]");
+  if (!more) return;
+  event.preventDefault();
+  more.setAttribute("aria-busy", "true");
+  try {
+    const response = await fetch(more.href, { credentials: "same-origin" });
+    if (!response.ok) throw new Error(String(response.status));
+    const next = new DOMParser().parseFromString(await response.text(), "text/html");
+    const list = document.querySelector("[data-list]");
+    list.append(...next.querySelectorAll("[data-list] > li"));
+    const nextMore = next.querySelector("[data-more]");
+    if (nextMore) more.href = new URL(nextMore.getAttribute("href"), more.href).href;
+    else more.closest(".more").remove();
+  } catch {
+    window.location.href = more.href; // offline or an error: the page itself says what happened
+  } finally {
+    more.removeAttribute("aria-busy");
+  }
+});
+
 // Full-screen photo with pinch zoom (two fingers) and double-tap zoom.
 const viewer = document.getElementById("viewer");
 const viewerImage = document.getElementById("viewer-image");

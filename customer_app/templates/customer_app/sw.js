@@ -47,11 +47,23 @@ function keep(cache, request, response) {
   writing.add(write);
 }
 
+// A photo already kept is asked for with its ETag: the server still checks that the customer may
+// see it, and answers 304 without the bytes when it is unchanged.
+async function revalidate(cache, request) {
+  const cached = await cache.match(request);
+  const etag = cached?.headers.get("ETag");
+  if (!etag) return { response: await fetch(request), cached: null };
+  const response = await fetch(request.url, { credentials: "same-origin", headers: { "If-None-Match": etag } });
+  return { response, cached };
+}
+
 async function networkFirst(request) {
   const cache = await caches.open(PERSONAL_CACHE);
   const fetchedIn = generation;
   try {
-    const response = await fetch(request);
+    const isPhoto = new URL(request.url).pathname.startsWith(SCOPE + "images/");
+    const { response, cached } = isPhoto ? await revalidate(cache, request) : { response: await fetch(request), cached: null };
+    if (response.status === 304 && cached) return cached;
     if (response.ok && response.type === "basic") {
       if (fetchedIn === generation) keep(cache, request, response.clone());
     } else if ([401, 403, 404, 410].includes(response.status)) {

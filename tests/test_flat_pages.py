@@ -1,0 +1,166 @@
+"""Pages cost the same however much the salon has: bounded rows, constant queries, indexes that
+serve the list orders and the search, images revalidated instead of sent again, pages compressed."""
+
+import datetime
+import gzip
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scope
+
+from audit.models import Action, AuditEntry
+from kartes.models import ImageAsset, KarteItem
+from notices.models import NoticeRead
+
+from .factories import make_karte, make_notice
+from .linking_helpers import app_url, linked_phone
+from .racing import postgres_only
+
+
+def _audit_entries(world, count):
+    with scope(salon=world.salon):
+        AuditEntry.objects.bulk_create(
+            [
+                AuditEntry(
+                    salon=world.salon,
+                    actor=world.owner.user,
+                    actor_name="オーナー",
+                    action=Action.CUSTOMER_UPDATE,
+                    target_type="customers.customer",
+                    target_id=str(i),
+                    summary=f"記録 {i:03d}",
+                )
+                for i in range(count)
+            ]
+        )
+
+
+def test_the_activity_log_pages_by_position_without_counting_history(salon_a):
+    _audit_entries(salon_a, 120)
+    client = salon_a.client()
+    first = client.get(reverse("staff:audit_list"))
+    entries = first.context["entries"]
+    assert len(entries) == 50 and entries[0].summary == "記録 119"
+    assert first.context["newer"] is None and first.context["older"] == entries[-1].pk
+    second = client.get(reverse("staff:audit_list"), {"before": first.context["older"]})
+    assert second.context["entries"][0].summary == "記録 069"
+    third = client.get(reverse("staff:audit_list"), {"before": second.context["older"]})
+    assert len(third.context["entries"]) == 20 and third.context["older"] is None
+    back = client.get(reverse("staff:audit_list"), {"after": third.context["newer"]})
+    assert [e.pk for e in back.context["entries"]] == [e.pk for e in second.context["entries"]]
+    assert "古い記録" in first.content.decode() and "新しい記録" in second.content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse("staff:audit_list"), {"before": first.context["older"]})
+    assert not any("COUNT(" in query["sql"].upper() for query in captured.captured_queries)
+    assert client.get(reverse("staff:audit_list"), {"before": "nonsense"}).status_code == 200
+
+
+def test_the_notice_list_counts_reads_of_its_own_page_only(salon_a):
+    notices = [make_notice(salon_a, title=f"お知らせ {i}") for i in range(3)]
+    phone = linked_phone(salon_a)
+    client = salon_a.client()
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("staff:notice_list")).status_code == 200
+        return len(captured)
+
+    before = queries()
+    for notice in notices:
+        phone.post(app_url(salon_a, "notice_read", pk=notice.pk))
+    assert queries() == before
+    rows = client.get(reverse("staff:notice_list")).context["page"].object_list
+    assert [row.read_total for row in rows] == [1, 1, 1]
+    with scope(salon=salon_a.salon):
+        assert NoticeRead.objects.count() == 3
+
+
+@pytest.mark.parametrize("name", ["home", "notices"])
+def test_the_phone_lists_thirty_at_a_time_with_show_more(salon_a, name):
+    if name == "home":
+        for day in range(35):
+            make_karte(salon_a, date=datetime.date(2026, 1, 1) + datetime.timedelta(days=day))
+        row = 'class="karte-card"'
+    else:
+        for i in range(35):
+            make_notice(salon_a, title=f"お知らせ {i}")
+        row = 'class="notice-card__title"'
+    phone = linked_phone(salon_a)
+    first = phone.get(app_url(salon_a, name)).content.decode()
+    assert first.count(row) == 30
+    assert "もっと見る" in first and "?page=2" in first
+    second = phone.get(app_url(salon_a, name), {"page": "2"}).content.decode()
+    assert second.count(row) == 5 and "もっと見る" not in second
+    assert phone.get(app_url(salon_a, name), {"page": "x"}).status_code == 200
+
+
+def test_the_first_thumbnail_is_fetched_first_and_the_rest_lazily(salon_a):
+    for day in range(3):
+        make_karte(salon_a, public_photo=True, date=datetime.date(2026, 1, 1) + datetime.timedelta(days=day))
+    page = linked_phone(salon_a).get(app_url(salon_a, "home")).content.decode()
+    assert page.count('fetchpriority="high"') == 1 and page.count('loading="lazy"') == 2
+
+
+def _photo(world):
+    karte = make_karte(world, public_photo=True)
+    with scope(salon=world.salon):
+        return KarteItem.objects.get(karte=karte, kind="photo")
+
+
+def test_photos_are_revalidated_by_their_content_hash(salon_a):
+    item = _photo(salon_a)
+    phone = linked_phone(salon_a)
+    url = app_url(salon_a, "image", pk=item.image_id, size="small")
+    first = phone.get(url)
+    assert first.status_code == 200 and first["ETag"] and first["Last-Modified"]
+    with scope(salon=salon_a.salon):
+        assert first["ETag"].strip('"') == ImageAsset.objects.get(pk=item.image_id).small_sha256[:32]
+    again = phone.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    assert phone.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
+    staff = salon_a.client().get(
+        reverse("staff:image", kwargs={"pk": item.image_id, "size": "small"}),
+        HTTP_IF_NONE_MATCH=first["ETag"],
+    )
+    assert staff.status_code == 304
+    # Unpublished: the permission check comes first, whatever the phone holds.
+    salon_a.client().post(reverse("staff:item_publish", args=[item.pk]), {"public": "0"})
+    assert phone.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 404
+
+
+def test_pages_are_compressed_and_photos_are_not(salon_a):
+    item = _photo(salon_a)
+    phone = linked_phone(salon_a)
+    page = phone.get(app_url(salon_a, "home"), HTTP_ACCEPT_ENCODING="gzip, br")
+    assert page["Content-Encoding"] == "gzip"
+    assert "森川" in gzip.decompress(page.content).decode()
+    photo = phone.get(app_url(salon_a, "image", pk=item.image_id, size="small"), HTTP_ACCEPT_ENCODING="gzip")
+    assert not photo.has_header("Content-Encoding")
+
+
+def _plan(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # as if the table were as big as a salon's can be
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@postgres_only
+def test_the_list_orders_and_the_search_are_served_by_indexes(salon_a):
+    """What the indexes can serve (with sequential scans off, as in a salon of 50,000 customers;
+    with a few rows the planner rightly reads the table). make bench measures them at size."""
+    from customers.models import Customer
+
+    with scope(salon=salon_a.salon):
+        by_kana = Customer.objects.filter(archived_at__isnull=True).order_by("kana_sort", "id")[:50]
+        sql, params = by_kana.query.sql_with_params()
+        assert "customer_active_kana" in _plan(sql, params)
+    # The search's partial matches, whatever else the query asks.
+    assert "customer_search_trgm" in _plan(
+        "SELECT id FROM customers_customer WHERE search_text LIKE %s", ["%やまだ%"]
+    )
+    assert "customer_phone_trgm" in _plan(
+        "SELECT id FROM customers_customer WHERE phone_digits LIKE %s", ["%0901234%"]
+    )
