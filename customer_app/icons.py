@@ -1,7 +1,10 @@
 """App icons for a salon: its logo, or its initial on the theme colour."""
 
+import hashlib
 import io
 
+from django.core.cache import cache
+from django.urls import reverse
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from salons.models import Salon
@@ -10,6 +13,33 @@ from salons.models import Salon
 def _hex_to_rgb(value: str) -> tuple[int, int, int]:
     value = value.lstrip("#")
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+# Raised when the drawing below changes, so that phones fetch the new icons.
+DESIGN = "1"
+
+
+def icon_version(salon: Salon) -> str:
+    """Changes whenever anything drawn on the icon changes: logo, colour or letter."""
+    logo = salon.logo.name if salon.logo else ""
+    parts = f"{DESIGN}|{salon.theme_color}|{salon.slug}|{logo}|{salon.logo_sha256}"
+    return hashlib.sha256(parts.encode()).hexdigest()[:12]
+
+
+def icon_url(salon: Salon, size: int) -> str:
+    """The icon's address, different for each version: it can be cached for good."""
+    path = reverse("customer_app:icon", kwargs={"slug": salon.slug, "size": size})
+    return f"{path}?v={icon_version(salon)}"
+
+
+def cached_icon_png(salon: Salon, size: int) -> bytes:
+    """The icon, drawn once per version and then kept in the cache."""
+    key = f"karte:icon:{salon.pk}:{size}:{icon_version(salon)}"
+    png = cache.get(key)
+    if png is None:
+        png = salon_icon_png(salon, size)
+        cache.set(key, png, timeout=30 * 24 * 3600)
+    return png
 
 
 def salon_icon_png(salon: Salon, size: int) -> bytes:

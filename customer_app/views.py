@@ -20,7 +20,7 @@ from privacy.models import DataRequest
 from privacy.services import data_request_create
 
 from .access import app_path, app_view, clear_device_cookie, set_device_cookie
-from .icons import salon_icon_png
+from .icons import cached_icon_png, icon_url, icon_version
 
 ICON_SIZES = {180, 192, 512}
 # Numeric codes are short, so guessing is held back per phone and per salon.
@@ -229,7 +229,7 @@ def manifest(request):
         "theme_color": salon.theme_color,
         "icons": [
             {
-                "src": reverse("customer_app:icon", kwargs={"slug": salon.slug, "size": size}),
+                "src": icon_url(salon, size),
                 "sizes": f"{size}x{size}",
                 "type": "image/png",
                 "purpose": "any",
@@ -246,8 +246,12 @@ def manifest(request):
 def icon(request, size):
     if size not in ICON_SIZES:
         raise Http404
-    response = HttpResponse(salon_icon_png(request.salon, size), content_type="image/png")
-    response["Cache-Control"] = "public, max-age=3600"
+    response = HttpResponse(cached_icon_png(request.salon, size), content_type="image/png")
+    if request.GET.get("v") == icon_version(request.salon):
+        # This address names this very picture: a new logo or colour gets a new address.
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response["Cache-Control"] = "public, max-age=3600"
     return response
 
 

@@ -164,3 +164,42 @@ def test_the_list_orders_and_the_search_are_served_by_indexes(salon_a):
     assert "customer_phone_trgm" in _plan(
         "SELECT id FROM customers_customer WHERE phone_digits LIKE %s", ["%0901234%"]
     )
+
+
+def test_icons_are_drawn_once_per_look_and_cached_for_good(salon_a, monkeypatch):
+    import re
+
+    from django.core.cache import cache
+
+    from customer_app import icons
+
+    cache.clear()  # icons drawn by earlier tests in this process
+    drawn = []
+    real = icons.salon_icon_png
+
+    def draw(salon, size):
+        drawn.append(size)
+        return real(salon, size)
+
+    monkeypatch.setattr(icons, "salon_icon_png", draw)
+    phone = linked_phone(salon_a)
+
+    def icon_link() -> str:
+        found = re.search(
+            r'<link rel="icon" href="([^"]+)"', phone.get(app_url(salon_a, "home")).content.decode()
+        )
+        assert found
+        return found.group(1)
+
+    url = icon_link()
+    assert "?v=" in url
+    for _ in range(3):
+        response = phone.get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "image/png"
+        assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert drawn == [192]
+    salon_a.salon.theme_color = "#1f6feb"
+    salon_a.salon.save()
+    assert icon_link() != url  # a new colour is a new address, so phones fetch the new icon
+    manifest = phone.get(reverse("customer_app:manifest", kwargs={"slug": salon_a.salon.slug})).json()
+    assert all("?v=" in icon["src"] for icon in manifest["icons"])
