@@ -22,13 +22,13 @@ class Expected:
 
 def expected_files() -> Iterator[Expected]:
     """Every file a row refers to, with the checksum and size kept on that row."""
-    from kartes.models import ImageAsset
+    from kartes.models import DISPLAY_SIZES, ImageAsset
     from salons.models import Salon
 
     with scopes_disabled():
         for asset in ImageAsset.objects.order_by("created_at", "id").iterator(chunk_size=500):
             # Display copies still being made (or that could not be) are not expected yet.
-            kinds = ("original", "large", "small") if asset.is_ready else ("original",)
+            kinds = ("original", *DISPLAY_SIZES) if asset.is_ready else ("original",)
             for kind in kinds:
                 name = getattr(asset, kind).name
                 if name:

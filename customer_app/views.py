@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from common.client_address import client_address
 from common.ratelimit import rate_limit_hit
 from common.serving import stored_file_response
-from kartes.models import ItemKind, PhotoTag
+from kartes.models import DISPLAY_SIZES, ItemKind, PhotoTag
 from kartes.selectors import get_visible_image, get_visible_karte, visible_kartes
 from linking.services import LinkError, device_revoke, link_code_redeem, numeric_attempt_hit
 from notices.selectors import get_visible_notice, unread_count, visible_notices
@@ -69,11 +69,12 @@ def karte_detail(request, pk):
 
 @app_view()
 def image(request, pk, size):
-    if size not in {"small", "large"}:
+    if size not in DISPLAY_SIZES:
         raise Http404
     item = get_visible_image(customer=request.device.customer, image_id=pk)
     asset = item.image
     assert asset is not None  # get_visible_image finds items by their image
+    size = asset.copy_name(size)
     return stored_file_response(
         getattr(asset, size),
         content_type="image/webp",
@@ -121,7 +122,7 @@ def visible(request):
         urls.append(url("karte", pk=karte.pk))
         for item in karte.public_items:  # type: ignore[attr-defined]
             if item.image_id:
-                urls += [url("image", pk=item.image_id, size=size) for size in ("small", "large")]
+                urls += [url("image", pk=item.image_id, size=size) for size in DISPLAY_SIZES]
     urls += [url("notice", pk=notice.pk) for notice in visible_notices(customer=customer)]
     return JsonResponse({"urls": urls})
 

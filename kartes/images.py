@@ -23,7 +23,9 @@ from PIL import Image, ImageOps
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF", "MPO"}
 LARGE_EDGE = 1600
+MEDIUM_EDGE = 800
 SMALL_EDGE = 320
+THUMB_EDGE = 192
 WEBP_QUALITY = 82
 WEBP_EFFORT = 4
 # EXIF orientations 5–8 turn the picture by a quarter: width and height swap.
@@ -70,7 +72,12 @@ class ProcessedImage:
     width: int
     height: int
     large: bytes
+    medium: bytes
     small: bytes
+    thumb: bytes
+
+    def copies(self) -> dict[str, bytes]:
+        return {"large": self.large, "medium": self.medium, "small": self.small, "thumb": self.thumb}
 
 
 def display_size(width: int, height: int, edge: int = LARGE_EDGE) -> tuple[int, int]:
@@ -159,8 +166,12 @@ def make_copies(data: bytes) -> ProcessedImage:
                 option_string="fail_on=truncated",
                 **({"export_profile": "srgb"} if needs_conversion else {}),
             ).copy_memory()
-        small = large.thumbnail_image(SMALL_EDGE, height=SMALL_EDGE, size="down")
-        return ProcessedImage(width=large.width, height=large.height, large=_webp(large), small=_webp(small))
+        # Each smaller copy is made from the large one: already upright, sRGB and in memory.
+        smaller = {
+            name: _webp(large.thumbnail_image(edge, height=edge, size="down"))
+            for name, edge in (("medium", MEDIUM_EDGE), ("small", SMALL_EDGE), ("thumb", THUMB_EDGE))
+        }
+        return ProcessedImage(width=large.width, height=large.height, large=_webp(large), **smaller)
     except (pyvips.Error, ValueError, OSError):
         raise _damaged() from None
 

@@ -29,6 +29,12 @@ class ImageKind(models.TextChoices):
     ILLUSTRATION = "illustration", _("Illustration")
 
 
+# The display copies, by longest edge in pixels: each page picks the one its slot needs (srcset).
+DISPLAY_SIZES = {"thumb": 192, "small": 320, "medium": 800, "large": 1600}
+# Photos stored before a size existed are shown with the next size up.
+FALLBACK = {"thumb": "small", "medium": "large"}
+
+
 class ImageStatus(models.TextChoices):
     PROCESSING = "processing", _("Processing")
     READY = "ready", _("Ready")
@@ -50,7 +56,7 @@ class ImageAsset(models.Model):
 
     The original is stored by the upload request; the display copies are made by a background
     task (status processing → ready, or failed with the reason). The names of the copies are
-    chosen with the row, so a task that runs again after a crash writes the same two files.
+    chosen with the row, so a task that runs again after a crash writes the same files.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -61,6 +67,8 @@ class ImageAsset(models.Model):
     original_format = models.CharField(max_length=16)
     large = models.FileField(upload_to=display_path, max_length=200)
     small = models.FileField(upload_to=display_path, max_length=200)
+    medium = models.FileField(upload_to=display_path, max_length=200, blank=True)
+    thumb = models.FileField(upload_to=display_path, max_length=200, blank=True)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     # What each stored file must read back as (manage.py verify_media, backup and restore).
@@ -70,6 +78,10 @@ class ImageAsset(models.Model):
     large_size = models.BigIntegerField(null=True, blank=True)
     small_sha256 = models.CharField(max_length=64, blank=True, default="")
     small_size = models.BigIntegerField(null=True, blank=True)
+    medium_sha256 = models.CharField(max_length=64, blank=True, default="")
+    medium_size = models.BigIntegerField(null=True, blank=True)
+    thumb_sha256 = models.CharField(max_length=64, blank=True, default="")
+    thumb_size = models.BigIntegerField(null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -99,6 +111,14 @@ class ImageAsset(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == ImageStatus.READY
+
+    def copy_name(self, size: str) -> str:
+        """The display copy to send for `size`: that one, or the next size up for an older photo."""
+        return size if getattr(self, size).name else FALLBACK.get(size, size)
+
+    def stored_files(self):
+        """Every file of this image that is (or will be) in storage."""
+        return [f for f in (self.original, *(getattr(self, size) for size in DISPLAY_SIZES)) if f.name]
 
 
 class Karte(models.Model):

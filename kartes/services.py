@@ -15,7 +15,16 @@ from customers.models import Customer
 from salons.models import Salon, StaffMember
 
 from .images import ImageRejected, ProcessedImage, inspect_image, make_copies
-from .models import ImageAsset, ImageFailure, ImageKind, ImageStatus, Karte, KarteItem, display_path
+from .models import (
+    DISPLAY_SIZES,
+    ImageAsset,
+    ImageFailure,
+    ImageKind,
+    ImageStatus,
+    Karte,
+    KarteItem,
+    display_path,
+)
 
 
 class KarteConflict(Exception):
@@ -69,9 +78,9 @@ def image_asset_create(
     if processed is not None:
         _store_copies(asset, processed, chosen_names=False)
     else:
-        # The copies' names are chosen now, so every run of the task writes these same two files.
-        asset.large.name = display_path(asset, "large")
-        asset.small.name = display_path(asset, "small")
+        # The copies' names are chosen now, so every run of the task writes these same files.
+        for size in DISPLAY_SIZES:
+            getattr(asset, size).name = display_path(asset, size)
         asset.status = ImageStatus.PROCESSING
         asset.queued_at = timezone.now()
         asset.attempts = 1
@@ -96,7 +105,7 @@ def _record_checksum(asset: ImageAsset, name: str, content: bytes) -> None:
 
 
 def _store_copies(asset: ImageAsset, processed: ProcessedImage, *, chosen_names: bool) -> None:
-    for name, content in (("large", processed.large), ("small", processed.small)):
+    for name, content in processed.copies().items():
         file_field = getattr(asset, name)
         if chosen_names:
             # A run killed after writing leaves the file under its final name; this run replaces it.
@@ -139,14 +148,15 @@ def image_asset_make_copies(*, asset_id) -> ImageAsset | None:
         failure="",
         width=asset.width,
         height=asset.height,
-        large_sha256=asset.large_sha256,
-        large_size=asset.large_size,
-        small_sha256=asset.small_sha256,
-        small_size=asset.small_size,
+        **{
+            f"{size}_{part}": getattr(asset, f"{size}_{part}")
+            for size in DISPLAY_SIZES
+            for part in ("sha256", "size")
+        },
     )
     if not done and not ImageAsset.objects.filter(pk=asset.pk).exists():
         # The upload was thrown away while we worked: leave nothing behind.
-        for file_field in (asset.large, asset.small):
+        for file_field in (getattr(asset, size) for size in DISPLAY_SIZES):
             file_field.storage.delete(file_field.name)
     return asset
 
@@ -166,9 +176,8 @@ def image_asset_retry(*, asset: ImageAsset) -> ImageAsset:
 
 
 def _delete_files(asset: ImageAsset) -> None:
-    for file_field in (asset.original, asset.large, asset.small):
-        if file_field.name:
-            file_field.storage.delete(file_field.name)
+    for file_field in asset.stored_files():
+        file_field.storage.delete(file_field.name)
 
 
 def _delete_assets_after_commit(assets: list[ImageAsset]) -> None:
@@ -416,3 +425,30 @@ def image_assets_purge_unused(*, before: datetime.datetime) -> int:
     with transaction.atomic():
         _delete_assets_after_commit(unused)
     return len(unused)
+
+
+def image_asset_fill_sizes(*, asset: ImageAsset) -> list[str]:
+    """Make the display sizes a photo stored before they existed lacks. Returns the sizes made."""
+    missing = [size for size in DISPLAY_SIZES if not getattr(asset, size).name]
+    if not missing or asset.status != ImageStatus.READY:
+        return []
+    with asset.original.open("rb") as original:
+        copies = make_copies(original.read()).copies()
+    changes: dict[str, object] = {}
+    for size in missing:
+        file_field = getattr(asset, size)
+        file_field.save(size, ContentFile(copies[size]), save=False)
+        _record_checksum(asset, size, copies[size])
+        changes.update(
+            {
+                size: file_field.name,
+                f"{size}_sha256": getattr(asset, f"{size}_sha256"),
+                f"{size}_size": len(copies[size]),
+            }
+        )
+    filled = ImageAsset.objects.filter(pk=asset.pk, **{f"{size}": "" for size in missing}).update(**changes)
+    if not filled:  # another run filled them first
+        for size in missing:
+            getattr(asset, size).storage.delete(changes[size])
+        return []
+    return missing

@@ -270,7 +270,7 @@ def customer_erase(*, customer: Customer, actor, confirm_name: str) -> dict[str,
         KarteItem.objects.filter(karte__customer=customer).delete()
         ImageAsset.objects.filter(pk__in=[image.pk for image in images]).delete()
         customer.delete()  # kartes, notices to them and their requests go with it
-        names = [f.name for image in images for f in (image.original, image.large, image.small) if f.name]
+        names = [f.name for image in images for f in image.stored_files()]
 
         _delete_after_commit(names)
     return counts
@@ -333,7 +333,7 @@ def salon_erase(*, salon) -> dict[str, int]:
     for customer in customers:
         customer_erase(customer=customer, actor=None, confirm_name=customer.name)
     leftovers = list(Asset.objects.all())  # uploads never saved into a karte
-    names = [f.name for a in leftovers for f in (a.original, a.large, a.small) if f.name]
+    names = [f.name for a in leftovers for f in a.stored_files()]
     if salon.logo:
         names.append(salon.logo.name)
     with transaction.atomic():

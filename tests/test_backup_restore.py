@@ -40,7 +40,7 @@ def test_backup_wipe_restore_gives_back_every_file_byte_for_byte(salon_a, own_st
         salon_update_settings(salon=salon_a.salon, actor=salon_a.owner.user, data={}, logo=logo)
         image_ids = list(ImageAsset.objects.values_list("id", flat=True))
     before = _all_files()
-    assert len(before) == 7  # 2 photos × 3 files + the logo
+    assert len(before) == 11  # 2 photos × 5 files (original and four sizes) + the logo
 
     output = own_storage / "backup"
     call_command("backup", output=str(output))

@@ -3,6 +3,8 @@ serve the list orders and the search, images revalidated instead of sent again, 
 
 import datetime
 import gzip
+import io
+import uuid
 
 import pytest
 from django.db import connection
@@ -203,3 +205,64 @@ def test_icons_are_drawn_once_per_look_and_cached_for_good(salon_a, monkeypatch)
     assert icon_link() != url  # a new colour is a new address, so phones fetch the new icon
     manifest = phone.get(reverse("customer_app:manifest", kwargs={"slug": salon_a.salon.slug})).json()
     assert all("?v=" in icon["src"] for icon in manifest["icons"])
+
+
+def test_each_slot_gets_a_copy_of_its_size(salon_a):
+    import re
+
+    from PIL import Image
+
+    from .factories import image_bytes
+
+    with scope(salon=salon_a.salon):
+        from kartes.models import ItemKind
+        from kartes.services import ItemInput, image_asset_create, karte_create
+
+        asset, _ = image_asset_create(
+            salon=salon_a.salon,
+            user=salon_a.owner.user,
+            upload_key=uuid.uuid4(),
+            data=image_bytes(size=(3000, 2000)),
+            kind="photo",
+        )
+        karte = karte_create(
+            salon=salon_a.salon,
+            actor=salon_a.owner.user,
+            customer=salon_a.customer,
+            treatment_date=datetime.date(2026, 11, 1),
+            staff=salon_a.stylist,
+            menu="カット",
+            items=[ItemInput(kind=ItemKind.PHOTO, image=asset, is_public=True)],
+        )
+    phone = linked_phone(salon_a)
+    home = phone.get(app_url(salon_a, "home")).content.decode()
+    assert re.search(r'srcset="[^"]+/thumb/ 192w, [^"]+/small/ 320w" sizes="72px"', home)
+    page = phone.get(app_url(salon_a, "karte", pk=karte.pk)).content.decode()
+    assert re.search(r'src="[^"]+/medium/" srcset="[^"]+/medium/ 800w, [^"]+/large/ 1600w"', page)
+    assert 'fetchpriority="high"' in page  # the first photo is what the page is about
+    for size, edge in (("thumb", 192), ("small", 320), ("medium", 800), ("large", 1600)):
+        served = phone.get(app_url(salon_a, "image", pk=asset.pk, size=size))
+        assert max(Image.open(io.BytesIO(served.getvalue())).size) == edge
+    # A photo stored before the smaller sizes existed is sent with the next size up.
+    with scope(salon=salon_a.salon):
+        ImageAsset.objects.filter(pk=asset.pk).update(thumb="", medium="")
+    older = phone.get(app_url(salon_a, "image", pk=asset.pk, size="thumb"))
+    assert max(Image.open(io.BytesIO(older.getvalue())).size) == 320
+
+
+def test_photos_stored_before_the_new_sizes_get_them(salon_a, own_storage):
+    from django.core.management import call_command
+
+    item = _photo(salon_a)
+    with scope(salon=salon_a.salon):
+        asset = ImageAsset.objects.get(pk=item.image_id)
+        old_thumb, old_medium = asset.thumb.name, asset.medium.name
+        asset.thumb.storage.delete(old_thumb)
+        asset.medium.storage.delete(old_medium)
+        ImageAsset.objects.filter(pk=asset.pk).update(thumb="", medium="", thumb_sha256="", medium_sha256="")
+    call_command("fill_display_sizes")
+    call_command("fill_display_sizes")  # nothing left to do the second time
+    with scope(salon=salon_a.salon):
+        asset.refresh_from_db()
+        assert asset.thumb.name and asset.medium.name and asset.thumb_sha256
+    call_command("verify_media")

@@ -99,7 +99,7 @@ def test_uploads_land_in_the_bucket_under_random_private_keys(salon_a, bucket):
     )
     assert response.status_code == 201
     stored = keys(bucket)
-    assert len(stored) == 3 and not any("hanako" in key for key in stored)
+    assert len(stored) == 5 and not any("hanako" in key for key in stored)
     for key in stored:
         grants = bucket.client.get_object_acl(Bucket=bucket.name, Key=key)["Grants"]
         assert all(grant["Grantee"].get("Type") == "CanonicalUser" for grant in grants)
@@ -125,7 +125,7 @@ def test_a_phone_gets_public_photos_from_the_bucket_and_nothing_after_unpublishi
 
 def test_deleting_a_karte_removes_its_objects(salon_a, bucket, django_capture_on_commit_callbacks):
     karte = make_karte(salon_a)
-    assert len(keys(bucket)) == 3
+    assert len(keys(bucket)) == 5
     with django_capture_on_commit_callbacks(execute=True):
         salon_a.client().post(reverse("staff:karte_delete", kwargs={"pk": karte.pk}))
     assert keys(bucket) == []
@@ -149,14 +149,14 @@ def test_verify_and_the_orphan_purge_walk_the_bucket(salon_a, bucket):
     make_karte(salon_a)
     default_storage.save("originals/zz/left-by-a-killed-request", io.BytesIO(b"orphan"))
     report = verify()
-    assert report.checked == 3
+    assert report.checked == 5
     assert report.missing == report.damaged == []
     assert report.orphans == ["originals/zz/left-by-a-killed-request"]
     import time
 
     assert orphans_purge(older_than=time.time() + 60) == ["originals/zz/left-by-a-killed-request"]
     assert verify().ok
-    assert len(keys(bucket)) == 3
+    assert len(keys(bucket)) == 5
 
 
 @pytest.mark.django_db(transaction=True)

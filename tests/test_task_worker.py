@@ -81,7 +81,7 @@ def test_a_worker_killed_mid_photo_leaves_it_to_run_again_with_no_duplicate(app,
     app.kill_task_worker(doomed)  # SIGKILL after the files, before the row says so
     assert status(app, session, state) == "processing"
     written = display_files(app)
-    assert len(written) == 2
+    assert len(written) == 4
     app.start_task_worker()
     # The lost task is found by the periodic sweep (every minute); here it is run at once.
     app.shell(
@@ -93,7 +93,7 @@ def test_a_worker_killed_mid_photo_leaves_it_to_run_again_with_no_duplicate(app,
         "images_requeue_stalled.call_local()"
     )
     wait_for(lambda: status(app, session, state) == "ready", timeout=60, what="the copies made again")
-    assert display_files(app) == written  # the same two files, written again, and nothing more
+    assert display_files(app) == written  # the same four files, written again, and nothing more
     app.manage("verify_media")
 
 

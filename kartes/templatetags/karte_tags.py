@@ -1,6 +1,8 @@
 from django import template
 from django.urls import reverse
 
+from kartes.models import DISPLAY_SIZES
+
 register = template.Library()
 
 
@@ -13,7 +15,27 @@ def visible_image_url(context, item, size):
     return reverse("staff:image", kwargs={"pk": item.image_id, "size": size})
 
 
+@register.simple_tag(takes_context=True)
+def visible_image_srcset(context, item, *sizes):
+    """A srcset of the item's display copies, each with its true width, for the browser to pick from."""
+    asset = item.image
+    longest = max(asset.width, asset.height)
+    entries: dict[int, str] = {}
+    for size in sizes:
+        stored = asset.copy_name(size)
+        width = round(asset.width * min(1.0, DISPLAY_SIZES[stored] / longest))
+        # A small photo's larger copies are no wider: one entry per width.
+        entries.setdefault(width, f"{visible_image_url(context, item, stored)} {width}w")
+    return ", ".join(entries.values())
+
+
 @register.filter
 def first_public_photo(karte):
     """The first public photo of a karte from visible_kartes, for its thumbnail."""
     return next((item for item in karte.public_items if item.kind == "photo"), None)
+
+
+@register.filter
+def first_public_image(karte):
+    """The first public photo or illustration of a karte: the one the page shows first."""
+    return next((item for item in karte.public_items if item.image_id), None)

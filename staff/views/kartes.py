@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from common.serving import stored_file_response
 from kartes.images import ImageRejected
-from kartes.models import ImageFailure, ImageKind, ImageStatus
+from kartes.models import DISPLAY_SIZES, ImageFailure, ImageKind, ImageStatus
 from kartes.services import (
     ItemInput,
     KarteConflict,
@@ -327,8 +327,9 @@ def asset_url(asset, size):
 @staff_required
 def image_file(request, pk, size):
     asset = get_image_for_staff(request, pk)
-    if size not in {"small", "large", "original"}:
+    if size not in {*DISPLAY_SIZES, "original"}:
         raise Http404
+    size = asset.copy_name(size)
     if size != "original" and asset.status != ImageStatus.READY:
         # The copies are still being made (or could not be): the page shows 処理中 instead.
         raise Http404

@@ -141,10 +141,10 @@ def test_upload_publish_link_see_unpublish_gone(stack, browser, tmp_path):
         item.locator(".public-switch").click()
         tablet.get_by_role("button", name="カルテを保存").click()
         expect(tablet.locator(".message")).to_contain_text("カルテを保存しました")
-        # The original and both display copies are in the bucket; the app machines keep none.
+        # The original and the four display copies are in the bucket; the app machines keep none.
         stored = stack.stored()
         assert len([key for key in stored if key.startswith("originals/")]) == 1
-        assert len([key for key in stored if key.startswith("display/")]) == 2
+        assert len([key for key in stored if key.startswith("display/")]) == 4
         media = stack.apps[0].media
         assert not media.exists() or not any(path.is_file() for path in media.rglob("*"))
 
