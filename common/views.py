@@ -1,6 +1,6 @@
 import sys
 
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
@@ -19,3 +19,11 @@ def server_error(request) -> HttpResponse:
         return outage_response(request, outage)
     # Rendered without the request: the page must not depend on the session or the database.
     return HttpResponseServerError(render_to_string("500.html"))
+
+
+def alive(request) -> JsonResponse:
+    """For load balancers and uptime checks: the app process answers. Touches no database or cache,
+    so it stays up through their outages (which the pages report as 503s themselves)."""
+    response = JsonResponse({"ok": True})
+    response["Cache-Control"] = "no-store"
+    return response

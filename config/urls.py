@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from common import views as common_views
 from staff.views.auth import StaffLoginView
 
 handler500 = "common.views.server_error"
@@ -14,6 +15,7 @@ admin.site.site_title = _("Karte platform")
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="staff:customer_list", permanent=False), name="home"),
     path("login/", StaffLoginView.as_view(), name="login"),
+    path("alive/", common_views.alive, name="alive"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

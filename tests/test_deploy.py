@@ -66,3 +66,9 @@ def test_the_example_environment_names_only_settings_we_read():
     assert names, "the example sets something"
     for name in names:
         assert f'"{name}"' in settings_text, f"{name} is not read by the settings"
+
+
+def test_the_alive_check_needs_no_database(client):
+    # No database access is allowed in this test: a query would raise.
+    response = client.get("/alive/")
+    assert response.status_code == 200 and response.json() == {"ok": True}
