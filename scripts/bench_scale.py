@@ -1,0 +1,417 @@
+"""Flat at any size: every staff and phone page at 10k and at 1M kartes, side by side (PostgreSQL).
+
+Two databases on the server of DATABASE_URL, made once and kept between runs (karte_bench_10k and
+karte_bench_1m): customers are written with COPY, kartes, their items, reads and the activity log
+with INSERT … SELECT on the server. At 1M: one salon with 50,000 customers and 500,000 kartes,
+1,000 more salons with 500,000 kartes between them, and a salon of 100,000 customers with 1,000
+notices and 100,000 reads; at 10k the same shape, a hundredth of it. A real server (gunicorn, 2
+workers) answers each; the report gives each page's p50 at both sizes and their ratio, and at 1M
+the requests per second each page serves against /alive/ (a bare view through the same middleware).
+
+    python scripts/bench_scale.py            # measure (makes the databases first if needed)
+    python scripts/bench_scale.py --rebuild  # make them again
+"""
+
+import datetime
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SHAPE_VERSION = "1"
+SIZES = {
+    "10k": {
+        "big": 1_000,
+        "others": 10,
+        "other_customers": 50,
+        "per_customer": 10,
+        "crowd": 1_000,
+        "notices": 10,
+    },
+    "1m": {
+        "big": 50_000,
+        "others": 1_000,
+        "other_customers": 50,
+        "per_customer": 10,
+        "crowd": 100_000,
+        "notices": 1_000,
+    },
+}
+OWNER_PASSWORD = "bench-owner-pw-2026"
+REQUESTS = 40
+
+
+def admin_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        raise SystemExit("bench_scale needs DATABASE_URL pointing at PostgreSQL.")
+    return url
+
+
+def database_url(name: str) -> str:
+    return re.sub(r"/[^/]*$", f"/karte_bench_{name}", admin_url())
+
+
+def one(conn, sql: str, params=None):
+    """The single value a query returns."""
+    row = conn.execute(sql, params).fetchone()
+    assert row is not None, sql
+    return row[0]
+
+
+def _ready(name: str) -> bool:
+    try:
+        with psycopg.connect(database_url(name)) as conn:
+            return one(conn, "SELECT version FROM bench_shape") == SHAPE_VERSION
+    except psycopg.Error:
+        return False
+
+
+def build(name: str) -> None:
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "karte_bench_{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "karte_bench_{name}"')
+    env = {**os.environ, "DATABASE_URL": database_url(name), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    subprocess.run([sys.executable, __file__, "--generate", name], cwd=ROOT, env=env, check=True)
+
+
+def generate(name: str) -> None:
+    """Runs in a process of its own, with Django set up on the bench database."""
+    import django
+
+    django.setup()
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection
+    from django_scopes import scopes_disabled
+
+    from common.text import digits_only, normalize_kana, normalize_search
+    from linking.services import link_code_issue, link_code_redeem
+    from notices.models import Notice
+    from salons.models import Salon, StaffMember, StaffRole
+
+    shape = SIZES[name]
+    started = time.perf_counter()
+    password = make_password(OWNER_PASSWORD)
+    now = datetime.datetime.now(datetime.UTC)
+    with scopes_disabled():
+        big = Salon.objects.create(name="Big Salon", slug="big", customer_app_enabled=True)
+        crowd = Salon.objects.create(name="Crowd Salon", slug="crowd", customer_app_enabled=True)
+        others = Salon.objects.bulk_create(
+            [
+                Salon(name=f"Salon {i}", slug=f"salon-{i}", customer_app_enabled=True)
+                for i in range(shape["others"])
+            ]
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, "
+                "is_staff, is_active, date_joined) SELECT %s, false, 'owner-' || s.slug, '', '', '', false, "
+                "true, now() FROM salons_salon s",
+                [password],
+            )
+            cursor.execute(
+                "INSERT INTO salons_staffmember (salon_id, user_id, display_name, role, is_active, "
+                "created_at) "
+                "SELECT s.id, u.id, 'オーナー', %s, true, now() FROM salons_salon s "
+                "JOIN auth_user u ON u.username = 'owner-' || s.slug",
+                [StaffRole.OWNER],
+            )
+        # Customers with COPY: every field as the app would have written it.
+        columns = (
+            "salon_id, name, kana, phone, email, memo, last_visit_on, created_at, updated_at, "
+            "kana_sort, search_text, phone_digits"
+        )
+        counts = {
+            big.pk: shape["big"],
+            crowd.pk: shape["crowd"],
+            **{s.pk: shape["other_customers"] for s in others},
+        }
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY customers_customer ({columns}) FROM STDIN") as copy,
+        ):
+            for salon_id, count in counts.items():
+                for i in range(count):
+                    name_ = f"顧客 {i:06d}"
+                    kana = normalize_kana(f"こきゃく {i:06d}")
+                    phone = f"090{salon_id % 10}{i:07d}"
+                    copy.write_row(
+                        (
+                            salon_id, name_, kana, phone, "", "", datetime.date(2026, 1, 1), now, now,
+                            kana.replace(" ", ""), normalize_search(f"{name_} {kana}"), digits_only(phone),
+                        )
+                    )  # fmt: skip
+        with connection.cursor() as cursor:
+            # Kartes: `per_customer` visits for each customer of the big salon and of the 1,000 others.
+            cursor.execute(
+                "INSERT INTO kartes_karte (salon_id, customer_id, treatment_date, staff_id, menu, version, "
+                "created_at, updated_at) SELECT c.salon_id, c.id, date '2025-01-01' + g * 30, m.id, "
+                "'カット', 1, "
+                "now(), now() FROM customers_customer c JOIN salons_staffmember m ON m.salon_id = c.salon_id "
+                "CROSS JOIN generate_series(1, %s) g WHERE c.salon_id <> %s",
+                [shape["per_customer"], crowd.pk],
+            )
+            cursor.execute(
+                "UPDATE customers_customer c SET last_visit_on = k.latest FROM (SELECT customer_id, "
+                "max(treatment_date) latest FROM kartes_karte GROUP BY customer_id) k "
+                "WHERE k.customer_id = c.id"
+            )
+            cursor.execute(
+                "INSERT INTO kartes_karteitem (salon_id, karte_id, kind, position, is_public, text, caption, "
+                "photo_tag, template, published_at, created_at, updated_at) SELECT salon_id, id, 'text', 0, "
+                "true, '次回は6週間後がおすすめです。', '', '', '', now(), now(), now() FROM kartes_karte"
+            )
+            cursor.execute(
+                "INSERT INTO audit_auditentry (salon_id, actor_id, actor_name, action, target_type, "
+                "target_id, summary, data, created_at) SELECT k.salon_id, NULL, 'オーナー', 'karte.create', "
+                "'kartes.karte', "
+                "k.id::text, '', '{}'::jsonb, now() FROM kartes_karte k"
+            )
+        notices = Notice.objects.bulk_create(
+            [
+                Notice(
+                    salon=crowd,
+                    title=f"お知らせ {i}",
+                    body="本文",
+                    starts_at=now - datetime.timedelta(days=1),
+                    ends_at=now + datetime.timedelta(days=365),
+                )
+                for i in range(shape["notices"])
+            ]
+        )
+        with connection.cursor() as cursor:
+            # 100 reads for each notice (at 1M: 100,000), from the salon's first customers.
+            cursor.execute(
+                "INSERT INTO notices_noticeread (salon_id, notice_id, customer_id, read_at) "
+                "SELECT n.salon_id, n.id, c.id, now() FROM notices_notice n "
+                "CROSS JOIN LATERAL (SELECT id FROM customers_customer "
+                "WHERE salon_id = n.salon_id ORDER BY id LIMIT 100) c"
+            )
+        assert notices
+        phones = {}
+        for salon in (big, crowd):
+            from customers.models import Customer
+
+            customer = Customer.objects.filter(salon=salon).order_by("id")[42]
+            owner = StaffMember.objects.get(salon=salon)
+            issued = link_code_issue(salon=salon, customer=customer, issued_by=owner)
+            _device, credential = link_code_redeem(salon=salon, code=issued.code)
+            phones[salon.slug] = (customer.pk, credential)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+            cursor.execute("CREATE TABLE bench_shape (version text, phones text)")
+            phone_list = ";".join(f"{slug}:{pk}:{cred}" for slug, (pk, cred) in phones.items())
+            cursor.execute("INSERT INTO bench_shape VALUES (%s, %s)", [SHAPE_VERSION, phone_list])
+    print(f"karte_bench_{name}: made in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+class Server:
+    def __init__(self, name: str):
+        self.name = name
+        self.port = _free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix=f"karte-bench-scale-{name}-"))
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(name),
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "0",
+            "LOG_LEVEL": "WARNING",
+            "MEDIA_ROOT": str(self.folder / "media"),
+            "KARTE_TASKS_IMMEDIATE": "1",
+        }
+        env.pop("REDIS_URL", None)
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", "2", "--preload"],
+            cwd=ROOT, env=env, stdout=(self.folder / "server.log").open("ab"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                requests.get(self.url("/alive/"), timeout=2)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        raise SystemExit(f"gunicorn did not start: {(self.folder / 'server.log').read_text()}")
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def staff_session(server: Server, slug: str) -> requests.Session:
+    session = requests.Session()
+    session.cookies.set("csrftoken", "k" * 32, domain="127.0.0.1", path="/")
+    response = session.post(
+        server.url("/login/"),
+        data={"username": f"owner-{slug}", "password": OWNER_PASSWORD, "csrfmiddlewaretoken": "k" * 32},
+        headers={"Referer": server.url("/login/")},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert response.status_code == 302, response.text[:300]
+    return session
+
+
+def phone_session(slug: str, credential: str) -> requests.Session:
+    session = requests.Session()
+    session.cookies.set("karte_device", credential, domain="127.0.0.1", path=f"/s/{slug}/app/")
+    return session
+
+
+def pages(name: str) -> list[tuple[str, str, str]]:
+    """(label, who, path) of every page measured; the same pages at both sizes."""
+    with psycopg.connect(database_url(name)) as conn:
+        phones = one(conn, "SELECT phones FROM bench_shape")
+        karte = one(
+            conn,
+            "SELECT k.id FROM kartes_karte k JOIN salons_salon s ON s.id = k.salon_id "
+            "WHERE s.slug = 'big' AND k.customer_id = %s ORDER BY k.treatment_date DESC LIMIT 1",
+            [int(phones.split(";")[0].split(":")[1])],
+        )
+        notice = one(conn, "SELECT n.id FROM notices_notice n ORDER BY n.starts_at DESC, n.id DESC LIMIT 1")
+        oldest_audit = one(
+            conn,
+            "SELECT min(a.id) + 200 FROM audit_auditentry a JOIN salons_salon s ON s.id = a.salon_id "
+            "WHERE s.slug = 'big'",
+        )
+    big_customer = int(phones.split(";")[0].split(":")[1])
+    return [
+        ("Staff: customer list, あいうえお order", "big", "/customers/"),
+        ("Staff: customer list, by last visit", "big", "/customers/?sort=visit"),
+        ("Staff: customer search by kana 「こきゃく 000042」", "big", "/customers/?q=こきゃく%20000042"),
+        ("Staff: customer search by name 「顧客 000042」", "big", "/customers/?q=顧客%20000042"),
+        ("Staff: customer search by phone 「0000042」", "big", "/customers/?q=0000042"),
+        ("Staff: customer page (10 kartes)", "big", f"/customers/{big_customer}/"),
+        ("Staff: karte editor", "big", f"/kartes/{karte}/edit/"),
+        ("Staff: activity log, newest", "big", "/salon/audit/"),
+        ("Staff: activity log, an old page", "big", f"/salon/audit/?before={oldest_audit}"),
+        ("Staff: notice list (reads counted)", "crowd", "/notices/"),
+        ("Phone: karte list", "phone-big", "/s/big/app/"),
+        ("Phone: karte page", "phone-big", f"/s/big/app/kartes/{karte}/"),
+        ("Phone: notice list", "phone-crowd", "/s/crowd/app/notices/"),
+        ("Phone: notice", "phone-crowd", f"/s/crowd/app/notices/{notice}/"),
+    ]
+
+
+def sessions(server: Server, name: str) -> dict[str, requests.Session]:
+    with psycopg.connect(database_url(name)) as conn:
+        phones = one(conn, "SELECT phones FROM bench_shape")
+    found = {"big": staff_session(server, "big"), "crowd": staff_session(server, "crowd")}
+    for entry in phones.split(";"):
+        slug, _pk, credential = entry.split(":")
+        found[f"phone-{slug}"] = phone_session(slug, credential)
+    return found
+
+
+def p50(session: requests.Session, url: str) -> float:
+    for _ in range(3):
+        response = session.get(url, timeout=60)
+        assert response.status_code == 200, (url, response.status_code)
+    timings = []
+    for _ in range(REQUESTS):
+        start = time.perf_counter()
+        session.get(url, timeout=60)
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
+def throughput(session: requests.Session, url: str, seconds: float = 3.0, threads: int = 2) -> float:
+    cookies = session.cookies
+    done = []
+    stop = time.monotonic() + seconds
+
+    def run():
+        own = requests.Session()
+        own.cookies.update(cookies)
+        count = 0
+        while time.monotonic() < stop:
+            own.get(url, timeout=60)
+            count += 1
+        done.append(count)
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return sum(done) / seconds
+
+
+def main() -> list[str]:
+    rebuild = "--rebuild" in sys.argv
+    for name in SIZES:
+        if rebuild or not _ready(name):
+            print(f"Making karte_bench_{name} …", flush=True)
+            build(name)
+    results: dict[str, dict[str, float]] = {}
+    rates: dict[str, float] = {}
+    for name in SIZES:
+        server = Server(name)
+        try:
+            by_who = sessions(server, name)
+            results[name] = {label: p50(by_who[who], server.url(path)) for label, who, path in pages(name)}
+            if name == "1m":
+                bare = throughput(requests.Session(), server.url("/alive/"))
+                rates = {
+                    label: throughput(by_who[who], server.url(path)) / bare
+                    for label, who, path in pages(name)
+                }
+        finally:
+            server.stop()
+    with psycopg.connect(database_url("1m")) as conn:
+        kartes = one(conn, "SELECT count(*) FROM kartes_karte")
+        customers = one(conn, "SELECT count(*) FROM customers_customer")
+        reads = one(conn, "SELECT count(*) FROM notices_noticeread")
+    lines = [
+        "",
+        "## Every page at 10k and at 1M kartes",
+        "",
+        f"The large database: {kartes:,} kartes, {customers:,} customers, {reads:,} notice reads (see",
+        "scripts/bench_scale.py for the shape). p50 of "
+        f"{REQUESTS} requests to gunicorn (2 workers) for each page; the throughput is requests per second",
+        "with two clients at 1M ÷ the same for /alive/, a view that does nothing, through the same",
+        "middleware.",
+        "",
+        "| Page | p50 at 10k ms | p50 at 1M ms | 1M ÷ 10k | Throughput ÷ bare view |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for label in results["1m"]:
+        small, large = results["10k"][label], results["1m"][label]
+        lines.append(
+            f"| {label} | {small:.1f} | {large:.1f} | {large / small:.2f} | {rates.get(label, 0):.3f} |"
+        )
+    return lines
+
+
+if __name__ == "__main__":
+    os.chdir(ROOT)
+    if len(sys.argv) > 2 and sys.argv[1] == "--generate":
+        generate(sys.argv[2])
+    else:
+        print("\n".join(main()))
