@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from customers.models import Customer
-from linking.selectors import active_devices_of
+from linking.models import Device
 
 from .models import Notice, NoticeRead
 
@@ -23,9 +23,14 @@ def visible_notices(*, customer: Customer, now: datetime.datetime | None = None)
     )
 
 
+UNREAD_CAP = 100
+
+
 def unread_count(*, customer: Customer, now: datetime.datetime | None = None) -> int:
+    """Unread notices, counted up to UNREAD_CAP (the badge then says 99+), whatever the number live."""
     # is_read is the annotation visible_notices adds, which the type checker cannot follow.
-    return visible_notices(customer=customer, now=now).filter(is_read=False).count()  # type: ignore[misc]
+    unread = visible_notices(customer=customer, now=now).filter(is_read=False)  # type: ignore[misc]
+    return unread[:UNREAD_CAP].count()
 
 
 def get_visible_notice(*, customer: Customer, pk: int) -> Notice:
@@ -56,6 +61,13 @@ def with_read_totals(notices) -> list[Notice]:
 
 
 def broadcast_audience() -> int:
-    """How many customers a broadcast reaches: those with a linked phone."""
-    linked = active_devices_of(OuterRef("pk"))
-    return Customer.objects.filter(archived_at__isnull=True).filter(Exists(linked)).count()
+    """How many customers a broadcast reaches: those with a linked phone.
+
+    Counted from the linked phones, which are few, not from every customer of the salon.
+    """
+    return (
+        Device.objects.filter(revoked_at__isnull=True, customer__archived_at__isnull=True)
+        .values("customer")
+        .distinct()
+        .count()
+    )

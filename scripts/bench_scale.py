@@ -14,6 +14,7 @@ the requests per second each page serves against /alive/ (a bare view through th
 
 import datetime
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -22,6 +23,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import requests
@@ -29,7 +31,9 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SHAPE_VERSION = "1"
+SHAPE_VERSION = "2"
+SYLLABLES = list("あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわ")
+KANJI = list("山田中川本村井上林森木石原小松高橋佐藤鈴伊渡辺加野吉清水斎藤花子美咲彩香奈子陽菜結愛")
 SIZES = {
     "10k": {
         "big": 1_000,
@@ -140,15 +144,22 @@ def generate(name: str) -> None:
             crowd.pk: shape["crowd"],
             **{s.pk: shape["other_customers"] for s in others},
         }
+        rng = random.Random(2026)
         with (
             connection.cursor() as cursor,
             cursor.copy(f"COPY customers_customer ({columns}) FROM STDIN") as copy,
         ):
             for salon_id, count in counts.items():
-                for i in range(count):
-                    name_ = f"顧客 {i:06d}"
-                    kana = normalize_kana(f"こきゃく {i:06d}")
-                    phone = f"090{salon_id % 10}{i:07d}"
+                for _ in range(count):
+                    # Names as varied as a real customer book, so that search is as selective.
+                    family, given = rng.randint(2, 3), rng.randint(2, 3)
+                    kana = normalize_kana(
+                        "".join(rng.choices(SYLLABLES, k=family))
+                        + " "
+                        + "".join(rng.choices(SYLLABLES, k=given))
+                    )
+                    name_ = "".join(rng.choices(KANJI, k=2)) + " " + "".join(rng.choices(KANJI, k=2))
+                    phone = f"0{rng.choice('789')}0{rng.randint(0, 99_999_999):08d}"
                     copy.write_row(
                         (
                             salon_id, name_, kana, phone, "", "", datetime.date(2026, 1, 1), now, now,
@@ -301,12 +312,20 @@ def pages(name: str) -> list[tuple[str, str, str]]:
             "WHERE s.slug = 'big'",
         )
     big_customer = int(phones.split(";")[0].split(":")[1])
+    with psycopg.connect(database_url(name)) as conn:
+        row = conn.execute(
+            "SELECT name, kana, phone FROM customers_customer WHERE id = %s", [big_customer]
+        ).fetchone()
+    assert row is not None
+    person_name, person_kana, person_phone = row
+    family_kana, family_name = person_kana.split(" ")[0], person_name.split(" ")[0]
     return [
         ("Staff: customer list, あいうえお order", "big", "/customers/"),
         ("Staff: customer list, by last visit", "big", "/customers/?sort=visit"),
-        ("Staff: customer search by kana 「こきゃく 000042」", "big", "/customers/?q=こきゃく%20000042"),
-        ("Staff: customer search by name 「顧客 000042」", "big", "/customers/?q=顧客%20000042"),
-        ("Staff: customer search by phone 「0000042」", "big", "/customers/?q=0000042"),
+        ("Staff: customer search by family name in kana", "big", f"/customers/?q={quote(family_kana)}"),
+        ("Staff: customer search by full name", "big", f"/customers/?q={quote(person_name)}"),
+        ("Staff: customer search by family name", "big", f"/customers/?q={quote(family_name)}"),
+        ("Staff: customer search by phone (7 digits)", "big", f"/customers/?q={person_phone[-7:]}"),
         ("Staff: customer page (10 kartes)", "big", f"/customers/{big_customer}/"),
         ("Staff: karte editor", "big", f"/kartes/{karte}/edit/"),
         ("Staff: activity log, newest", "big", "/salon/audit/"),

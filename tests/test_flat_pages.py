@@ -266,3 +266,31 @@ def test_photos_stored_before_the_new_sizes_get_them(salon_a, own_storage):
         asset.refresh_from_db()
         assert asset.thumb.name and asset.medium.name and asset.thumb_sha256
     call_command("verify_media")
+
+
+def test_the_customer_list_counts_only_so_far(salon_a, monkeypatch):
+    from staff.views import customers as customer_views
+
+    from .factories import make_customer
+
+    for i in range(6):
+        make_customer(salon_a, f"顧客 {i}", "こきゃく")
+    monkeypatch.setattr(customer_views, "CUSTOMER_COUNT_CAP", 4)
+    monkeypatch.setattr(customer_views, "CUSTOMERS_PER_PAGE", 2)
+    response = salon_a.client().get(reverse("staff:customer_list"))
+    page = response.context["page"]
+    assert page.paginator.capped and page.paginator.num_pages == 2
+    body = response.content.decode()
+    assert "4 人を超えています" in body and "2+" in body
+    monkeypatch.setattr(customer_views, "CUSTOMER_COUNT_CAP", 5000)
+    response = salon_a.client().get(reverse("staff:customer_list"))
+    assert not response.context["page"].paginator.capped and "8 人" in response.content.decode()
+
+
+def test_the_unread_badge_stops_counting_at_99_plus(salon_a):
+    from notices.selectors import UNREAD_CAP
+
+    for i in range(UNREAD_CAP + 2):
+        make_notice(salon_a, title=f"お知らせ {i}")
+    page = linked_phone(salon_a).get(app_url(salon_a, "home")).content.decode()
+    assert ">99+</span>" in page

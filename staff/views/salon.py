@@ -94,12 +94,13 @@ def audit_list(request):
     """
     before, after = _entry_id(request.GET.get("before")), _entry_id(request.GET.get("after"))
     if after is not None:
-        rows = list(AuditEntry.objects.filter(id__gt=after).order_by("id")[: AUDIT_PAGE + 1])
+        # Ordered by salon too, so that the (salon, id) index is what serves it.
+        rows = list(AuditEntry.objects.filter(id__gt=after).order_by("salon_id", "id")[: AUDIT_PAGE + 1])
         has_newer = len(rows) > AUDIT_PAGE
         entries = rows[:AUDIT_PAGE][::-1]
         has_older = True
     else:
-        newest_first = AuditEntry.objects.order_by("-id")
+        newest_first = AuditEntry.objects.order_by("-salon_id", "-id")
         if before is not None:
             newest_first = newest_first.filter(id__lt=before)
         rows = list(newest_first[: AUDIT_PAGE + 1])
