@@ -31,7 +31,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SHAPE_VERSION = "2"
+SHAPE_VERSION = "3"
 SYLLABLES = list("あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわ")
 KANJI = list("山田中川本村井上林森木石原小松高橋佐藤鈴伊渡辺加野吉清水斎藤花子美咲彩香奈子陽菜結愛")
 SIZES = {
@@ -41,7 +41,8 @@ SIZES = {
         "other_customers": 50,
         "per_customer": 10,
         "crowd": 1_000,
-        "notices": 10,
+        # More notices than a page shows, so that both sizes render the same page.
+        "notices": 40,
     },
     "1m": {
         "big": 50_000,
@@ -186,11 +187,12 @@ def generate(name: str) -> None:
                 "photo_tag, template, published_at, created_at, updated_at) SELECT salon_id, id, 'text', 0, "
                 "true, '次回は6週間後がおすすめです。', '', '', '', now(), now(), now() FROM kartes_karte"
             )
+            # In random order: a real log interleaves the salons' entries.
             cursor.execute(
                 "INSERT INTO audit_auditentry (salon_id, actor_id, actor_name, action, target_type, "
                 "target_id, summary, data, created_at) SELECT k.salon_id, NULL, 'オーナー', 'karte.create', "
                 "'kartes.karte', "
-                "k.id::text, '', '{}'::jsonb, now() FROM kartes_karte k"
+                "k.id::text, '', '{}'::jsonb, now() FROM kartes_karte k ORDER BY random()"
             )
         notices = Notice.objects.bulk_create(
             [
