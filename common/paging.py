@@ -7,10 +7,10 @@ from django.utils.functional import cached_property
 class CappedPaginator(Paginator):
     """Counts at most `cap` rows: a page of a salon's 50,000 customers costs what a page of 500 does.
 
-    Past the cap the count reads "5,000+" and the pages end there; search finds the rest.
+    Past the cap the count says "more than" and the pages end there; search finds the rest.
     """
 
-    def __init__(self, object_list, per_page, *, cap: int = 5000, **kwargs):
+    def __init__(self, object_list, per_page, *, cap: int = 1000, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap
 

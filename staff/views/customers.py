@@ -19,8 +19,8 @@ from ..access import get_customer_for_staff
 from ..forms import CustomerForm, CustomerSearchForm
 
 CUSTOMERS_PER_PAGE = 50
-# The list counts this many customers at most ("more than 5,000"): beyond that, staff search.
-CUSTOMER_COUNT_CAP = 5000
+# The list counts this many customers at most ("more than 1,000"): beyond that, staff search.
+CUSTOMER_COUNT_CAP = 1000
 KARTES_PER_PAGE = 10
 
 
@@ -39,7 +39,9 @@ def customer_list(request):
         customers = customers.order_by(F("last_visit_on").desc(nulls_last=True), "kana_sort", "id")
     else:
         customers = customers.order_by("kana_sort", "id")
-    page = CappedPaginator(customers, CUSTOMERS_PER_PAGE, cap=CUSTOMER_COUNT_CAP).get_page(request.GET.get("page"))
+    page = CappedPaginator(customers, CUSTOMERS_PER_PAGE, cap=CUSTOMER_COUNT_CAP).get_page(
+        request.GET.get("page")
+    )
     query_string = urlencode({"q": query, "sort": sort, **({"archived": "on"} if archived else {})})
     context = {
         "page": page,
