@@ -294,6 +294,10 @@ def main():
     import bench_uploads
 
     lines += bench_uploads.main()
+    if connection.vendor == "postgresql":
+        import bench_scale
+
+        lines += bench_scale.main()
     report = "\n".join(lines) + "\n"
     (ROOT / "docs" / f"bench-{connection.vendor}.md").write_text(report)
     print(report)

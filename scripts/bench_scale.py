@@ -414,10 +414,9 @@ def main() -> list[str]:
         "## Every page at 10k and at 1M kartes",
         "",
         f"The large database: {kartes:,} kartes, {customers:,} customers, {reads:,} notice reads (see",
-        "scripts/bench_scale.py for the shape). p50 of "
-        f"{REQUESTS} requests to gunicorn (2 workers) for each page; the throughput is requests per second",
-        "with two clients at 1M ÷ the same for /alive/, a view that does nothing, through the same",
-        "middleware.",
+        f"scripts/bench_scale.py for the shape). p50 of {REQUESTS} requests to gunicorn (2 workers) for",
+        "each page; the throughput is requests per second with two clients at 1M ÷ the same for /alive/,",
+        "a view that does nothing, through the same middleware.",
         "",
         "| Page | p50 at 10k ms | p50 at 1M ms | 1M ÷ 10k | Throughput ÷ bare view |",
         "| --- | ---: | ---: | ---: | ---: |",
