@@ -19,10 +19,10 @@ class CustomerQuerySet(models.QuerySet):
         folded = normalize_search(query)
         if not folded:
             return self
-        condition = models.Q(search_text__contains=folded)
         if re.fullmatch(r"[\d\s\-()+]+", unicodedata.normalize("NFKC", query).strip()):
-            condition |= models.Q(phone_digits__contains=digits_only(query))
-        return self.filter(condition)
+            # A phone number (names have no digits): its own index, without an OR over both.
+            return self.filter(phone_digits__contains=digits_only(query))
+        return self.filter(search_text__contains=folded)
 
 
 class Customer(models.Model):
