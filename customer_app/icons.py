@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from salons.colours import brand_colours
 from salons.models import Salon
 
 
@@ -16,7 +17,7 @@ def _hex_to_rgb(value: str) -> tuple[int, int, int]:
 
 
 # Raised when the drawing below changes, so that phones fetch the new icons.
-DESIGN = "1"
+DESIGN = "2"
 
 
 def icon_version(salon: Salon) -> str:
@@ -43,7 +44,8 @@ def cached_icon_png(salon: Salon, size: int) -> bytes:
 
 
 def salon_icon_png(salon: Salon, size: int) -> bytes:
-    background = _hex_to_rgb(salon.theme_color)
+    colours = brand_colours(salon.theme_color)  # the app bar's colours: the letter stays readable
+    background = _hex_to_rgb(colours.fill)
     canvas = Image.new("RGB", (size, size), background)
     if salon.logo:
         with salon.logo.open("rb") as handle, Image.open(handle) as logo:
@@ -56,7 +58,7 @@ def salon_icon_png(salon: Salon, size: int) -> bytes:
         letter = (salon.slug[:1] or "K").upper()
         font = ImageFont.load_default(size=int(size * 0.55))
         draw = ImageDraw.Draw(canvas)
-        draw.text((size / 2, size / 2), letter, fill=(255, 255, 255), font=font, anchor="mm")
+        draw.text((size / 2, size / 2), letter, fill=_hex_to_rgb(colours.on_fill), font=font, anchor="mm")
     out = io.BytesIO()
     canvas.save(out, format="PNG", optimize=True)
     return out.getvalue()

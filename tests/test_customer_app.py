@@ -121,7 +121,11 @@ def test_icons_are_made_from_the_salon(salon_a):
     response = salon_a.client().get(app_url(salon_a, "icon", size=512))
     image = Image.open(io.BytesIO(response.content))
     assert image.size == (512, 512)
-    assert image.convert("RGB").getpixel((5, 5)) == (0xB5, 0x83, 0x8D)  # the theme colour behind the initial
+    # The app bar's colour behind the initial: the theme colour, deepened until white text on it reads.
+    from salons.colours import brand_colours
+
+    fill = brand_colours(salon_a.salon.theme_color).fill
+    assert image.convert("RGB").getpixel((5, 5)) == tuple(int(fill[i : i + 2], 16) for i in (1, 3, 5))
     assert salon_a.client().get(app_url(salon_a, "icon", size=77)).status_code == 404
 
 
