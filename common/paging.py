@@ -16,6 +16,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        if isinstance(self.object_list, list):
+            return min(len(self.object_list), self.cap + 1)
         # A queryset: the count runs over at most cap + 1 rows.
         return min(self.object_list[: self.cap + 1].count(), self.cap + 1)  # type: ignore[attr-defined]
 
