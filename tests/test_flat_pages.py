@@ -294,3 +294,24 @@ def test_the_unread_badge_stops_counting_at_99_plus(salon_a):
         make_notice(salon_a, title=f"お知らせ {i}")
     page = linked_phone(salon_a).get(app_url(salon_a, "home")).content.decode()
     assert ">99+</span>" in page
+
+
+def test_search_results_keep_their_order_and_pages(salon_a, monkeypatch):
+    from staff.views import customers as customer_views
+
+    from .factories import make_customer
+
+    for name, kana in (
+        ("山本 花", "やまもと はな"),
+        ("山田 葵", "やまだ あおい"),
+        ("山口 結", "やまぐち ゆい"),
+    ):
+        make_customer(salon_a, name, kana)
+    monkeypatch.setattr(customer_views, "CUSTOMERS_PER_PAGE", 2)
+    client = salon_a.client()
+    first = client.get(reverse("staff:customer_list"), {"q": "やま"})
+    assert [c.name for c in first.context["page"].object_list] == ["山口 結", "山田 葵"]
+    assert first.context["page"].paginator.count == 3
+    second = client.get(reverse("staff:customer_list"), {"q": "やま", "page": "2"})
+    assert [c.name for c in second.context["page"].object_list] == ["山本 花"]
+    assert all(hasattr(c, "has_app") for c in first.context["page"].object_list)
