@@ -185,3 +185,27 @@ def small_disk(tmp_path, settings):
     }
     yield mount_point, mount
     subprocess.run(["umount", str(mount_point)], capture_output=True, check=False)
+
+
+class HeldQueue(list):
+    """Task requests kept instead of sent; run() runs them with the real task code, as the worker does."""
+
+    def run(self) -> None:
+        while self:
+            task, args = self.pop(0)
+            task.call_local(*args)
+
+
+@pytest.fixture
+def held_queue(monkeypatch) -> HeldQueue:
+    """Holds the task queue, so a test can look at the moment between an upload and its copies."""
+    from kartes import tasks
+
+    held = HeldQueue()
+
+    def hold(task, *args):
+        held.append((task, args))
+        return True
+
+    monkeypatch.setattr(tasks, "enqueue_safely", hold)
+    return held

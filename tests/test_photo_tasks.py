@@ -24,27 +24,12 @@ from kartes.models import ImageAsset, ImageStatus, KarteItem
 from .factories import image_bytes, make_karte
 from .linking_helpers import linked_phone
 
-
-@pytest.fixture
-def held_queue(monkeypatch, own_storage):
-    """Task requests are kept in a list instead of being run: run(held) runs them as the worker would.
-
-    Photos go to a folder of the test's own, so that checking storage sees only this test's files.
-    """
-    held = []
-
-    def hold(task, *args):
-        held.append((task, args))
-        return True
-
-    monkeypatch.setattr(tasks, "enqueue_safely", hold)
-    return held
+# Photos go to a folder of each test's own, so that checking storage sees only that test's files.
+pytestmark = pytest.mark.usefixtures("own_storage")
 
 
-def run(held):
-    while held:
-        task, args = held.pop(0)
-        task.call_local(*args)
+def run(queue):
+    queue.run()
 
 
 def upload(client, data, kind="photo"):
@@ -113,7 +98,8 @@ def test_the_phone_never_sees_a_photo_whose_copies_are_not_ready(salon_a, held_q
 def test_a_task_that_runs_again_after_a_crash_leaves_one_set_of_files(salon_a, held_queue):
     state = upload(salon_a.client(), image_bytes(size=(2000, 1500))).json()
     (task, args) = held_queue[0]
-    run(list(held_queue))  # the first run wrote its copies…
+    task.call_local(*args)  # the first run wrote its copies…
+    held_queue.clear()
     with scopes_disabled():
         # …and "crashed" before it could say so: the row still says processing.
         ImageAsset.objects.filter(pk=state["id"]).update(status=ImageStatus.PROCESSING)

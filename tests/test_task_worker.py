@@ -56,6 +56,18 @@ def status(app: AppProcess, session: requests.Session, state: dict) -> str:
     return session.get(app.url(state["status_url"]), timeout=10).json()["status"]
 
 
+def sweep_now(app: AppProcess) -> None:
+    """What the periodic sweep (every minute) does once the photo is stalled, run at once."""
+    app.shell(
+        "import datetime\n"
+        "from django.utils import timezone\n"
+        "from kartes.models import ImageAsset\n"
+        "from kartes.tasks import images_requeue_stalled\n"
+        "ImageAsset.objects.update(queued_at=timezone.now() - datetime.timedelta(minutes=5))\n"
+        "images_requeue_stalled.call_local()"
+    )
+
+
 def display_files(app: AppProcess) -> list[str]:
     return sorted(str(p.relative_to(app.media)) for p in (app.media / "display").rglob("*") if p.is_file())
 
@@ -84,14 +96,7 @@ def test_a_worker_killed_mid_photo_leaves_it_to_run_again_with_no_duplicate(app,
     assert len(written) == 4
     app.start_task_worker()
     # The lost task is found by the periodic sweep (every minute); here it is run at once.
-    app.shell(
-        "import datetime\n"
-        "from django.utils import timezone\n"
-        "from kartes.models import ImageAsset\n"
-        "from kartes.tasks import images_requeue_stalled\n"
-        "ImageAsset.objects.update(queued_at=timezone.now() - datetime.timedelta(minutes=5))\n"
-        "images_requeue_stalled.call_local()"
-    )
+    sweep_now(app)
     wait_for(lambda: status(app, session, state) == "ready", timeout=60, what="the copies made again")
     assert display_files(app) == written  # the same four files, written again, and nothing more
     app.manage("verify_media")
@@ -107,12 +112,5 @@ def test_an_upload_while_the_queue_is_down_is_kept_and_made_later(app):
     app.redis = RedisProcess(port=app.redis.port)
     app.redis.start()
     app.start_task_worker()
-    app.shell(
-        "import datetime\n"
-        "from django.utils import timezone\n"
-        "from kartes.models import ImageAsset\n"
-        "from kartes.tasks import images_requeue_stalled\n"
-        "ImageAsset.objects.update(queued_at=timezone.now() - datetime.timedelta(minutes=5))\n"
-        "images_requeue_stalled.call_local()"
-    )
+    sweep_now(app)
     wait_for(lambda: status(app, session, state) == "ready", timeout=60, what="the copies made later")

@@ -11,7 +11,6 @@ from django_scopes import scopes_disabled
 from PIL import Image
 from playwright.sync_api import expect
 
-from kartes import tasks
 from kartes.models import ImageAsset, ImageFailure, ImageStatus
 
 from .conftest import log_in
@@ -19,22 +18,8 @@ from .conftest import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def held_queue(monkeypatch):
-    held = []
-
-    def hold(task, *args):
-        held.append((task, args))
-        return True
-
-    monkeypatch.setattr(tasks, "enqueue_safely", hold)
-    return held
-
-
-def run(held):
-    while held:
-        task, args = held.pop(0)
-        task.call_local(*args)
+def run(queue):
+    queue.run()
 
 
 def jpeg(path, *, damaged=False):
