@@ -343,14 +343,17 @@ async function offerDraft() {
   banner.addEventListener("click", async (event) => {
     const button = event.target.closest("button");
     if (!button) return;
-    banner.hidden = true;
-    form.inert = false;
     if (button.matches("[data-draft-restore]")) {
+      banner.hidden = true;
+      form.inert = false;
       restore(draft);
       draftReady = true;
       markDirty();
     } else {
+      // The banner goes once the draft is gone, so a reload right after cannot bring it back.
       await deleteDraft(draftKey).catch(() => {});
+      banner.hidden = true;
+      form.inert = false;
       draftReady = true;
     }
   });

@@ -101,6 +101,7 @@ def test_a_discarded_draft_is_not_offered_again_and_logout_clears_drafts(live_se
     page.reload()
     expect(page.locator("#karte-form")).to_have_attribute("data-ready", "true")
     page.locator("#draft-banner").get_by_role("button", name="破棄する").click()
+    expect(page.locator("#draft-banner")).to_be_hidden()  # the draft is deleted by then
     page.reload()
     expect(page.locator("#karte-form")).to_have_attribute("data-ready", "true")
     expect(page.locator("#draft-banner")).to_be_hidden()
