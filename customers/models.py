@@ -1,7 +1,9 @@
 import re
 import unicodedata
 
-from django.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.db import connections, models
+from django.db.models import Func
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -9,12 +11,16 @@ from django_scopes import ScopedManager
 from common.text import digits_only, normalize_kana, normalize_search
 from salons.models import Salon
 
+# Queries this short have no trigram to look up; they use the index of pieces instead.
+SHORT_QUERY = 2
+GRAMS = ArrayField(models.TextField())
+
 
 class CustomerQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived_at__isnull=True)
 
-    def search(self, query: str):
+    def search(self, query: str, *, salon: Salon):
         """Partial match on name, kana or phone, whatever width or kana staff typed."""
         folded = normalize_search(query)
         if not folded:
@@ -22,6 +28,10 @@ class CustomerQuerySet(models.QuerySet):
         if re.fullmatch(r"[\d\s\-()+]+", unicodedata.normalize("NFKC", query).strip()):
             # A phone number (names have no digits): its own index, without an OR over both.
             return self.filter(phone_digits__contains=digits_only(query))
+        if len(folded) <= SHORT_QUERY and connections[self.db].vendor == "postgresql":
+            # Too short for a trigram: the salon's one- and two-character pieces (migration 0005).
+            grams = Func("salon_id", "search_text", function="karte_search_grams", output_field=GRAMS)
+            return self.alias(grams=grams).filter(grams__contains=[f"{salon.pk}:{folded}"])
         return self.filter(search_text__contains=folded)
 
 

@@ -54,7 +54,7 @@ def customer_list(request):
     sort = (search.cleaned_data.get("sort") if search.is_bound else "") or "kana"
     archived = bool(search.cleaned_data.get("archived")) if search.is_bound else False
 
-    customers = Customer.objects.filter(archived_at__isnull=not archived).search(query)
+    customers = Customer.objects.filter(archived_at__isnull=not archived).search(query, salon=request.salon)
     if query:
         page = _search_page(request, customers, sort)
     else:
