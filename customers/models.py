@@ -13,7 +13,7 @@ from salons.models import Salon
 
 # Queries this short have no trigram to look up; they use the index of pieces instead.
 SHORT_QUERY = 2
-GRAMS = ArrayField(models.TextField())
+GRAMS: ArrayField = ArrayField(models.TextField())
 
 
 class CustomerQuerySet(models.QuerySet):
