@@ -16,22 +16,25 @@ import datetime
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import quote
 
+import bench_lighthouse
 import psycopg
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SHAPE_VERSION = "3"
+SHAPE_VERSION = "4"
 SYLLABLES = list("あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわ")
 KANJI = list("山田中川本村井上林森木石原小松高橋佐藤鈴伊渡辺加野吉清水斎藤花子美咲彩香奈子陽菜結愛")
 SIZES = {
@@ -83,8 +86,17 @@ def _ready(name: str) -> bool:
         return False
 
 
+def media_root(name: str) -> Path:
+    return ROOT / "var" / "bench-media" / name
+
+
 def _env(name: str) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": database_url(name), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(name),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "MEDIA_ROOT": str(media_root(name)),
+    }
 
 
 def migrate(name: str) -> None:
@@ -97,6 +109,7 @@ def build(name: str) -> None:
     with psycopg.connect(admin_url(), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "karte_bench_{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "karte_bench_{name}"')
+    shutil.rmtree(media_root(name), ignore_errors=True)
     env = _env(name)
     migrate(name)
     subprocess.run([sys.executable, __file__, "--generate", name], cwd=ROOT, env=env, check=True)
@@ -232,6 +245,7 @@ def generate(name: str) -> None:
             issued = link_code_issue(salon=salon, customer=customer, issued_by=owner)
             _device, credential = link_code_redeem(salon=salon, code=issued.code)
             phones[salon.slug] = (customer.pk, credential)
+        add_photos(big, phones["big"][0], now)
         with connection.cursor() as cursor:
             # What autovacuum reaches soon after a load: statistics, and the visibility map that lets
             # the list read its index alone.
@@ -242,18 +256,61 @@ def generate(name: str) -> None:
     print(f"karte_bench_{name}: made in {time.perf_counter() - started:.0f} s", flush=True)
 
 
+def phone_photo(rng: random.Random) -> bytes:
+    """A 3000×3750 JPEG of about 2.7 MB, as a phone takes it: the demo's portrait with texture at
+    every scale, so that its display copies weigh what a real photo's do (noise alone would
+    average away when shrunk)."""
+    import pyvips
+
+    from salons.management.commands.load_demo import HAIR_COLOURS, _portrait
+
+    drawn = pyvips.Image.new_from_buffer(_portrait(rng, rng.choice(HAIR_COLOURS), rng.random()), "")
+    photo = drawn.resize(3000 / drawn.width)
+    width, height = photo.width, photo.height
+    texture = None
+    for scale, sigma in ((1, 4), (4, 6), (16, 8), (64, 8)):
+        noise = pyvips.Image.gaussnoise(width // scale + 1, height // scale + 1, sigma=sigma, mean=0)
+        noise = noise.resize(scale, kernel="linear").crop(0, 0, width, height)
+        texture = noise if texture is None else texture + noise
+    assert texture is not None
+    return (photo + texture.bandjoin([texture, texture])).cast("uchar").jpegsave_buffer(Q=90)
+
+
+def add_photos(salon, customer_id: int, now: datetime.datetime) -> None:
+    """Before and after photos, shared with the customer, on each karte of the phone measured."""
+    from kartes.models import ImageKind, ItemKind, Karte, KarteItem, PhotoTag
+    from kartes.services import image_asset_create
+    from salons.models import StaffMember
+
+    owner = StaffMember.objects.get(salon=salon)
+    rng = random.Random(7)
+    sources = [phone_photo(rng) for _ in range(4)]
+    kartes = Karte.objects.filter(customer_id=customer_id).order_by("-treatment_date")
+    for number, karte in enumerate(kartes):
+        for position, tag in enumerate((PhotoTag.BEFORE, PhotoTag.AFTER), start=1):
+            asset, _ = image_asset_create(
+                salon=salon,
+                user=owner.user,
+                upload_key=uuid.uuid4(),
+                data=sources[(2 * number + position) % len(sources)],
+                kind=ImageKind.PHOTO,
+                copies_now=True,
+            )
+            KarteItem.objects.create(
+                salon=salon, karte=karte, kind=ItemKind.PHOTO, position=position, image=asset,
+                photo_tag=tag, is_public=True, published_at=now,
+            )  # fmt: skip
+
+
 class Server:
     def __init__(self, name: str):
         self.name = name
         self.port = _free_port()
         self.folder = Path(tempfile.mkdtemp(prefix=f"karte-bench-scale-{name}-"))
         env = {
-            **os.environ,
-            "DATABASE_URL": database_url(name),
-            "DJANGO_SETTINGS_MODULE": "config.settings",
+            **_env(name),
             "DEBUG": "0",
             "LOG_LEVEL": "WARNING",
-            "MEDIA_ROOT": str(self.folder / "media"),
             "KARTE_TASKS_IMMEDIATE": "1",
         }
         env.pop("REDIS_URL", None)
@@ -404,11 +461,17 @@ def main() -> list[str]:
             migrate(name)  # kept from an earlier run: brought up to the code being measured
     results: dict[str, dict[str, float]] = {}
     rates: dict[str, float] = {}
+    scores: dict[str, dict[str, dict]] = {}
     for name in SIZES:
         server = Server(name)
         try:
             by_who = sessions(server, name)
             results[name] = {label: p50(by_who[who], server.url(path)) for label, who, path in pages(name)}
+            scores[name] = {
+                label: score(name, by_who[who], server.url(path))
+                for label, who, path in pages(name)
+                if who.startswith("phone")
+            }
             if name == "1m":
                 bare = throughput(requests.Session(), server.url("/alive/"))
                 rates = {
@@ -438,7 +501,59 @@ def main() -> list[str]:
         lines.append(
             f"| {label} | {small:.1f} | {large:.1f} | {large / small:.2f} | {rates.get(label, 0):.3f} |"
         )
+    lines += [
+        "",
+        "## Phone pages in Lighthouse",
+        "",
+        f"Lighthouse {lighthouse_version()} (npm, tools/lighthouse) with Debian's Chromium, mobile preset",
+        "(simulated slow 4G, a mid-range phone), one run per page at each size. The photos are before and",
+        "after pictures of about 2.7 MB each as a phone takes them (3000×3750 JPEG); image bytes are",
+        "what the page downloaded for its photos ÷ the size of those photos' originals.",
+        "",
+        "| Page | Performance 10k | Performance 1M | Accessibility 1M | LCP at 1M ms | Photos | "
+        "Image bytes ÷ originals |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for label, large in scores["1m"].items():
+        small = scores["10k"][label]
+        share = f"{large['image_share'] * 100:.2f}%" if large["photos"] else "—"
+        lines.append(
+            f"| {label} | {small['performance']} | {large['performance']} | {large['accessibility']} | "
+            f"{large['lcp_ms']:.0f} | {large['photos']} | {share} |"
+        )
+        if large["failed"]:
+            lines.append(f"| ↳ audits below 0.9 | {', '.join(large['failed'])} | | | | | |")
     return lines
+
+
+def lighthouse_version() -> str:
+    import json
+
+    return json.loads((bench_lighthouse.TOOL / "node_modules/lighthouse/package.json").read_text())["version"]
+
+
+def score(name: str, session: requests.Session, url: str) -> dict:
+    """Lighthouse's scores for a phone page, and its photos' bytes against their originals."""
+    cookie = "; ".join(f"{key}={value}" for key, value in session.cookies.items())
+    found = bench_lighthouse.run(url, cookie)
+    sent: dict[str, int] = {}
+    for image_url, size in found["images"]:
+        matched = re.search(r"/images/([0-9a-f-]{36})/", image_url)
+        if matched:
+            sent[matched.group(1)] = sent.get(matched.group(1), 0) + size
+    originals = 0
+    if sent:
+        with psycopg.connect(database_url(name)) as conn:
+            originals = one(
+                conn,
+                "SELECT sum(original_size) FROM kartes_imageasset WHERE id = ANY(%s::uuid[])",
+                [list(sent)],
+            )
+    return {
+        **found,
+        "photos": len(sent),
+        "image_share": sum(sent.values()) / int(originals) if originals else 0,
+    }
 
 
 if __name__ == "__main__":

@@ -29,6 +29,16 @@ def visible_image_srcset(context, item, *sizes):
     return ", ".join(entries.values())
 
 
+# The width of a photo on the customer's karte page (and in the staff preview of it): the app's column
+# (at most 560 px) less its padding and the karte card's, 64 px in all. Keep in step with app.css.
+KARTE_PHOTO_SIZES = "(max-width: 560px) calc(100vw - 64px), 496px"
+
+
+@register.simple_tag
+def karte_photo_sizes() -> str:
+    return KARTE_PHOTO_SIZES
+
+
 @register.filter
 def first_public_photo(karte):
     """The first public photo of a karte from visible_kartes, for its thumbnail."""
