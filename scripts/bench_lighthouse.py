@@ -52,13 +52,6 @@ def run(url: str, cookie: str = "") -> dict:
         "lcp_ms": audits["largest-contentful-paint"]["numericValue"],
         "bytes": audits["total-byte-weight"]["numericValue"],
         "images": images,
-        "failed": sorted(
-            key
-            for key, audit in audits.items()
-            if audit.get("score") is not None
-            and audit["score"] < 0.9
-            and audit.get("scoreDisplayMode") in {"binary", "numeric", "metricSavings"}
-        ),
     }
 
 
