@@ -417,16 +417,31 @@ def sessions(server: Server, name: str) -> dict[str, requests.Session]:
     return found
 
 
-def p50(session: requests.Session, url: str) -> float:
-    for _ in range(3):
-        response = session.get(url, timeout=60)
-        assert response.status_code == 200, (url, response.status_code)
-    timings = []
+ROW_MARKERS = re.compile(r'class="(?:customer-row|karte-card|card karte|notice-card)[" ]|<tr[ >]')
+
+
+def rows_shown(html: str) -> int:
+    """The rows a page rendered: customers, kartes, notices or log entries (table rows less the
+    header)."""
+    found = len(ROW_MARKERS.findall(html))
+    return found - html.count("<thead><tr")
+
+
+def side_by_side(targets: dict[str, tuple[requests.Session, str]]) -> tuple[dict[str, float], dict[str, int]]:
+    """p50 of each size's page, the sizes' requests taken in turns so that both see the same noise."""
+    timings: dict[str, list[float]] = {name: [] for name in targets}
+    rows = {}
+    for name, (session, url) in targets.items():
+        for _ in range(3):
+            response = session.get(url, timeout=60)
+            assert response.status_code == 200, (url, response.status_code)
+        rows[name] = rows_shown(response.text)
     for _ in range(REQUESTS):
-        start = time.perf_counter()
-        session.get(url, timeout=60)
-        timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings)
+        for name, (session, url) in targets.items():
+            start = time.perf_counter()
+            session.get(url, timeout=60)
+            timings[name].append((time.perf_counter() - start) * 1000)
+    return {name: statistics.median(found) for name, found in timings.items()}, rows
 
 
 def throughput(session: requests.Session, url: str, seconds: float = 3.0, threads: int = 2) -> float:
@@ -459,26 +474,30 @@ def main() -> list[str]:
             build(name)
         else:
             migrate(name)  # kept from an earlier run: brought up to the code being measured
-    results: dict[str, dict[str, float]] = {}
-    rates: dict[str, float] = {}
-    scores: dict[str, dict[str, dict]] = {}
-    for name in SIZES:
-        server = Server(name)
-        try:
-            by_who = sessions(server, name)
-            results[name] = {label: p50(by_who[who], server.url(path)) for label, who, path in pages(name)}
-            scores[name] = {
-                label: score(name, by_who[who], server.url(path))
-                for label, who, path in pages(name)
-                if who.startswith("phone")
+    results: dict[str, dict[str, float]] = {name: {} for name in SIZES}
+    rows: dict[str, dict[str, int]] = {name: {} for name in SIZES}
+    scores: dict[str, dict[str, dict]] = {name: {} for name in SIZES}
+    servers = {name: Server(name) for name in SIZES}
+    try:
+        by_who = {name: sessions(server, name) for name, server in servers.items()}
+        measured = {name: pages(name) for name in SIZES}
+        for index, (label, who, _path) in enumerate(measured["1m"]):
+            targets = {
+                name: (by_who[name][who], servers[name].url(measured[name][index][2])) for name in SIZES
             }
-            if name == "1m":
-                bare = throughput(requests.Session(), server.url("/alive/"))
-                rates = {
-                    label: throughput(by_who[who], server.url(path)) / bare
-                    for label, who, path in pages(name)
-                }
-        finally:
+            found, shown = side_by_side(targets)
+            for name in SIZES:
+                results[name][label], rows[name][label] = found[name], shown[name]
+                if who.startswith("phone"):
+                    scores[name][label] = score(name, *targets[name])
+        large = servers["1m"]
+        bare = throughput(requests.Session(), large.url("/alive/"))
+        rates = {
+            label: throughput(by_who["1m"][who], large.url(path)) / bare
+            for label, who, path in measured["1m"]
+        }
+    finally:
+        for server in servers.values():
             server.stop()
     with psycopg.connect(database_url("1m")) as conn:
         kartes = one(conn, "SELECT count(*) FROM kartes_karte")
@@ -489,17 +508,20 @@ def main() -> list[str]:
         "## Every page at 10k and at 1M kartes",
         "",
         f"The large database: {kartes:,} kartes, {customers:,} customers, {reads:,} notice reads (see",
-        f"scripts/bench_scale.py for the shape). p50 of {REQUESTS} requests to gunicorn (2 workers) for",
-        "each page; the throughput is requests per second with two clients at 1M ÷ the same for /alive/,",
-        "a view that does nothing, through the same middleware.",
+        "scripts/bench_scale.py for the shape). Each size has its own gunicorn (2 workers); p50 of",
+        f"{REQUESTS} requests for each page at each size, the two sizes' requests taken in turns. Rows are",
+        "what the page rendered (customers, kartes, notices, log entries) at 10k / 1M. The throughput is",
+        "requests per second with two clients at 1M ÷ the same for /alive/, a view that does nothing,",
+        "through the same middleware.",
         "",
-        "| Page | p50 at 10k ms | p50 at 1M ms | 1M ÷ 10k | Throughput ÷ bare view |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| Page | Rows | p50 at 10k ms | p50 at 1M ms | 1M ÷ 10k | Throughput ÷ bare view |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for label in results["1m"]:
         small, large = results["10k"][label], results["1m"][label]
         lines.append(
-            f"| {label} | {small:.1f} | {large:.1f} | {large / small:.2f} | {rates.get(label, 0):.3f} |"
+            f"| {label} | {rows['10k'][label]} / {rows['1m'][label]} | {small:.1f} | {large:.1f} | "
+            f"{large / small:.2f} | {rates.get(label, 0):.3f} |"
         )
     lines += [
         "",
