@@ -106,6 +106,10 @@ MIDDLEWARE = [
     "salons.middleware.SalonScopeMiddleware",
 ]
 
+# StaffBackend signs in as Django's does; ModelBackend stays listed so that sessions begun before it
+# (which name ModelBackend) stay signed in.
+AUTHENTICATION_BACKENDS = ["salons.backends.StaffBackend", "django.contrib.auth.backends.ModelBackend"]
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 

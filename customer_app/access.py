@@ -53,15 +53,16 @@ def app_view(device_required: bool = True, personal: bool = True):
     def decorator(view):
         @wraps(view)
         def wrapper(request, slug, *args, **kwargs):
-            salon = get_object_or_404(Salon, slug=slug)
+            credential = request.COOKIES.get(COOKIE_NAME, "")
+            device = device_authenticate(slug=slug, credential=credential)
+            salon = device.salon if device is not None else get_object_or_404(Salon, slug=slug)
             request.salon = salon
             request.staff = None
             if not salon.customer_app_enabled:
                 return render(request, "customer_app/unavailable.html", {"salon": salon}, status=403)
-            credential = request.COOKIES.get(COOKIE_NAME, "")
             response: HttpResponse
             with scope(salon=salon), timezone.override(zoneinfo.ZoneInfo(salon.timezone)):
-                request.device = device_authenticate(credential=credential)
+                request.device = device
                 request.had_credential = bool(credential)
                 # Counted only if a page shows the tab bar.
                 request.unread_notices = SimpleLazyObject(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_scopes import scopes_disabled
 
 from audit.models import Action
 from audit.services import audit_log
@@ -210,17 +211,25 @@ def link_code_redeem(
     return device, credential
 
 
-def device_authenticate(*, credential: str) -> Device | None:
-    """The active device holding this credential, within the current salon scope."""
+def device_authenticate(*, slug: str, credential: str) -> Device | None:
+    """The active device holding this credential for the salon whose app is at `slug`.
+
+    Read with its salon and customer in one query, before any salon scope exists (the app's views
+    find their salon through it); a credential of another salon's app finds nothing.
+    """
     if not credential:
         return None
-    return (
-        Device.objects.select_related("customer")
-        .filter(
-            credential_hash=_sha256(credential), revoked_at__isnull=True, customer__archived_at__isnull=True
+    with scopes_disabled():
+        return (
+            Device.objects.select_related("customer", "salon")
+            .filter(
+                salon__slug=slug,
+                credential_hash=_sha256(credential),
+                revoked_at__isnull=True,
+                customer__archived_at__isnull=True,
+            )
+            .first()
         )
-        .first()
-    )
 
 
 def device_touch(*, device: Device) -> None:

@@ -6,6 +6,15 @@ from django_scopes import scope, scopes_disabled
 from .models import StaffMember
 
 
+def _staff_member(user) -> StaffMember | None:
+    """The user's active membership: read with the user by StaffBackend, else looked up."""
+    try:
+        member = user.staff_member  # already loaded by StaffBackend's select_related
+    except StaffMember.DoesNotExist:
+        return None
+    return member if member.is_active else None
+
+
 class SalonScopeMiddleware:
     """Puts every staff request inside its salon's scope.
 
@@ -24,12 +33,7 @@ class SalonScopeMiddleware:
             with scopes_disabled():
                 return self.get_response(request)
         if request.user.is_authenticated:
-            member = (
-                StaffMember.objects.with_scopes_disabled()
-                .select_related("salon")
-                .filter(user=request.user, is_active=True)
-                .first()
-            )
+            member = _staff_member(request.user)
             if member is not None:
                 request.staff = member
                 request.salon = member.salon

@@ -319,3 +319,37 @@ def test_search_results_keep_their_order_and_pages(salon_a, monkeypatch):
     second = client.get(reverse("staff:customer_list"), {"q": "やま", "page": "2"})
     assert [c.name for c in second.context["page"].object_list] == ["山本 花"]
     assert all(hasattr(c, "has_app") for c in first.context["page"].object_list)
+
+
+def _tables(query: dict) -> set[str]:
+    import re
+
+    return set(re.findall(r'(?:FROM|JOIN) "(\w+)"', query["sql"]))
+
+
+def test_a_staff_request_reads_its_session_login_membership_and_salon_in_two_queries(salon_a):
+    """What every staff page pays before its view runs (each query is a round trip to the server)."""
+    client = salon_a.client()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("staff:customer_list")).status_code == 200
+    first, second = captured.captured_queries[:2]
+    assert _tables(first) == {"django_session"}
+    assert _tables(second) == {"auth_user", "salons_staffmember", "salons_salon"}
+    assert not any("salons_staffmember" in _tables(query) for query in captured.captured_queries[2:])
+
+
+def test_a_deactivated_staff_member_gets_no_salon_from_the_combined_read(salon_a):
+    client = salon_a.client()
+    with scopes_disabled():
+        salon_a.owner.is_active = False
+        salon_a.owner.save(update_fields=["is_active"])
+    assert client.get(reverse("staff:customer_list")).status_code == 403
+
+
+def test_a_phone_request_finds_its_salon_through_its_device_in_one_query(salon_a):
+    make_karte(salon_a, public_text=True)
+    phone = linked_phone(salon_a)
+    with CaptureQueriesContext(connection) as captured:
+        assert phone.get(app_url(salon_a)).status_code == 200
+    assert _tables(captured.captured_queries[0]) == {"linking_device", "salons_salon", "customers_customer"}
+    assert not any(_tables(query) == {"salons_salon"} for query in captured.captured_queries)
