@@ -490,10 +490,10 @@ def main() -> list[str]:
                 results[name][label], rows[name][label] = found[name], shown[name]
                 if who.startswith("phone"):
                     scores[name][label] = score(name, *targets[name])
-        large = servers["1m"]
-        bare = throughput(requests.Session(), large.url("/alive/"))
+        biggest = servers["1m"]
+        bare = throughput(requests.Session(), biggest.url("/alive/"))
         rates = {
-            label: throughput(by_who["1m"][who], large.url(path)) / bare
+            label: throughput(by_who["1m"][who], biggest.url(path)) / bare
             for label, who, path in measured["1m"]
         }
     finally:
