@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TOOL = ROOT / "tools" / "lighthouse"
 CLI = TOOL / "node_modules" / "lighthouse" / "cli" / "index.js"
 CHROMIUM = "/usr/bin/chromium"
+ATTEMPTS = 3
 CHROME_FLAGS = (
     "--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update "
     "--disable-sync --no-first-run"
@@ -38,7 +39,15 @@ def run(url: str, cookie: str = "") -> dict:
         if cookie:
             command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
         env = {**os.environ, "CHROME_PATH": CHROMIUM, "TMPDIR": folder}
-        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, timeout=300)
+        for attempt in range(ATTEMPTS):
+            # Lighthouse now and then loses the trace of a load (NO_NAVSTART) and says to run it again.
+            done = subprocess.run(
+                command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=300
+            )
+            if done.returncode == 0:
+                break
+            if attempt == ATTEMPTS - 1:
+                raise RuntimeError(f"Lighthouse failed on {url}: {done.stderr.decode()[-2000:]}")
         found = json.loads(report.read_text())
     audits = found["audits"]
     images = [
