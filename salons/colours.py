@@ -1,6 +1,7 @@
 """Colours derived from a salon's theme colour so that every text on it, and the colour as text,
 meets WCAG AA (a contrast of at least 4.5 : 1), whatever colour the owner picks."""
 
+import functools
 from dataclasses import dataclass
 
 INK = "#2d2a32"  # the pages' text colour
@@ -52,6 +53,9 @@ class BrandColours:
     ink: str  # the brand colour as text or links on the light pages
 
 
+# Worked out once per colour and process: the search for a readable shade takes most of a millisecond,
+# and every page draws its header in these colours.
+@functools.lru_cache(maxsize=1024)
 def brand_colours(theme: str) -> BrandColours:
     try:
         _rgb(theme)
