@@ -565,6 +565,7 @@ def main() -> list[str]:
             f"| {label} | {rows['10k'][label]} / {rows['1m'][label]} | {small:.1f} | {large:.1f} | "
             f"{large / small:.2f} | {rates.get(label, 0):.3f} |"
         )
+    lines += target_lines(results, rows, rates, scores)
     plans = {name: search_plans(name) for name in SIZES}
     lines += [
         "",
@@ -599,6 +600,64 @@ def main() -> list[str]:
             f"{lighthouse_1m['accessibility']} | {lighthouse_1m['lcp_ms']:.0f} | {lighthouse_1m['photos']} | "
             f"{share} |"
         )
+    return lines
+
+
+def target_lines(results, rows, rates, scores) -> list[str]:
+    """Each target of the issue against what this run measured, met or not, and why not."""
+    ratios = {label: results["1m"][label] / results["10k"][label] for label in results["1m"]}
+    same_rows = {label: ratio for label, ratio in ratios.items() if rows["10k"][label] == rows["1m"][label]}
+    more_rows = sorted(set(ratios) - set(same_rows))
+    phones = scores["1m"].values()
+    list_share = scores["1m"]["Phone: karte list"]["image_share"]
+    page_share = scores["1m"]["Phone: karte page"]["image_share"]
+    slowest = min(rates, key=rates.__getitem__)
+
+    def mark(met: bool) -> str:
+        return "met" if met else "**not met**"
+
+    worst = max(same_rows.values())
+    lighthouse = min(min(found["performance"], found["accessibility"]) for found in phones)
+    lines = [
+        "",
+        "### Targets",
+        "",
+        "| Target | Measured | |",
+        "| --- | --- | --- |",
+        f"| 1M ÷ 10k ≤ 1.3, pages rendering the same rows | worst {worst:.2f} | {mark(worst <= 1.3)} |",
+    ]
+    for label in more_rows:
+        lines.append(
+            f"| 1M ÷ 10k ≤ 1.3: {label.removeprefix('Staff: ')} | {ratios[label]:.2f}, rendering "
+            f"{rows['1m'][label]} rows against {rows['10k'][label]} (its query: below) | "
+            f"{mark(ratios[label] <= 1.3)} |"
+        )
+    lines += [
+        f"| Lighthouse performance and accessibility ≥ 97 on every phone page at 1M | lowest {lighthouse} | "
+        f"{mark(lighthouse >= 97)} |",
+        f"| Photo bytes on the karte list ≤ 0.5% of the originals | {list_share * 100:.2f}% | "
+        f"{mark(list_share <= 0.005)} |",
+        f"| Photo bytes on the karte page ≤ 3% of the originals | {page_share * 100:.2f}% | "
+        f"{mark(page_share <= 0.03)} |",
+        f"| Every page ≥ 0.2 of the bare view's requests per second | lowest {rates[slowest]:.3f} "
+        f"({slowest}); {sum(rate >= 0.2 for rate in rates.values())} of {len(rates)} pages at 0.2 or more | "
+        f"{mark(rates[slowest] >= 0.2)} |",
+    ]
+    if rates[slowest] < 0.2:
+        lines += [
+            "",
+            "Why the throughput target is not met: the bare view makes no database query and renders",
+            "nothing, while every page makes 3 to 8 queries (the session and login, or the phone's",
+            "device, then its own rows) and renders 10 to 50 rows through Django's templates. Each",
+            "query's plan and execution on the server take well under a millisecond at either size (the",
+            "search plans below; the lists read their indexes in order), so what remains is Python",
+            "time in Django's ORM building and reading those queries and in template rendering, which",
+            "no index changes. What was done: one query fewer on every request (the login with its",
+            "salon, the phone's device with its salon), the salon's colours worked out once per",
+            "process, no counting of whole tables. What would take it further: fewer, flatter rows",
+            "per page read as values rather than model instances, and caching rendered karte cards",
+            "keyed on the karte's version.",
+        ]
     return lines
 
 
