@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .stamps
 PYTEST_WORKERS ?= 2
+# make run PORT=8080 serves elsewhere; the printed addresses follow.
+PORT ?= 8000
 
 .PHONY: run test suites setup demo lint bench messages screenshots soak
 
@@ -25,10 +27,10 @@ setup: $(STAMPS)/pip $(STAMPS)/npm
 	$(BIN)/python manage.py migrate --noinput
 
 demo: setup
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --base-url http://127.0.0.1:$(PORT)
 
 run: demo
-	scripts/run-dev
+	PORT=$(PORT) scripts/run-dev
 
 lint: setup
 	$(BIN)/ruff check .

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from kartes.models import ItemKind
 from salons.models import Salon
 
 
@@ -67,3 +68,9 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
+
+    @property
+    def item_kind(self) -> str:
+        """The kind of karte item the entry is about, in the reader's language ("" for others)."""
+        kind = self.data.get("kind") if isinstance(self.data, dict) else None
+        return str(ItemKind(kind).label) if kind in ItemKind.values else ""

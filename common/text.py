@@ -36,3 +36,55 @@ def is_kana(text: str) -> bool:
 
 def digits_only(text: str) -> str:
     return re.sub(r"\D", "", unicodedata.normalize("NFKC", text or ""))
+
+
+# Every dash a Japanese keyboard or IME gives, the long-vowel mark ー (typed in kana mode) included.
+_DASHES = re.compile("[\u2010-\u2015\u2212\u30fc\uff70\ufe63\uff0d]")
+_MOBILE = re.compile(r"0[5-9]0\d{8}")
+
+
+def looks_like_phone(text: str) -> bool:
+    """Digits with the separators people put in phone numbers, whatever their width."""
+    folded = _DASHES.sub("-", unicodedata.normalize("NFKC", text or "")).strip()
+    return bool(re.fullmatch(r"[\d\s\-()+]+", folded)) and any(ch.isdigit() for ch in folded)
+
+
+def normalize_phone(text: str) -> str:
+    """A phone number in the one form Karte stores, however it was typed: ０９０ー１２３４ー５６７８,
+    090 1234 5678, (03)1234-5678, +81 90-1234-5678 and 09012345678 become 090-1234-5678 or
+    03-1234-5678. Groups keep the hyphens typed; digits typed without any are grouped where the
+    grouping is certain (mobile and IP phones, Tokyo and Osaka, toll-free).
+
+    Returns "" for nothing typed; raises ValueError for what is not a phone number.
+    """
+    text = _DASHES.sub("-", unicodedata.normalize("NFKC", text or "")).strip()
+    if not text:
+        return ""
+    international = text.startswith("+")
+    groups = [group for group in re.split(r"[\s\-().]+", text.removeprefix("+")) if group]
+    if not groups or not all(group.isascii() and group.isdigit() for group in groups):
+        raise ValueError(text)
+    if international and groups[0].startswith("81"):
+        # A Japanese number written for abroad: back to how it is dialled at home.
+        national = [group for group in (groups[0][2:], *groups[1:]) if group]
+        if not national:
+            raise ValueError(text)
+        groups = [f"0{national[0]}", *national[1:]]
+        international = False
+    digits = "".join(groups)
+    if international:
+        if not 8 <= len(digits) <= 15:
+            raise ValueError(text)
+        return "+" + "-".join(groups)
+    if not (digits.startswith("0") and 10 <= len(digits) <= 11):
+        raise ValueError(text)
+    if len(groups) == 1:
+        if _MOBILE.fullmatch(digits):
+            groups = [digits[:3], digits[3:7], digits[7:]]
+        elif len(digits) == 10 and digits[:2] in {"03", "06"}:
+            groups = [digits[:2], digits[2:6], digits[6:]]
+        elif (len(digits) == 10 and digits.startswith("0120")) or (
+            len(digits) == 11 and digits.startswith("0800")
+        ):
+            groups = [digits[:4], digits[4:7], digits[7:]]
+    return "-".join(groups)

@@ -1,6 +1,3 @@
-import re
-import unicodedata
-
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections, models
 from django.db.models import Func
@@ -8,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from common.text import digits_only, normalize_kana, normalize_search
+from common.text import digits_only, looks_like_phone, normalize_kana, normalize_phone, normalize_search
 from salons.models import Salon
 
 # Queries this short have no trigram to look up; they use the index of pieces instead.
@@ -25,9 +22,13 @@ class CustomerQuerySet(models.QuerySet):
         folded = normalize_search(query)
         if not folded:
             return self
-        if re.fullmatch(r"[\d\s\-()+]+", unicodedata.normalize("NFKC", query).strip()):
+        if looks_like_phone(query):
             # A phone number (names have no digits): its own index, without an OR over both.
-            return self.filter(phone_digits__contains=digits_only(query))
+            try:
+                digits = digits_only(normalize_phone(query))  # a whole number, +81 90… included
+            except ValueError:
+                digits = digits_only(query)  # part of one
+            return self.filter(phone_digits__contains=digits)
         if len(folded) <= SHORT_QUERY and connections[self.db].vendor == "postgresql":
             # Too short for a trigram: the salon's one- and two-character pieces (migration 0005).
             grams = Func("salon_id", "search_text", function="karte_search_grams", output_field=GRAMS)

@@ -211,6 +211,12 @@ def _apply_item_fields(item: KarteItem, data: ItemInput) -> list[str]:
     return changed
 
 
+def _item_subject(karte: Karte) -> str:
+    """What the log names for an item: its customer and karte. The item's kind is kept in the entry's
+    data and named when the log is read, in the reader's language."""
+    return f"{karte.customer.name} {karte.treatment_date:%Y-%m-%d}"
+
+
 def _audit_publication(*, salon, actor, item: KarteItem, karte: Karte) -> None:
     action = Action.ITEM_PUBLISH if item.is_public else Action.ITEM_UNPUBLISH
     audit_log(
@@ -218,7 +224,7 @@ def _audit_publication(*, salon, actor, item: KarteItem, karte: Karte) -> None:
         actor=actor,
         action=action,
         target=item,
-        summary=f"{karte.customer.name} {karte.treatment_date:%Y-%m-%d} {item.get_kind_display()}",
+        summary=_item_subject(karte),
         data={"karte": karte.pk, "kind": item.kind},
     )
 
@@ -239,7 +245,7 @@ def _sync_items(*, karte: Karte, actor, items: list[ItemInput]) -> None:
                 actor=actor,
                 action=Action.ITEM_CREATE,
                 target=item,
-                summary=f"{karte.customer.name} {karte.treatment_date:%Y-%m-%d} {item.get_kind_display()}",
+                summary=_item_subject(karte),
                 data={"karte": karte.pk, "kind": item.kind, "public": item.is_public},
             )
             if item.is_public:
@@ -262,7 +268,8 @@ def _sync_items(*, karte: Karte, actor, items: list[ItemInput]) -> None:
                 actor=actor,
                 action=Action.ITEM_UPDATE,
                 target=item,
-                data={"karte": karte.pk, "fields": changed},
+                summary=_item_subject(karte),
+                data={"karte": karte.pk, "kind": item.kind, "fields": changed},
             )
         if publication_changed:
             _audit_publication(salon=karte.salon, actor=actor, item=item, karte=karte)
@@ -275,6 +282,7 @@ def _sync_items(*, karte: Karte, actor, items: list[ItemInput]) -> None:
             actor=actor,
             action=Action.ITEM_DELETE,
             target=item,
+            summary=_item_subject(karte),
             data={"karte": karte.pk, "kind": item.kind, "was_public": item.is_public},
         )
         image = item.image

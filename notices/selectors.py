@@ -37,26 +37,48 @@ def get_visible_notice(*, customer: Customer, pk: int) -> Notice:
     return get_object_or_404(visible_notices(customer=customer), pk=pk)
 
 
+def _reaches(customer) -> QuerySet[Device]:
+    """The linked phones through which a customer is in a notice's audience now."""
+    return Device.objects.filter(
+        customer=customer, revoked_at__isnull=True, customer__archived_at__isnull=True
+    )
+
+
 def notices_for_staff() -> QuerySet[Notice]:
     """Every notice of the salon, newest first (add the 閲覧数 of a page with with_read_totals)."""
-    return Notice.objects.select_related("customer").order_by("-starts_at", "-id")
+    return (
+        Notice.objects.select_related("customer")
+        .annotate(customer_reached=Exists(_reaches(OuterRef("customer"))))
+        .order_by("-starts_at", "-id")
+    )
 
 
-def with_read_totals(notices) -> list[Notice]:
-    """The notices of one page, each with read_total: how many customers read it.
+def with_read_totals(notices, *, audience: int) -> list[Notice]:
+    """The notices of one page (from notices_for_staff), each with its 閲覧数 among the customers
+    it reaches now.
 
+    read_total: readers who still have the app linked (never more than reach); reach: the
+    broadcast audience (`audience`), or 1 or 0 for a one-to-one notice as its customer has a linked
+    phone or not; read_elsewhere: readers who have since unlinked or been archived, said apart.
     Counted for these notices only, in one query, so the list costs the same whether the salon
     has ten reads or millions.
     """
     notices = list(notices)
-    totals = dict(
+    rows = (
         NoticeRead.objects.filter(notice__in=[notice.pk for notice in notices])
+        .annotate(still_reached=Exists(_reaches(OuterRef("customer"))))
         .values("notice")
-        .annotate(total=Count("pk"))
-        .values_list("notice", "total")
+        .annotate(total=Count("pk"), current=Count("pk", filter=Q(still_reached=True)))
+        .values_list("notice", "total", "current")
     )
+    counts = {notice: (total, current) for notice, total, current in rows}
     for notice in notices:
-        notice.read_total = totals.get(notice.pk, 0)  # type: ignore[attr-defined]
+        total, current = counts.get(notice.pk, (0, 0))
+        # customer_reached comes from notices_for_staff.
+        reach = int(notice.customer_reached) if notice.customer_id else audience  # type: ignore[attr-defined]
+        notice.read_total = min(current, reach)  # type: ignore[attr-defined]
+        notice.reach = reach  # type: ignore[attr-defined]
+        notice.read_elsewhere = total - current  # type: ignore[attr-defined]
     return notices
 
 

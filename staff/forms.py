@@ -1,7 +1,6 @@
 import datetime
 import json
 import re
-import unicodedata
 import uuid
 import zoneinfo
 
@@ -10,10 +9,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from common.text import digits_only, is_kana
+from common.text import is_kana, normalize_phone
 from customers.models import Customer
 from kartes.models import ImageAsset, ItemKind, PhotoTag
 from salons.models import Salon, StaffMember, StaffRole
@@ -105,12 +105,12 @@ class CustomerForm(CreateOnceMixin, forms.ModelForm):
         return kana
 
     def clean_phone(self):
-        phone = unicodedata.normalize("NFKC", self.cleaned_data["phone"]).strip()
-        if not phone:
-            return ""
-        if not re.fullmatch(r"\+?[\d\-\s()]+", phone) or not 10 <= len(digits_only(phone)) <= 15:
-            raise ValidationError(_("Enter a phone number of 10 or 11 digits, such as 090-1234-5678."))
-        return phone
+        try:
+            return normalize_phone(self.cleaned_data["phone"])
+        except ValueError:
+            raise ValidationError(
+                _("Enter a phone number of 10 or 11 digits, such as 090-1234-5678.")
+            ) from None
 
     def clean_birthday(self):
         birthday = self.cleaned_data["birthday"]
@@ -150,16 +150,26 @@ class KarteForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     client_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
     save_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # Set by the editor once staff confirm that a karte with no menu and no items is meant.
+    confirm_empty = forms.BooleanField(required=False, label=_("Save this karte empty"))
 
-    def __init__(self, *args, staff_queryset, **kwargs):
+    def __init__(self, *args, staff_queryset, birthday=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.birthday = birthday
         self.fields["staff"].queryset = staff_queryset  # type: ignore[attr-defined]
         self.fields["menu"].widget.attrs.update({"list": "menu-suggestions", "autocomplete": "off"})
+        if birthday is not None:
+            self.fields["treatment_date"].widget.attrs["min"] = birthday.isoformat()
 
     def clean_treatment_date(self):
         value = self.cleaned_data["treatment_date"]
         if value > timezone.localdate() + datetime.timedelta(days=366):
             raise ValidationError(_("The treatment date is too far in the future."))
+        if self.birthday is not None and value < self.birthday:
+            raise ValidationError(
+                _("The treatment date cannot be before the customer's birthday (%(birthday)s).")
+                % {"birthday": date_format(self.birthday)}
+            )
         return value
 
 
@@ -336,18 +346,6 @@ class NoticeForm(CreateOnceMixin, forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={"required": _("Enter when the notice ends."), "invalid": _("Enter a date and time.")},
     )
-    is_broadcast = forms.BooleanField(
-        label=_("全体告知 (every customer with the app)"),
-        required=False,
-        help_text=_("Ticked: every customer who has the app. Unticked: write it from a customer's page."),
-    )
-
-    def __init__(self, *args, customer=None, editing=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.customer = customer
-        if editing:
-            # Who a notice is for is fixed once posted.
-            del self.fields["is_broadcast"]
 
     def clean(self):
         super().clean()
@@ -355,8 +353,4 @@ class NoticeForm(CreateOnceMixin, forms.Form):
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("The end must be after the start."))
-        if "is_broadcast" in self.fields and not data.get("is_broadcast") and self.customer is None:
-            self.add_error(
-                "is_broadcast", _("To send a notice to one customer, write it from that customer's page.")
-            )
         return data

@@ -123,7 +123,7 @@ def test_another_kartes_item_id_with_its_photo_is_refused(salon_a):
 def test_a_notice_date_outside_1900_to_2100_is_refused(salon_a, when):
     from .test_notices import notice_form
 
-    form = {**notice_form(is_broadcast="on"), "starts_at": when}
+    form = {**notice_form(), "starts_at": when}
     response = salon_a.client().post(reverse("staff:notice_create"), form)
     assert response.status_code == 200
     assert "1900年から2100年までの日付を入力してください" in response.content.decode()

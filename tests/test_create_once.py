@@ -38,8 +38,7 @@ def test_the_customer_form_carries_a_fresh_key_each_time_it_is_shown(salon_a):
 @pytest.mark.parametrize("broadcast", [True, False])
 def test_a_notice_sent_twice_is_posted_once(salon_a, broadcast):
     client = salon_a.client()
-    extra = {"is_broadcast": "on"} if broadcast else {}
-    data = notice_form(title="一度だけ", client_key=str(uuid.uuid4()), **extra)
+    data = notice_form(title="一度だけ", client_key=str(uuid.uuid4()))
     url = (
         reverse("staff:notice_create")
         if broadcast
@@ -53,7 +52,7 @@ def test_a_notice_sent_twice_is_posted_once(salon_a, broadcast):
 def test_two_different_notices_with_the_same_words_are_two(salon_a):
     client = salon_a.client()
     for _ in range(2):
-        form = notice_form(title="同じ文面", is_broadcast="on", client_key=str(uuid.uuid4()))
+        form = notice_form(title="同じ文面", client_key=str(uuid.uuid4()))
         client.post(reverse("staff:notice_create"), form)
     with scope(salon=salon_a.salon):
         assert Notice.objects.filter(title="同じ文面").count() == 2

@@ -48,6 +48,55 @@ def test_creating_a_customer_is_audited(salon_a):
 
 
 @pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("090ー1234ー5678", "090-1234-5678"),  # the IME's long-vowel mark as the dash
+        ("０９０－１２３４－５６７８", "090-1234-5678"),
+        ("０９０ｰ１２３４ｰ５６７８", "090-1234-5678"),
+        ("090 1234 5678", "090-1234-5678"),
+        ("090\u30001234\u30005678", "090-1234-5678"),  # full-width spaces
+        ("09012345678", "090-1234-5678"),
+        ("(03)1234-5678", "03-1234-5678"),
+        ("０３（１２３４）５６７８", "03-1234-5678"),
+        ("+81 90-1234-5678", "090-1234-5678"),
+        ("0166-12-3456", "0166-12-3456"),  # the grouping typed is kept where digits alone cannot tell
+        ("0120123456", "0120-123-456"),
+    ],
+)
+def test_phone_numbers_typed_any_common_way_are_stored_in_one_form(salon_a, typed, stored):
+    data = {"name": "中村 彩", "kana": "なかむら あや", "phone": typed}
+    assert salon_a.client().post(reverse("staff:customer_create"), data).status_code == 302
+    with scope(salon=salon_a.salon):
+        customer = Customer.objects.get(name="中村 彩")
+    assert customer.phone == stored
+    assert customer.phone_digits == stored.replace("-", "")
+    # And found again by what staff type, in any of those forms.
+    found = salon_a.client().get(LIST, {"q": typed})
+    assert "中村 彩" in names_in(found)
+
+
+def test_phone_numbers_already_stored_are_brought_to_the_same_form(salon_a):
+    """Migration customers 0006, run on rows written as the form used to keep them."""
+    import importlib
+
+    from django.apps import apps
+    from django_scopes import scopes_disabled
+
+    migration = importlib.import_module("customers.migrations.0006_one_form_of_phone_number")
+    with scope(salon=salon_a.salon):
+        Customer.objects.filter(pk=salon_a.customer.pk).update(
+            phone="090 1111 2222", phone_digits="09011112222"
+        )
+        Customer.objects.filter(pk=salon_a.other_customer.pk).update(phone="内線12", phone_digits="12")
+    with scopes_disabled():
+        migration.normalise(apps, None)
+        salon_a.customer.refresh_from_db()
+        salon_a.other_customer.refresh_from_db()
+    assert salon_a.customer.phone == "090-1111-2222"
+    assert salon_a.other_customer.phone == "内線12"  # not a number it can read: kept as typed
+
+
+@pytest.mark.parametrize(
     ("field", "value", "message"),
     [
         ("kana", "Nakamura", "ふりがなはひらがなかカタカナで入力してください。"),

@@ -28,7 +28,7 @@ FIELDS = [
     "items-INITIAL_FORMS", "items-0-id", "items-0-kind", "items-0-text", "items-0-caption",
     "items-0-photo_tag", "items-0-image", "items-0-drawing", "items-0-template", "items-0-is_public",
     "items-0-ORDER", "items-0-DELETE", "public", "upload_key", "kind", "code", "numeric", "title", "body",
-    "starts_at", "ends_at", "is_broadcast", "display_name", "username", "password", "role", "is_active",
+    "starts_at", "ends_at", "display_name", "username", "password", "role", "is_active",
     "theme_color", "timezone", "max_devices_per_customer", "preview",
 ]  # fmt: skip
 NASTY = [

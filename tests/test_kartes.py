@@ -1,15 +1,18 @@
 """Kartes and their items: private by default, one-tap publishing with an audit trail,
 the customer preview, concurrent edits and retried saves."""
 
+import datetime
 import re
 import uuid
 
 from django.urls import reverse
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from audit.models import Action, AuditEntry
+from customers.models import Customer
 from kartes.models import Karte, KarteItem
 from kartes.selectors import visible_kartes
+from kartes.services import karte_delete
 
 from .factories import image_bytes, make_karte
 
@@ -275,6 +278,23 @@ def test_editing_removes_reorders_and_publishes_items(salon_a):
             ("photo", "", True),
         ]
         assert AuditEntry.objects.filter(action=Action.ITEM_DELETE, target_id=str(text.pk)).exists()
+    # The log names the customer and the karte's date for every item entry, and the item's kind in
+    # the reader's language.
+    log = salon_a.client().get(reverse("staff:audit_list"))
+    item_entries = [entry for entry in log.context["entries"] if entry.target_type == "karteitem"]
+    assert {entry.action for entry in item_entries} >= {
+        Action.ITEM_DELETE,
+        Action.ITEM_PUBLISH,
+        Action.ITEM_CREATE,
+    }
+    # (made on 2026-11-01, then edited to 2026-11-20)
+    assert {entry.summary for entry in item_entries} == {"森川 紗季 2026-11-01", "森川 紗季 2026-11-20"}
+    assert "森川 紗季 2026-11-01 ・ テキスト" in log.content.decode()
+    assert "#" not in "".join(entry.summary for entry in item_entries)
+    english = salon_a.client()
+    english.cookies["django_language"] = "en"
+    page = english.get(reverse("staff:audit_list")).content.decode()
+    assert "森川 紗季 2026-11-01 ・ Text" in page and "・ Photo" in page and "テキスト" not in page
 
 
 def test_deleting_a_karte_deletes_its_photos(salon_a, django_capture_on_commit_callbacks):
@@ -327,3 +347,73 @@ def test_an_editor_left_open_cannot_undo_a_publication_made_from_the_history(sal
     with scope(salon=salon_a.salon):
         photo.refresh_from_db()
         assert photo.is_public is True
+
+
+def test_earlier_log_entries_about_items_are_renamed_after_their_karte(salon_a):
+    """Migration audit 0005: entries written before items named their karte, run on rows made to look old."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("audit.migrations.0005_item_entries_name_their_karte")
+    karte = make_karte(salon_a)
+    gone = make_karte(salon_a, date=datetime.date(2026, 10, 5))
+    with scope(salon=salon_a.salon):
+        text = karte.items.get(kind="text")
+        gone_id = gone.pk
+        karte_delete(karte=gone, actor=salon_a.owner.user)
+        AuditEntry.objects.all().delete()
+        old = [
+            AuditEntry.objects.create(salon=salon_a.salon, actor_name="店長", action=Action.ITEM_UPDATE,
+                target_type="karteitem", target_id=str(text.pk), summary="テキスト #207",
+                data={"karte": karte.pk, "fields": ["text"]}),
+            AuditEntry.objects.create(salon=salon_a.salon, actor_name="店長", action=Action.ITEM_PUBLISH,
+                target_type="karteitem", target_id="999", summary="森川 紗季 2026-11-01 写真",
+                data={"karte": karte.pk, "kind": "photo"}),
+            AuditEntry.objects.create(salon=salon_a.salon, actor_name="店長", action=Action.ITEM_DELETE,
+                target_type="karteitem", target_id="998", summary="イラスト #998",
+                data={"karte": gone_id, "kind": "illustration"}),
+            AuditEntry.objects.create(salon=salon_a.salon, actor_name="店長", action=Action.ITEM_CREATE,
+                target_type="karteitem", target_id="997", summary="", data={}),
+        ]  # fmt: skip
+        AuditEntry.objects.create(salon=salon_a.salon, actor_name="店長", action=Action.KARTE_DELETE,
+            target_type="karte", target_id=str(gone_id), summary="森川 紗季 2026-10-05")  # fmt: skip
+    with scopes_disabled():
+        migration.name_karte(apps, None)
+        renamed = {entry.pk: entry for entry in AuditEntry.objects.filter(pk__in=[e.pk for e in old])}
+    assert [(renamed[e.pk].summary, renamed[e.pk].item_kind) for e in old] == [
+        ("森川 紗季 2026-11-01", "テキスト"),
+        ("森川 紗季 2026-11-01", "写真"),
+        ("森川 紗季 2026-10-05", "手書きイラスト"),
+        ("", ""),  # erased with its customer: stays nameless
+    ]
+
+
+def test_a_karte_with_nothing_in_it_is_saved_only_when_staff_say_so(salon_a):
+    client = salon_a.client()
+    url = reverse("staff:karte_create", kwargs={"customer_pk": salon_a.customer.pk})
+    refused = client.post(url, karte_post(salon_a, [], menu=""))
+    assert refused.status_code == 200
+    body = refused.content.decode()
+    assert "メニューも項目もないカルテです。" in body and 'name="confirm_empty"' in body
+    with scope(salon=salon_a.salon):
+        assert not Karte.objects.exists()
+    assert client.post(url, karte_post(salon_a, [], menu="", confirm_empty="on")).status_code == 302
+    # A menu alone, or an item alone, is a karte worth keeping: no question asked.
+    assert client.post(url, karte_post(salon_a, [], menu="カット")).status_code == 302
+    one_item = karte_post(salon_a, [{"kind": "text", "text": "メモ"}], menu="")
+    assert client.post(url, one_item).status_code == 302
+    with scope(salon=salon_a.salon):
+        assert Karte.objects.count() == 3
+
+
+def test_the_treatment_date_cannot_be_before_the_customers_birthday(salon_a):
+    with scope(salon=salon_a.salon):
+        Customer.objects.filter(pk=salon_a.customer.pk).update(birthday=datetime.date(2000, 4, 2))
+    client = salon_a.client()
+    url = reverse("staff:karte_create", kwargs={"customer_pk": salon_a.customer.pk})
+    assert 'min="2000-04-02"' in client.get(url).content.decode()
+    body = client.post(url, karte_post(salon_a, [], treatment_date="1900-01-01")).content.decode()
+    assert "施術日はお客様の誕生日（2000年4月2日）より前にはできません。" in body
+    assert "カット、カラー" in body  # what was entered is kept
+    assert client.post(url, karte_post(salon_a, [], treatment_date="2000-04-02")).status_code == 302

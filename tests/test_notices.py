@@ -103,6 +103,39 @@ def test_the_staff_list_shows_views_against_the_possible_audience(salon_a):
     assert "掲載中" in body and "閲覧数" in body
 
 
+def test_views_are_counted_among_whom_the_notice_reaches_now_never_above_it(salon_a):
+    """Read on two phones, then one customer unlinks: 1 / 1 and the other read said apart, never 2 / 1."""
+    broadcast = make_notice(salon_a, title="全体")
+    personal = make_notice(salon_a, customer=salon_a.other_customer, title="個別")
+    first = linked_phone(salon_a)
+    second = linked_phone(salon_a, salon_a.other_customer)
+    first.post(app_url(salon_a, "notice_read", pk=broadcast.pk))
+    second.post(app_url(salon_a, "notice_read", pk=broadcast.pk))
+    second.post(app_url(salon_a, "notice_read", pk=personal.pk))
+
+    def rows():
+        response = salon_a.client().get(reverse("staff:notice_list"))
+        return {row.pk: row for row in response.context["page"].object_list}, response.content.decode()
+
+    found, _ = rows()
+    assert (found[broadcast.pk].read_total, found[broadcast.pk].reach) == (2, 2)
+    assert (found[personal.pk].read_total, found[personal.pk].reach) == (1, 1)
+    assert second.post(app_url(salon_a, "unlink")).status_code == 302
+    found, page = rows()
+    assert (
+        found[broadcast.pk].read_total,
+        found[broadcast.pk].reach,
+        found[broadcast.pk].read_elsewhere,
+    ) == (1, 1, 1)
+    assert (found[personal.pk].read_total, found[personal.pk].reach, found[personal.pk].read_elsewhere) == (
+        0,
+        0,
+        1,
+    )
+    assert "ほかに連携を解除した 1 人が既読" in page
+    assert all(row.read_total <= row.reach for row in found.values())
+
+
 def notice_form(*, title="お知らせ", body="本文", days=7, **extra):
     now = timezone.localtime()
     return {
@@ -116,7 +149,7 @@ def notice_form(*, title="お知らせ", body="本文", days=7, **extra):
 
 def test_staff_post_edit_and_withdraw_and_each_is_audited(salon_a):
     client = salon_a.client()
-    form = notice_form(title="年末年始の営業", body="12/31〜1/3はお休みです。", is_broadcast="on")
+    form = notice_form(title="年末年始の営業", body="12/31〜1/3はお休みです。")
     assert client.post(reverse("staff:notice_create"), form).status_code == 302
     with scope(salon=salon_a.salon):
         notice = Notice.objects.get()
@@ -142,25 +175,42 @@ def test_a_one_to_one_notice_is_written_from_the_customers_page(salon_a):
     assert (
         "来店のお礼" in page and "森川 紗季様、本日はサロンAにご来店いただきありがとうございました。" in page
     )
+    # Says whom it reaches, with no choice to make: not linked yet, so "once they do".
+    assert "森川 紗季様だけに表示されます。" in page and "アプリをまだ連携していないため" in page
+    assert 'type="checkbox"' not in page
+    linked_phone(salon_a)
+    page = client.get(reverse("staff:customer_notice_create", kwargs={"pk": salon_a.customer.pk}))
+    assert "森川 紗季様だけに、アプリで表示されます。" in page.content.decode()
     form = notice_form(title="ありがとうございました", body="またお待ちしております")
-    client.post(reverse("staff:customer_notice_create", kwargs={"pk": salon_a.customer.pk}), form)
+    posted = client.post(reverse("staff:customer_notice_create", kwargs={"pk": salon_a.customer.pk}), form)
+    assert posted["Location"] == reverse("staff:customer_detail", kwargs={"pk": salon_a.customer.pk})
     with scope(salon=salon_a.salon):
         assert Notice.objects.get().customer == salon_a.customer
 
 
-def test_bad_periods_and_missing_audience_are_refused_in_japanese(salon_a):
+def test_a_notice_to_everyone_says_how_many_it_reaches_and_posts_without_a_tick(salon_a):
+    client = salon_a.client()
+    linked_phone(salon_a)
+    linked_phone(salon_a, salon_a.other_customer)
+    page = client.get(reverse("staff:notice_create")).content.decode()
+    assert "アプリを連携しているお客様全員に表示されます（現在 2 人、これから連携する方にも）。" in page
+    assert 'type="checkbox"' not in page
+    posted = client.post(reverse("staff:notice_create"), notice_form(title="臨時休業"))
+    assert posted["Location"] == reverse("staff:notice_list")
+    with scope(salon=salon_a.salon):
+        assert Notice.objects.get().is_broadcast
+
+
+def test_bad_periods_are_refused_in_japanese_and_keep_the_text(salon_a):
     client = salon_a.client()
     form = notice_form(body="本文は残ります", days=-1)
     body = client.post(reverse("staff:notice_create"), form).content.decode()
     assert "掲載終了は掲載開始より後にしてください。" in body
-    assert "1人のお客様へのお知らせは、そのお客様のページから作成してください。" in body
     assert "本文は残ります" in body
 
 
 def test_the_preview_shows_the_message_as_the_phone_will(salon_a):
-    form = notice_form(
-        body="1行目\n<b>太字にはならない</b> https://example.jp/", is_broadcast="on", preview="1"
-    )
+    form = notice_form(body="1行目\n<b>太字にはならない</b> https://example.jp/", preview="1")
     body = salon_a.client().post(reverse("staff:notice_create"), form).content.decode()
     assert "1行目<br>" in body
     assert "&lt;b&gt;太字にはならない&lt;/b&gt;" in body

@@ -144,6 +144,41 @@ def test_the_demo_loads_once(db):
         assert salon.customer_app_enabled
 
 
+def test_the_demo_prints_its_addresses_on_the_chosen_port_and_when_the_code_runs_out(db):
+    import io
+    import re
+
+    from linking.services import link_code_redeem
+
+    out = io.StringIO()
+    call_command("load_demo", customers=2, base_url="http://127.0.0.1:8080", stdout=out)
+    printed = out.getvalue()
+    assert "http://127.0.0.1:8080/  (salon:" in printed and "http://127.0.0.1:8080/admin/" in printed
+    assert "8000" not in printed
+    found = re.search(
+        r"open http://127\.0\.0\.1:8080/s/demo/app/ and type\n"
+        r"  (\d{8}) to link .* \(valid until (\d\d:\d\d) Asia/Tokyo",
+        printed,
+    )
+    assert found, printed
+    # A fresh code on demand: the earlier one stops working, the new one links a phone.
+    again = io.StringIO()
+    call_command("link_code", stdout=again)
+    fresh = re.search(r"type\n  (\d{8}) to link", again.getvalue())
+    assert fresh and fresh.group(1) != found.group(1)
+    salon = Salon.objects.get(slug="demo")
+    with scope(salon=salon):
+        device, _ = link_code_redeem(salon=salon, numeric=fresh.group(1))
+        assert device.customer.name in again.getvalue()
+
+
+def test_link_code_says_what_is_missing(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="no salon"):
+        call_command("link_code", salon="nowhere")
+
+
 def test_the_platform_admin_adds_an_owner_to_a_salon(db, client):
     User = get_user_model()
     operator = User.objects.create_superuser(username="op", password="op-password-1")

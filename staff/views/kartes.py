@@ -90,6 +90,24 @@ def _items_from_formset(formset) -> list[ItemInput]:
     return items
 
 
+EMPTY_KARTE = gettext_lazy(
+    "This karte has no menu and no items. Add what was done, or tick the box below to save it empty."
+)
+
+
+def _empty_unconfirmed(form, formset) -> bool:
+    """A karte with no menu and no items is saved only when staff say so (a tap too early otherwise
+    leaves an empty record in the customer's history)."""
+    if (
+        form.cleaned_data["menu"].strip()
+        or _items_from_formset(formset)
+        or form.cleaned_data["confirm_empty"]
+    ):
+        return False
+    form.add_error(None, EMPTY_KARTE)
+    return True
+
+
 def _editor_context(request, *, customer, karte, form, formset, conflict=False):
     return {
         "customer": customer,
@@ -116,9 +134,9 @@ def karte_create_view(request, customer_pk):
     customer = get_customer_for_staff(request, customer_pk)
     staff_queryset = _staff_choices()
     if request.method == "POST":
-        form = KarteForm(request.POST, staff_queryset=staff_queryset)
+        form = KarteForm(request.POST, staff_queryset=staff_queryset, birthday=customer.birthday)
         formset = ItemFormSet(request.POST, prefix="items", form_kwargs={"karte": None})
-        if form.is_valid() and formset.is_valid():
+        if form.is_valid() and formset.is_valid() and not _empty_unconfirmed(form, formset):
             try:
                 karte = karte_create(
                     salon=request.salon,
@@ -143,6 +161,7 @@ def karte_create_view(request, customer_pk):
     else:
         form = KarteForm(
             staff_queryset=staff_queryset,
+            birthday=customer.birthday,
             initial={
                 "treatment_date": timezone.localdate(),
                 "staff": request.staff,
@@ -179,9 +198,9 @@ def karte_edit(request, pk):
     staff_queryset = _staff_choices(karte)
     conflict = False
     if request.method == "POST":
-        form = KarteForm(request.POST, staff_queryset=staff_queryset)
+        form = KarteForm(request.POST, staff_queryset=staff_queryset, birthday=customer.birthday)
         formset = ItemFormSet(request.POST, prefix="items", form_kwargs={"karte": karte})
-        if form.is_valid() and formset.is_valid():
+        if form.is_valid() and formset.is_valid() and not _empty_unconfirmed(form, formset):
             try:
                 karte_update(
                     karte=karte,
@@ -213,6 +232,7 @@ def karte_edit(request, pk):
     else:
         form = KarteForm(
             staff_queryset=staff_queryset,
+            birthday=customer.birthday,
             initial={
                 "treatment_date": karte.treatment_date,
                 "staff": karte.staff,

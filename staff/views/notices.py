@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from linking.selectors import active_devices
 from notices.models import Notice
 from notices.selectors import broadcast_audience, notices_for_staff, with_read_totals
 from notices.services import notice_create, notice_update, notice_withdraw
@@ -27,8 +28,9 @@ def _initial_period():
 @staff_required
 def notice_list(request):
     page = Paginator(notices_for_staff(), 30).get_page(request.GET.get("page"))
-    page.object_list = with_read_totals(page.object_list)
-    context = {"page": page, "audience": broadcast_audience(), "now": timezone.now()}
+    audience = broadcast_audience()
+    page.object_list = with_read_totals(page.object_list, audience=audience)
+    context = {"page": page, "audience": audience, "now": timezone.now()}
     return render(request, "staff/notices/list.html", context)
 
 
@@ -37,9 +39,11 @@ def _editor(request, *, customer=None, notice=None):
     initial = (
         {"title": notice.title, "body": notice.body, "starts_at": notice.starts_at, "ends_at": notice.ends_at}
         if editing
-        else {**_initial_period(), "is_broadcast": customer is None}
+        else _initial_period()
     )
-    form = NoticeForm(request.POST or None, initial=initial, customer=customer, editing=editing)
+    # Who a notice is for comes from where it is written (the notices page: everyone; a customer's
+    # page: that customer) and stays fixed once posted.
+    form = NoticeForm(request.POST or None, initial=initial)
     preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -56,15 +60,16 @@ def _editor(request, *, customer=None, notice=None):
             messages.success(request, _("The notice was saved. Its view count is kept."))
             return redirect("staff:notice_list")
         else:
-            to = None if data.get("is_broadcast") else customer
             notice_create(
                 salon=request.salon,
                 actor=request.user,
-                customer=to,
+                customer=customer,
                 client_key=data.get("client_key"),
                 **{k: data[k] for k in ("title", "body", "starts_at", "ends_at")},
             )
             messages.success(request, _("The notice was posted."))
+            if customer is not None:
+                return redirect("staff:customer_detail", pk=customer.pk)
             return redirect("staff:notice_list")
     context = {
         "form": form,
@@ -74,6 +79,8 @@ def _editor(request, *, customer=None, notice=None):
         "starters": starters_for(customer_name=customer.name, salon_name=request.salon.name)
         if customer
         else [],
+        "audience": broadcast_audience() if customer is None and not editing else None,
+        "customer_linked": customer is not None and active_devices(customer=customer).exists(),
     }
     return render(request, "staff/notices/form.html", context)
 

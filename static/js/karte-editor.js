@@ -479,9 +479,24 @@ async function save() {
   }
 }
 
+// A karte with no menu and no items is saved only when staff say so: a tap too early would
+// otherwise leave an empty record in the customer's history. The server asks too, without script.
+function emptyAndUnconfirmed() {
+  const confirmed = form.elements.namedItem("confirm_empty");
+  if (confirmed.type === "checkbox" ? confirmed.checked : confirmed.value) return false;
+  const menu = form.elements.namedItem("menu").value.trim();
+  return !menu && ![...list.children].some((item) => !item.hidden);
+}
+
 form.addEventListener("submit", (event) => {
   if (form.dataset.nativeSubmit === "true") return;
   event.preventDefault();
+  if (emptyAndUnconfirmed()) {
+    if (!window.confirm(msg.msgEmpty)) return;
+    const confirmed = form.elements.namedItem("confirm_empty");
+    if (confirmed.type === "checkbox") confirmed.checked = true;
+    else confirmed.value = "on";
+  }
   save();
 });
 

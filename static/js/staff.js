@@ -15,3 +15,13 @@ document.addEventListener("submit", async (event) => {
   form.dataset.cleared = "true";
   form.submit();
 });
+
+// A heading reached by its #link (the karte just saved) lands below the sticky top bar, however
+// many rows the bar takes at this width.
+const topbar = document.querySelector(".topbar");
+if (topbar) {
+  const keepClear = () =>
+    document.documentElement.style.setProperty("--topbar-height", `${topbar.offsetHeight}px`);
+  new ResizeObserver(keepClear).observe(topbar);
+  keepClear();
+}

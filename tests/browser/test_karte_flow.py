@@ -85,7 +85,7 @@ def test_a_karte_with_photo_illustration_and_text_publishes_only_the_text(
     page.get_by_role("button", name="カルテを保存").click()
 
     # The history: text green 「公開」, photo and illustration red 「非公開」.
-    expect(page.locator(".message")).to_contain_text("カルテを保存しました")
+    expect(page.locator(".message")).to_contain_text("日のカルテを保存しました")  # no stray space
     karte = page.locator("article.karte").first
     tiles = karte.locator(".item-tile")
     expect(tiles).to_have_count(3)
@@ -127,3 +127,51 @@ def test_one_tap_publishes_from_the_history(live_server, tablet, salon_a):
     expect(page.locator(".item-tile--photo .state")).to_have_text("公開")
     page.reload()
     expect(page.locator(".item-tile--photo .state")).to_have_text("公開")
+
+
+def test_saving_a_karte_with_nothing_in_it_asks_first(live_server, tablet, salon_a):
+    page = tablet
+    log_in(page, live_server, "salon-a-stylist", "pw-stylist-123")
+    page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/kartes/new/")
+    expect(page.locator("#karte-form")).to_have_attribute("data-ready", "true")
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.get_by_role("button", name="カルテを保存").click()
+    expect(page.get_by_role("button", name="カルテを保存")).to_be_enabled()
+    assert asked == ["メニューも項目もないカルテです。空のまま保存しますか？"]
+    with scope(salon=salon_a.salon):
+        assert not Karte.objects.exists()  # "Cancel": nothing was sent
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    page.get_by_role("button", name="カルテを保存").click()
+    expect(page.locator(".message")).to_contain_text("カルテを保存しました")
+    with scope(salon=salon_a.salon):
+        assert Karte.objects.count() == 1
+
+
+def test_the_saved_karte_is_shown_below_the_sticky_top_bar(live_server, tablet, salon_a):
+    """After saving, the page jumps to the karte (#karte-N); its heading must not sit under the bar."""
+    import datetime
+
+    from tests.factories import make_karte
+
+    for day in range(1, 7):  # older visits below it, so that the page can scroll the karte to the top
+        make_karte(salon_a, date=datetime.date(2026, 9, day))
+    page = tablet
+    log_in(page, live_server, "salon-a-stylist", "pw-stylist-123")
+    page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/kartes/new/")
+    expect(page.locator("#karte-form")).to_have_attribute("data-ready", "true")
+    page.get_by_role("button", name="カット", exact=True).click()
+    page.get_by_role("button", name="カルテを保存").click()
+    expect(page.locator(".message")).to_contain_text("のカルテを保存しました")
+    with scope(salon=salon_a.salon):
+        newest = Karte.objects.order_by("-pk").first()
+    heading = page.locator(f"#karte-{newest.pk} .karte__date")
+    expect(heading).to_be_in_viewport()
+    bar, top = page.locator(".topbar").bounding_box(), heading.bounding_box()
+    assert page.evaluate("window.scrollY") > 0  # the page did move to the karte
+    assert bar and top and bar["y"] + bar["height"] <= top["y"] <= bar["y"] + bar["height"] + 80, (bar, top)

@@ -50,7 +50,7 @@ def test_notices_reach_the_right_phones_with_new_badges_and_view_counts(
     staff.get_by_role("link", name="全体へのお知らせを作成").click()
     staff.get_by_label("タイトル").fill("年末年始の営業")
     staff.get_by_label("本文").fill("12/31〜1/3はお休みです。\n詳しくは https://example.jp/ をご覧ください。")
-    expect(staff.get_by_label("全体告知（アプリを入れている全員）")).to_be_checked()
+    expect(staff.locator("[data-audience]")).to_contain_text("アプリを連携しているお客様全員に表示されます")
     staff.get_by_role("button", name="プレビュー").click()
     expect(staff.locator(".notice-preview .notice-view__body a")).to_have_attribute(
         "href", "https://example.jp/"
@@ -71,6 +71,7 @@ def test_notices_reach_the_right_phones_with_new_badges_and_view_counts(
     staff.get_by_label("タイトル").fill("ご来店ありがとうございました")
     staff.get_by_role("button", name="投稿する").click()
     expect(staff.locator(".message")).to_contain_text("お知らせを投稿しました")
+    expect(staff).to_have_url(f"{live_server.url}/customers/{salon_a.customer.pk}/")  # back where it began
 
     phone = link_phone(salon_a, salon_a.customer)
     tab = phone.get_by_role("navigation", name="アプリのメニュー").get_by_role("link", name="お知らせ")

@@ -20,12 +20,14 @@ from customers.models import Customer
 from customers.services import customer_create
 from kartes.models import ImageKind, ItemKind, PhotoTag
 from kartes.services import ItemInput, image_asset_create, karte_create
-from linking.services import link_code_issue
+from linking.management.commands.link_code import write_link_code
+from linking.services import device_revoke, link_code_issue, link_code_redeem
 from notices.services import notice_create, notice_mark_read
 from salons.models import Salon, StaffMember, StaffRole
 from salons.services import salon_create
 
 DEMO_SLUG = "demo"
+DEMO_PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
 LOGINS = [
     ("owner", "karte-owner-2026", "店長 佐藤 美咲", StaffRole.OWNER),
     ("stylist", "karte-stylist-2026", "鈴木 彩", StaffRole.STYLIST),
@@ -198,6 +200,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--customers", type=int, default=len(FAMILY), help="How many customers (at most 30)"
         )
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="Where the app is served")
 
     def handle(self, *args, **options):
         salon = Salon.objects.filter(slug=DEMO_SLUG).first()
@@ -206,10 +209,11 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("The demo salon was created."))
         else:
             self.stdout.write("The demo salon is already there; nothing was changed.")
-        self.print_logins(salon)
-        self.print_link_code(salon)
+        base_url = options["base_url"].rstrip("/")
+        self.print_logins(salon, base_url)
+        self.print_link_code(salon, base_url)
 
-    def print_link_code(self, salon):
+    def print_link_code(self, salon, base_url: str):
         """A fresh code for the first demo customer, so a phone can be linked straight away."""
         with scope(salon=salon):
             customer = Customer.objects.filter(archived_at__isnull=True).order_by("kana_sort").first()
@@ -217,20 +221,16 @@ class Command(BaseCommand):
             if customer is None or owner is None:
                 return
             issued = link_code_issue(salon=salon, customer=customer, issued_by=owner)
-        self.stdout.write(f"  Customer app: open http://127.0.0.1:8000/s/{salon.slug}/app/ and type")
-        self.stdout.write(
-            f"  {issued.numeric} to link it to {customer.name} (valid for 10 minutes; "
-            "staff can show new QR codes on the customer's page)."
-        )
+        write_link_code(self.stdout, salon, customer, issued, base_url)
         self.stdout.write("")
 
-    def print_logins(self, salon):
+    def print_logins(self, salon, base_url: str):
         self.stdout.write("")
-        self.stdout.write(f"  Karte is at http://127.0.0.1:8000/  (salon: {salon.name})")
+        self.stdout.write(f"  Karte is at {base_url}/  (salon: {salon.name})")
         for username, password, name, role in LOGINS:
             self.stdout.write(f"  {role.value:8} {name}: login {username!r}, password {password!r}")
         self.stdout.write(
-            f"  Platform admin: http://127.0.0.1:8000/admin/  login {OPERATOR[0]!r}, password {OPERATOR[1]!r}"
+            f"  Platform admin: {base_url}/admin/  login {OPERATOR[0]!r}, password {OPERATOR[1]!r}"
         )
         self.stdout.write("")
 
@@ -332,9 +332,16 @@ class Command(BaseCommand):
                 ends_at=now + 14 * day,
                 customer=first,
             )
-            for customer in customers[: len(customers) // 2]:
-                if customer != first:
+            # Half the customers have linked a phone, and most of them read the live notice; one
+            # unlinked hers afterwards, so the notice list shows how such reads are counted.
+            phones = [customer for customer in customers[: len(customers) // 2] if customer != first]
+            for number, customer in enumerate(phones):
+                issued = link_code_issue(salon=salon, customer=customer, issued_by=owner)
+                device, _ = link_code_redeem(salon=salon, code=issued.code, user_agent=DEMO_PHONE)
+                if number % 3 != 2:
                     notice_mark_read(notice=live, customer=customer)
+                if number == 0:
+                    device_revoke(device=device)
 
     def make_karte(self, rng, salon, customer, staff, date):
         actor = staff.user
