@@ -169,7 +169,7 @@ def test_the_saved_karte_is_shown_below_the_sticky_top_bar(live_server, tablet, 
     page.get_by_role("button", name="カルテを保存").click()
     expect(page.locator(".message")).to_contain_text("のカルテを保存しました")
     with scope(salon=salon_a.salon):
-        newest = Karte.objects.order_by("-pk").first()
+        newest = Karte.objects.latest("pk")
     heading = page.locator(f"#karte-{newest.pk} .karte__date")
     expect(heading).to_be_in_viewport()
     bar, top = page.locator(".topbar").bounding_box(), heading.bounding_box()
