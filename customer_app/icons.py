@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+from pathlib import Path
 
 from django.core.cache import cache
 from django.urls import reverse
@@ -17,13 +18,35 @@ def _hex_to_rgb(value: str) -> tuple[int, int, int]:
 
 
 # Raised when the drawing below changes, so that phones fetch the new icons.
-DESIGN = "2"
+DESIGN = "3"
+# Fonts with Japanese letters, where the system has one (Debian's fonts-noto-cjk; macOS).
+CJK_FONTS = [
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"),
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/System/Library/Fonts/ヒラギノ角ゴシック W6.ttc"),
+]
+
+
+def icon_letter(salon: Salon) -> tuple[str, Path | None]:
+    """The salon's initial and the font that can draw it (None: the built-in Latin font).
+
+    A Japanese initial needs a Japanese font; without one, the first Latin letter or digit of the
+    salon's URL name stands in rather than an empty box.
+    """
+    letter = salon.initial
+    if letter.isascii():
+        return letter, None
+    font = next((path for path in CJK_FONTS if path.exists()), None)
+    if font is not None:
+        return letter, font
+    return next((ch.upper() for ch in salon.slug if ch.isascii() and ch.isalnum()), "K"), None
 
 
 def icon_version(salon: Salon) -> str:
     """Changes whenever anything drawn on the icon changes: logo, colour or letter."""
     logo = salon.logo.name if salon.logo else ""
-    parts = f"{DESIGN}|{salon.theme_color}|{salon.slug}|{logo}|{salon.logo_sha256}"
+    letter, font = icon_letter(salon)
+    parts = f"{DESIGN}|{salon.theme_color}|{letter}|{font}|{logo}|{salon.logo_sha256}"
     return hashlib.sha256(parts.encode()).hexdigest()[:12]
 
 
@@ -55,8 +78,12 @@ def salon_icon_png(salon: Salon, size: int) -> bytes:
             white.paste(inner, ((size - inner.width) // 2, (size - inner.height) // 2), inner)
             canvas = white
     else:
-        letter = (salon.slug[:1] or "K").upper()
-        font = ImageFont.load_default(size=int(size * 0.55))
+        letter, path = icon_letter(salon)
+        font = (
+            ImageFont.truetype(str(path), int(size * 0.5), index=0)
+            if path is not None
+            else ImageFont.load_default(size=int(size * 0.55))
+        )
         draw = ImageDraw.Draw(canvas)
         draw.text((size / 2, size / 2), letter, fill=_hex_to_rgb(colours.on_fill), font=font, anchor="mm")
     out = io.BytesIO()

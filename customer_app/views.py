@@ -219,7 +219,7 @@ def manifest(request):
     base = app_path(salon)
     data = {
         "name": salon.name,
-        "short_name": salon.name[:12],
+        "short_name": salon.app_title,
         "id": base,
         "start_url": base,
         "scope": base,

@@ -21,6 +21,15 @@ class Salon(models.Model):
         unique=True,
         help_text=_("Lower-case letters, digits and hyphens; used in the customer app's address."),
     )
+    app_name = models.CharField(
+        _("app name"),
+        max_length=12,
+        blank=True,
+        help_text=_(
+            "The name under the app's icon on a phone's home screen, 12 characters at most. "
+            "Empty: the salon name, which the phone shortens if it does not fit."
+        ),
+    )
     logo = models.FileField(_("logo"), upload_to=salon_logo_path, blank=True)
     logo_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
     logo_size = models.BigIntegerField(null=True, blank=True, editable=False)
@@ -51,6 +60,16 @@ class Salon(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def app_title(self) -> str:
+        """The name a phone shows under the home-screen icon."""
+        return self.app_name or self.name
+
+    @property
+    def initial(self) -> str:
+        """The letter that stands for the salon where it has no logo: the first of its app name."""
+        return next((ch for ch in self.app_title if not ch.isspace()), "K").upper()
 
 
 class StaffRole(models.TextChoices):

@@ -265,8 +265,29 @@ ItemFormSet = forms.formset_factory(
 )
 
 
+# Where salons using Karte are, first; every other zone follows under its own heading.
+LIKELY_TIMEZONES = [
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Asia/Taipei",
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Singapore",
+    "Asia/Bangkok",
+    "Pacific/Honolulu",
+    "America/Los_Angeles",
+    "Europe/London",
+]
+
+
 def _timezone_choices():
-    return [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
+    others = sorted(
+        name for name in zoneinfo.available_timezones() if "/" in name and name not in LIKELY_TIMEZONES
+    )
+    return [
+        (_("Frequently used"), [(name, name) for name in LIKELY_TIMEZONES]),
+        (_("All time zones"), [(name, name) for name in others]),
+    ]
 
 
 class SalonSettingsForm(forms.ModelForm):
@@ -280,8 +301,18 @@ class SalonSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Salon
-        fields = ["name", "theme_color", "timezone", "max_devices_per_customer"]
-        widgets = {"theme_color": forms.TextInput(attrs={"type": "color"})}
+        fields = ["name", "app_name", "theme_color", "timezone", "max_devices_per_customer"]
+        widgets = {
+            "theme_color": forms.TextInput(attrs={"type": "color"}),
+            "app_name": forms.TextInput(attrs={"maxlength": "12", "autocomplete": "off"}),
+            "max_devices_per_customer": forms.NumberInput(
+                attrs={"min": "1", "max": "20", "inputmode": "numeric"}
+            ),
+        }
+        error_messages = {"app_name": {"max_length": _("Keep the app name to 12 characters or fewer.")}}
+
+    def clean_app_name(self):
+        return re.sub(r"\s+", " ", self.cleaned_data["app_name"]).strip()
 
     def clean_logo_upload(self):
         upload = self.cleaned_data.get("logo_upload")

@@ -40,6 +40,7 @@ urlpatterns = [
     path("customers/<int:pk>/notices/new/", notices.customer_notice_create, name="customer_notice_create"),
     path("salon/settings/", salon.salon_settings, name="salon_settings"),
     path("salon/logo/", salon.salon_logo, name="salon_logo"),
+    path("salon/icon-preview/", salon.salon_icon_preview, name="salon_icon_preview"),
     path("salon/staff/", salon.staff_list, name="staff_list"),
     path("salon/staff/new/", salon.staff_create, name="staff_create"),
     path("salon/staff/<int:pk>/edit/", salon.staff_edit, name="staff_edit"),

@@ -127,6 +127,48 @@ def test_nothing_works_without_the_option(salon_a, client):
     assert "この機能はオプション契約が必要です" in page
 
 
+def test_without_the_option_staff_see_what_needs_it_and_post_nothing_to_no_one(salon_a, client):
+    from notices.models import Notice
+
+    salon_a.salon.customer_app_enabled = False
+    salon_a.salon.save()
+    staff = salon_a.client()
+    notices = staff.get(reverse("staff:notice_list")).content.decode()
+    assert "【重要】この機能はオプション契約が必要です" in notices
+    assert reverse("staff:notice_create") not in notices  # no button to post to 「0 人」
+    assert "オプション" in notices  # the menu marks it too
+    for url in (
+        reverse("staff:notice_create"),
+        reverse("staff:customer_notice_create", kwargs={"pk": salon_a.customer.pk}),
+    ):
+        assert staff.get(url).status_code == 403
+        refused = staff.post(
+            url,
+            {
+                "title": "届かない",
+                "body": "本文",
+                "starts_at": "2026-11-01T09:00",
+                "ends_at": "2026-12-01T09:00",
+            },
+        )
+        assert refused.status_code == 403 and "オプション契約が必要です" in refused.content.decode()
+    with scope(salon=salon_a.salon):
+        assert not Notice.objects.exists()
+    editor = staff.get(
+        reverse("staff:karte_create", kwargs={"customer_pk": salon_a.customer.pk})
+    ).content.decode()
+    assert "公開にしても、どなたにも表示されません" in editor
+    detail = staff.get(reverse("staff:customer_detail", kwargs={"pk": salon_a.customer.pk})).content.decode()
+    assert "オプションを契約するまで、公開の項目はどなたにも表示されません。" in detail
+    preview = staff.get(
+        reverse("staff:customer_preview", kwargs={"pk": salon_a.customer.pk})
+    ).content.decode()
+    assert "オプション契約が必要です" in preview
+    # The phone's own page: no icon or manifest that would not load, the salon's initial instead.
+    phone = client.get(app_url(salon_a)).content.decode()
+    assert 'class="app-bar__initial"' in phone and "icons/" not in phone and "manifest" not in phone
+
+
 def test_only_hashes_are_stored(salon_a, client):
     issued = issue(salon_a)
     response = client.post(link_url(salon_a), {"code": issued.code})

@@ -79,6 +79,60 @@ def test_salon_settings_store_a_clean_square_logo(salon_a):
     assert image.size == (512, 512) and b"CameraMaker" not in data
 
 
+def test_the_owner_names_the_app_and_sees_its_icon_before_saving(salon_a):
+    from customer_app.icons import icon_letter
+
+    client = salon_a.client()
+    page = client.get(reverse("staff:salon_settings")).content.decode()
+    # Likely zones first, then every other under its own heading; a search box narrows them.
+    assert (
+        page.index('value="Asia/Tokyo"')
+        < page.index('label="すべてのタイムゾーン"')
+        < page.index("Africa/Abidjan")
+    )
+    assert "data-timezone-filter" in page and 'type="file"' in page
+    preview = client.get(
+        reverse("staff:salon_icon_preview"), {"name": "Hair Salon Hana", "theme_color": "#336699"}
+    )
+    assert preview["Content-Type"] == "image/png" and preview["Cache-Control"] == "no-store"
+    other = client.get(
+        reverse("staff:salon_icon_preview"), {"name": "Hair Salon Hana", "theme_color": "#993366"}
+    )
+    assert preview.content != other.content  # follows the colour being chosen
+    data = {
+        "name": "Hair Salon Hana",
+        "app_name": "  ハナ  ",
+        "theme_color": "#336699",
+        "timezone": "Asia/Tokyo",
+    }
+    assert client.post(reverse("staff:salon_settings"), data).status_code == 302
+    salon = Salon.objects.get(pk=salon_a.salon.pk)
+    assert (salon.app_name, salon.app_title, salon.initial) == ("ハナ", "ハナ", "ハ")
+    assert icon_letter(salon)[0] == "ハ"
+    too_long = client.post(
+        reverse("staff:salon_settings"), {**data, "app_name": "ヘアサロン ハナ 表参道本店"}
+    )
+    assert "アプリ名は12文字以内にしてください。" in too_long.content.decode()
+    assert "ヘアサロン ハナ 表参道本店" in too_long.content.decode()  # kept for fixing
+
+
+def test_without_an_app_name_the_salon_name_and_its_first_letter_are_used(salon_a):
+    import json
+
+    from .linking_helpers import app_url, linked_phone
+
+    Salon.objects.filter(pk=salon_a.salon.pk).update(name="Hair Salon Hana", slug="demo-salon")
+    salon_a.salon.refresh_from_db()
+    assert salon_a.salon.initial == "H"  # not the D of its URL name
+    manifest = json.loads(salon_a.client().get(app_url(salon_a, "manifest")).content)
+    assert manifest["short_name"] == "Hair Salon Hana"  # the phone shortens it, not us
+    home = linked_phone(salon_a).get(app_url(salon_a)).content.decode()
+    assert '<meta name="apple-mobile-web-app-title" content="Hair Salon Hana">' in home
+    Salon.objects.filter(pk=salon_a.salon.pk).update(app_name="Hana")
+    manifest = json.loads(salon_a.client().get(app_url(salon_a, "manifest")).content)
+    assert manifest["short_name"] == "Hana" and manifest["name"] == "Hair Salon Hana"
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [("theme_color", "blue", "#b5838d のような形式で色を入力してください。"), ("timezone", "Mars/Base", "")],

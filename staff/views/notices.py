@@ -35,6 +35,9 @@ def notice_list(request):
 
 
 def _editor(request, *, customer=None, notice=None):
+    if not request.salon.customer_app_enabled:
+        # Notices reach customers through the app: without its option there is no one to post to.
+        return render(request, "staff/notices/option_required.html", {"customer": customer}, status=403)
     editing = notice is not None
     initial = (
         {"title": notice.title, "body": notice.body, "starts_at": notice.starts_at, "ends_at": notice.ends_at}

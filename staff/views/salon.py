@@ -1,11 +1,15 @@
+import copy
+import re
+
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
 from common.idempotency import parse_key
 from common.serving import stored_file_response
+from customer_app.icons import salon_icon_png
 from salons.access import owner_required, staff_required
 from salons.models import StaffMember
 from salons.services import salon_update_settings, staff_member_create, staff_member_update
@@ -19,7 +23,7 @@ def salon_settings(request):
     salon = request.salon
     form = SalonSettingsForm(request.POST or None, request.FILES or None, instance=salon)
     if request.method == "POST" and form.is_valid():
-        fields = ("name", "theme_color", "timezone", "max_devices_per_customer")
+        fields = ("name", "app_name", "theme_color", "timezone", "max_devices_per_customer")
         data = {name: form.cleaned_data[name] for name in fields}
         salon_update_settings(
             salon=salon, actor=request.user, data=data, logo=form.cleaned_data.get("logo_upload")
@@ -27,6 +31,20 @@ def salon_settings(request):
         messages.success(request, _("The salon settings were saved."))
         return redirect("staff:salon_settings")
     return render(request, "staff/salon/settings.html", {"form": form})
+
+
+@owner_required
+def salon_icon_preview(request):
+    """The app icon as it would be drawn with the name, app name and colour being typed (not saved)."""
+    salon = copy.copy(request.salon)
+    salon.name = request.GET.get("name", "").strip()[:100] or salon.name
+    salon.app_name = request.GET.get("app_name", salon.app_name).strip()[:12]
+    colour = request.GET.get("theme_color", "")
+    if re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+        salon.theme_color = colour
+    response = HttpResponse(salon_icon_png(salon, 180), content_type="image/png")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @staff_required
