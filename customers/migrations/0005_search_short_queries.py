@@ -33,8 +33,12 @@ def create(apps, schema_editor):
     for name in TRIGRAM_INDEXES:
         schema_editor.execute(f"ALTER INDEX {name} SET (fastupdate = off)")
         schema_editor.execute(f"SELECT gin_clean_pending_list('{name}'::regclass)")
-    # Statistics of the new expression, without which the planner guesses its matches.
-    schema_editor.execute("ANALYZE customers_customer")
+    # Statistics of the new expression, without which the planner guesses its matches (an empty
+    # table, as in a new installation, has none to gather).
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM customers_customer)")
+        if cursor.fetchone()[0]:
+            cursor.execute("ANALYZE customers_customer")
 
 
 def drop(apps, schema_editor):

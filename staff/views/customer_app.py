@@ -18,8 +18,18 @@ from salons.access import staff_required
 from ..access import get_customer_for_staff
 
 
-def _qr_svg(payload: str) -> str:
-    return mark_safe(segno.make(payload, error="m", micro=False).svg_inline(scale=6, border=3, title=""))
+def _qr_svgs(*payloads: str) -> list[str]:
+    """The QR codes, drawn at one version so that each module is the same size in each: shown side by
+    side at the same width, neither code looks smaller (and so harder to scan) than the other."""
+    version = max(segno.make(payload, error="m", micro=False).version for payload in payloads)
+    return [
+        mark_safe(
+            segno.make(payload, error="m", version=version).svg_inline(
+                scale=6, border=3, title="", omitsize=True
+            )
+        )
+        for payload in payloads
+    ]
 
 
 def _require_option(request):
@@ -45,8 +55,7 @@ def link_code_create(request, pk):
         "customer": customer,
         "link_code": issued.link_code,
         "app_url": app_url,
-        "step1_svg": _qr_svg(app_url),
-        "step2_svg": _qr_svg(issued.code),
+        **dict(zip(("step1_svg", "step2_svg"), _qr_svgs(app_url, issued.code), strict=True)),
         "numeric": f"{issued.numeric[:4]} {issued.numeric[4:]}",
         "numeric_paused": numeric_linking_paused(salon=request.salon),
     }

@@ -130,3 +130,15 @@ def test_the_app_opens_offline_and_forgets_everything_when_unlinked(
         }"""
     )
     assert not any("/kartes/" in url or "/images/" in url for url in cached), cached
+
+
+@pytest.mark.parametrize("size", [(820, 1180), (1180, 820)], ids=["portrait", "landscape"])
+def test_the_qr_codes_are_big_enough_to_scan_across_a_counter(live_server, tablet, salon_a, size):
+    tablet.set_viewport_size({"width": size[0], "height": size[1]})
+    show_codes(tablet, live_server, salon_a)
+    # The drawn modules, not just the box around them.
+    first = tablet.locator("#qr-step1 svg path").bounding_box()
+    second = tablet.locator("#qr-step2 svg path").bounding_box()
+    assert first and second
+    assert first["width"] >= 240 and second["width"] >= 240, (first, second)
+    assert second["width"] >= first["width"]  # the code the app scans is never the smaller
