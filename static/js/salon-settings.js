@@ -34,6 +34,7 @@ logoInput.addEventListener("change", () => {
   if (logoUrl) URL.revokeObjectURL(logoUrl);
   const file = logoInput.files[0];
   logoUrl = file ? URL.createObjectURL(file) : null;
+  form.querySelector("[data-file-name]").textContent = file ? file.name : "";
   if (logoUrl) {
     logoPreview.src = logoUrl;
     logoPreview.hidden = false;
