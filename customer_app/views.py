@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from common.client_address import client_address
 from common.ratelimit import rate_limit_hit
 from common.serving import stored_file_response
-from kartes.models import DISPLAY_SIZES, ItemKind, PhotoTag
+from kartes.models import DISPLAY_SIZES
 from kartes.selectors import get_visible_image, get_visible_karte, visible_kartes
 from linking.services import LinkError, device_revoke, link_code_redeem, numeric_attempt_hit
 from notices.selectors import get_visible_notice, unread_count, visible_notices
@@ -60,11 +60,7 @@ def home(request):
 @app_view()
 def karte_detail(request, pk):
     karte = get_visible_karte(customer=request.device.customer, pk=pk)
-    photos = [item for item in karte.public_items if item.kind == ItemKind.PHOTO]  # type: ignore[attr-defined]
-    before = next((item for item in photos if item.photo_tag == PhotoTag.BEFORE), None)
-    after = next((item for item in photos if item.photo_tag == PhotoTag.AFTER), None)
-    context = {"karte": karte, "before": before, "after": after if before else None}
-    return render(request, "customer_app/karte.html", context)
+    return render(request, "customer_app/karte.html", {"karte": karte})
 
 
 @app_view()
@@ -264,6 +260,7 @@ def service_worker(request):
         for path in (
             "css/app.css",
             "js/app.js",
+            "js/compare.js",
             "js/scanner.js",
             "vendor/zxing/iife/reader/index.js",
             "favicon.svg",

@@ -12,6 +12,9 @@ urlpatterns = [
     path("customers/<int:pk>/archive/", customers.customer_archive_view, name="customer_archive"),
     path("customers/<int:pk>/restore/", customers.customer_restore_view, name="customer_restore"),
     path("customers/<int:pk>/preview/", customers.customer_preview, name="customer_preview"),
+    path(
+        "customers/<int:pk>/preview/phone/", customers.customer_preview_phone, name="customer_preview_phone"
+    ),
     path("customers/<int:pk>/export/", privacy.customer_export, name="customer_export"),
     path("customers/<int:pk>/erase/", privacy.customer_erase_view, name="customer_erase"),
     path(

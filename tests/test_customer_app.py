@@ -162,6 +162,11 @@ def test_before_and_after_photos_get_a_comparison_slider(salon_a):
         )
     page = linked_phone(salon_a).get(app_url(salon_a, "karte", pk=karte.pk)).content.decode()
     assert 'class="compare"' in page and "data-compare" in page
+    # The staff preview shows the same slider, not the photos stacked.
+    preview = salon_a.client().get(
+        reverse("staff:customer_preview_phone", kwargs={"pk": salon_a.customer.pk})
+    )
+    assert 'class="compare"' in preview.content.decode() and "js/compare" in preview.content.decode()
 
 
 def test_app_pages_make_the_same_number_of_queries_whatever_the_data_size(salon_a):
@@ -200,7 +205,9 @@ def test_the_staff_preview_and_the_phone_show_the_same_items(salon_a):
     )
     second = make_karte(salon_a, public_photo=True, text="非公開B", date=datetime.date(2026, 10, 1))
     phone = linked_phone(salon_a)
-    preview = salon_a.client().get(reverse("staff:customer_preview", kwargs={"pk": salon_a.customer.pk}))
+    preview = salon_a.client().get(
+        reverse("staff:customer_preview_phone", kwargs={"pk": salon_a.customer.pk})
+    )
     app_pages = "".join(
         phone.get(app_url(salon_a, "karte", pk=karte.pk)).content.decode() for karte in (first, second)
     )
@@ -212,6 +219,21 @@ def test_the_staff_preview_and_the_phone_show_the_same_items(salon_a):
 
     assert shown(preview.content.decode()) == shown(app_pages)
     assert shown(app_pages)[1] == {"公開A"} and len(shown(app_pages)[0]) == 2
+    # One template draws a karte for both, so the preview is the phone (the slider included).
+    page = phone.get(app_url(salon_a, "karte", pk=first.pk))
+    assert "kartes/_visible_karte.html" in {t.name for t in page.templates}
+    assert "kartes/_visible_karte.html" in {t.name for t in preview.templates}
+    framed = salon_a.client().get(reverse("staff:customer_preview", kwargs={"pk": salon_a.customer.pk}))
+    assert (
+        reverse("staff:customer_preview_phone", kwargs={"pk": salon_a.customer.pk}) in framed.content.decode()
+    )
+    assert (
+        "frame-ancestors 'self'" in preview["Content-Security-Policy"]
+        and preview["X-Frame-Options"] == "SAMEORIGIN"
+    )
+    assert (
+        "frame-ancestors 'none'" in framed["Content-Security-Policy"] and framed["X-Frame-Options"] == "DENY"
+    )
 
 
 def test_the_phone_is_told_exactly_what_it_may_keep(salon_a):

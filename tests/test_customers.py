@@ -201,7 +201,7 @@ def _count_queries(client, url):
 def test_list_pages_make_the_same_number_of_queries_whatever_the_data_size(salon_a):
     client = salon_a.client()
     detail = reverse("staff:customer_detail", kwargs={"pk": salon_a.customer.pk})
-    preview = reverse("staff:customer_preview", kwargs={"pk": salon_a.customer.pk})
+    preview = reverse("staff:customer_preview_phone", kwargs={"pk": salon_a.customer.pk})
     make_karte(salon_a)
     small = [_count_queries(client, url) for url in (LIST, detail, preview)]
     add_customers(salon_a, [(f"顧客 {i:03d}", f"こきゃく {i:03d}", "") for i in range(40)])

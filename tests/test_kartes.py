@@ -129,7 +129,7 @@ def test_the_preview_page_shows_what_the_customer_would_see(salon_a):
     salon_a.customer.save()
     body = (
         salon_a.client()
-        .get(reverse("staff:customer_preview", kwargs={"pk": salon_a.customer.pk}))
+        .get(reverse("staff:customer_preview_phone", kwargs={"pk": salon_a.customer.pk}))
         .content.decode()
     )
     assert "次回は6週間後" in body
@@ -142,7 +142,7 @@ def test_the_other_customers_kartes_are_not_in_the_preview(salon_a):
     make_karte(salon_a, customer=salon_a.other_customer, public_text=True, text="別のお客様のメモ")
     body = (
         salon_a.client()
-        .get(reverse("staff:customer_preview", kwargs={"pk": salon_a.customer.pk}))
+        .get(reverse("staff:customer_preview_phone", kwargs={"pk": salon_a.customer.pk}))
         .content.decode()
     )
     assert "別のお客様のメモ" not in body

@@ -91,7 +91,7 @@ def test_the_phone_never_sees_a_photo_whose_copies_are_not_ready(salon_a, held_q
     assert str(item.image_id) not in page and "カットとカラー" in page
     visible = phone.get(reverse("customer_app:visible", kwargs={"slug": slug})).json()["urls"]
     assert not any(str(item.image_id) in url for url in visible)
-    preview = salon_a.client().get(reverse("staff:customer_preview", args=[salon_a.customer.pk]))
+    preview = salon_a.client().get(reverse("staff:customer_preview_phone", args=[salon_a.customer.pk]))
     assert str(item.image_id) not in preview.content.decode()
 
 

@@ -15,6 +15,7 @@ OBJECT_URLS = {
     "customer_archive": lambda o: {"pk": o["customer"].pk},
     "customer_restore": lambda o: {"pk": o["customer"].pk},
     "customer_preview": lambda o: {"pk": o["customer"].pk},
+    "customer_preview_phone": lambda o: {"pk": o["customer"].pk},
     "karte_create": lambda o: {"customer_pk": o["customer"].pk},
     "karte_edit": lambda o: {"pk": o["karte"].pk},
     "karte_delete": lambda o: {"pk": o["karte"].pk},

@@ -40,6 +40,12 @@ def karte_photo_sizes() -> str:
 
 
 @register.filter
+def tagged_photo(karte, tag):
+    """The karte's public photo tagged before or after, if any (the first one)."""
+    return next((item for item in karte.public_items if item.kind == "photo" and item.photo_tag == tag), None)
+
+
+@register.filter
 def first_public_photo(karte):
     """The first public photo of a karte from visible_kartes, for its thumbnail."""
     return next((item for item in karte.public_items if item.kind == "photo"), None)

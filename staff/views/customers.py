@@ -6,8 +6,10 @@ from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Lower
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from common.middleware import CONTENT_SECURITY_POLICY
 from common.paging import CappedPaginator
 from customers.models import Customer
 from customers.services import customer_archive, customer_create, customer_restore, customer_update
@@ -23,6 +25,8 @@ CUSTOMERS_PER_PAGE = 50
 # The list counts this many customers at most ("more than 1,000"): beyond that, staff search.
 CUSTOMER_COUNT_CAP = 1000
 KARTES_PER_PAGE = 10
+# The preview shows the newest kartes, as many as the phone's list shows on its first page.
+PREVIEW_KARTES = 30
 
 
 def _search_page(request, matches, sort):
@@ -141,5 +145,19 @@ def customer_restore_view(request, pk):
 @staff_required
 def customer_preview(request, pk):
     customer = get_customer_for_staff(request, pk)
-    kartes = visible_kartes(customer=customer)
-    return render(request, "staff/customers/preview.html", {"customer": customer, "kartes": kartes})
+    return render(request, "staff/customers/preview.html", {"customer": customer})
+
+
+# The phone's own look: app.css and the app's karte markup (kartes/_visible_karte.html), shown inside
+# the preview page's phone frame. Only this page may be framed, and only by our own pages.
+PREVIEW_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+
+
+@staff_required
+@xframe_options_sameorigin
+def customer_preview_phone(request, pk):
+    customer = get_customer_for_staff(request, pk)
+    kartes = visible_kartes(customer=customer)[:PREVIEW_KARTES]
+    response = render(request, "staff/customers/preview_phone.html", {"customer": customer, "kartes": kartes})
+    response["Content-Security-Policy"] = PREVIEW_POLICY
+    return response

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from common.serving import stored_file_response
 from kartes.images import ImageRejected
-from kartes.models import DISPLAY_SIZES, ImageFailure, ImageKind, ImageStatus
+from kartes.models import DISPLAY_SIZES, ImageFailure, ImageKind, ImageStatus, ItemKind
 from kartes.services import (
     ItemInput,
     KarteConflict,
@@ -266,7 +266,9 @@ def item_publish(request, pk):
     public = request.POST.get("public") == "1"
     item = item_set_public(item=item, actor=request.user, public=public)
     if request.headers.get("HX-Request"):
-        return render(request, "staff/kartes/_history_item.html", {"item": item})
+        # A face is personal: the photo just made public can be taken back with one tap.
+        undo = public and item.kind == ItemKind.PHOTO
+        return render(request, "staff/kartes/_history_item.html", {"item": item, "undo": undo})
     messages.success(request, _("Made public.") if item.is_public else _("Made private."))
     return redirect(f"{item.karte.customer.get_absolute_url()}#karte-{item.karte_id}")
 

@@ -1,5 +1,7 @@
 // The customer app on the phone: service worker, offline mark, full-screen photos with pinch
 // zoom, the before/after slider, and the install button where the browser offers one.
+import "./compare.js";
+
 const body = document.body;
 const personalCache = `karte-personal-${body.dataset.slug}`;
 
@@ -98,11 +100,6 @@ for (const type of ["pointerup", "pointercancel", "pointerleave"]) {
   });
 }
 
-// Before/after: the range input moves the split line.
-for (const range of document.querySelectorAll("[data-compare]")) {
-  const stage = range.closest(".compare").querySelector(".compare__stage");
-  range.addEventListener("input", () => stage.style.setProperty("--split", `${range.value}%`));
-}
 
 // Android offers an install prompt; show our button only when it does.
 const installButton = document.getElementById("install-button");

@@ -25,3 +25,25 @@ if (topbar) {
   new ResizeObserver(keepClear).observe(topbar);
   keepClear();
 }
+
+// "Undo" after a photo was made public stays a few seconds, longer while a finger or the focus is on it.
+const UNDO_SECONDS = 8;
+function expireUndo(toast) {
+  let timer;
+  const start = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => toast.remove(), UNDO_SECONDS * 1000);
+  };
+  toast.addEventListener("pointerenter", () => clearTimeout(timer));
+  toast.addEventListener("focusin", () => clearTimeout(timer));
+  toast.addEventListener("pointerleave", start);
+  toast.addEventListener("focusout", start);
+  start();
+}
+document.body.addEventListener("htmx:afterSwap", () => {
+  const toasts = document.querySelectorAll("[data-undo-toast]:not([data-expiring])");
+  for (const toast of toasts) {
+    toast.dataset.expiring = "true";
+    expireUndo(toast);
+  }
+});

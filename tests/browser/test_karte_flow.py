@@ -107,7 +107,7 @@ def test_a_karte_with_photo_illustration_and_text_publishes_only_the_text(
 
     # The preview shows the text only.
     page.get_by_role("link", name="お客様の表示を確認").click()
-    frame = page.locator(".phone-frame")
+    frame = page.frame_locator(".phone-frame iframe").locator("main")
     expect(frame).to_contain_text("次回は6週間後がおすすめです。")
     expect(frame).to_contain_text("担当: サロンA オーナー")
     expect(frame.locator("img")).to_have_count(0)
@@ -175,3 +175,63 @@ def test_the_saved_karte_is_shown_below_the_sticky_top_bar(live_server, tablet, 
     bar, top = page.locator(".topbar").bounding_box(), heading.bounding_box()
     assert page.evaluate("window.scrollY") > 0  # the page did move to the karte
     assert bar and top and bar["y"] + bar["height"] <= top["y"] <= bar["y"] + bar["height"] + 80, (bar, top)
+
+
+def test_a_photo_made_public_from_the_history_can_be_taken_back(live_server, tablet, salon_a):
+    from tests.factories import make_karte
+
+    karte = make_karte(salon_a)
+    page = tablet
+    page.clock.install()  # the toast's few seconds, run on a controlled clock
+    log_in(page, live_server, "salon-a-stylist", "pw-stylist-123")
+    page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/")
+    page.locator(".item-tile--photo .state").click()
+    expect(page.locator(".item-tile--photo .state")).to_have_text("公開")
+    toast = page.locator("[data-undo-toast]")
+    expect(toast).to_contain_text("写真を公開しました")
+    toast.get_by_role("button", name="元に戻す").click()
+    expect(page.locator(".item-tile--photo .state")).to_have_text("非公開")
+    expect(toast).to_have_count(0)
+    with scope(salon=salon_a.salon):
+        assert not karte.items.get(kind="photo").is_public
+
+    # Left alone, the offer goes after a few seconds; the text item never offers one.
+    page.locator(".item-tile--photo .state").click()
+    expect(toast).to_be_visible()
+    page.clock.run_for(9000)
+    expect(toast).to_have_count(0)
+    page.locator(".item-tile--text .state").click()
+    expect(page.locator(".item-tile--text .state")).to_have_text("公開")
+    expect(toast).to_have_count(0)
+
+
+def test_the_preview_is_the_phone_with_its_before_after_slider(live_server, tablet, salon_a):
+    import datetime
+    import uuid
+
+    from kartes.models import ImageKind, ItemKind, PhotoTag
+    from kartes.services import ItemInput, image_asset_create, karte_create
+    from tests.factories import image_bytes
+
+    with scope(salon=salon_a.salon):
+        before, after = (
+            image_asset_create(salon=salon_a.salon, user=None, upload_key=uuid.uuid4(), data=image_bytes(),
+                kind=ImageKind.PHOTO, copies_now=True)[0]
+            for _ in range(2)
+        )  # fmt: skip
+        karte_create(
+            salon=salon_a.salon, actor=salon_a.owner.user, customer=salon_a.customer,
+            treatment_date=datetime.date(2026, 11, 2), staff=salon_a.owner, menu="カラー",
+            items=[
+                ItemInput(kind=ItemKind.PHOTO, image=before, photo_tag=PhotoTag.BEFORE, is_public=True),
+                ItemInput(kind=ItemKind.PHOTO, image=after, photo_tag=PhotoTag.AFTER, is_public=True),
+            ],
+        )  # fmt: skip
+    page = tablet
+    log_in(page, live_server, "salon-a-stylist", "pw-stylist-123")
+    page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/preview/")
+    phone = page.frame_locator(".phone-frame iframe")
+    stage = phone.locator(".compare__stage")
+    expect(stage).to_be_visible()
+    phone.locator("[data-compare]").fill("20")  # the slider works in the preview as on the phone
+    expect(stage).to_have_attribute("style", re.compile(r"--split:\s*20%"))
