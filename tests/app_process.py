@@ -144,8 +144,8 @@ class AppProcess:
             raise AssertionError(f"server exited:\n{self.log.read_text()}")
         try:
             requests.get(self.url("/login/"), timeout=2)
-        except requests.ConnectionError:
-            return False
+        except (requests.ConnectionError, requests.Timeout):
+            return False  # not listening yet, or its first answer is slow on a busy machine
         return True
 
     def url(self, path: str) -> str:
