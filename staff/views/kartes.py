@@ -116,6 +116,7 @@ def _editor_context(request, *, customer, karte, form, formset, conflict=False):
         "formset": formset,
         "conflict": conflict,
         "menu_suggestions": MENU_SUGGESTIONS,
+        "photo_max_bytes": settings.KARTE_PHOTO_MAX_BYTES,
         "templates_available": TEMPLATES_AVAILABLE,
     }
 

@@ -43,13 +43,14 @@ function renumber() {
   });
 }
 
-function setStatus(item, { state, progress = 0, text = "" }) {
+function setStatus(item, { state, progress = 0, text = "", retryable = true }) {
   const status = item.querySelector(".upload-status");
   status.hidden = state === "done";
   status.dataset.state = state;
   status.querySelector("progress").value = progress;
   status.querySelector(".upload-status__text").textContent = text;
-  status.querySelector("[data-retry]").hidden = state !== "failed";
+  // 「再試行」 only where trying again can help: not for a file the server refused as it is.
+  status.querySelector("[data-retry]").hidden = state !== "failed" || !retryable;
 }
 
 function statusUrlFor(imageId) {
@@ -126,19 +127,60 @@ function startUpload(item, file, kind, key) {
     },
     (error) => {
       item.dataset.upload = "failed";
-      setStatus(item, { state: "failed", text: error.message || msg.msgNetwork });
+      const text = error.message || msg.msgNetwork;
+      setStatus(item, { state: "failed", text: error.retryable ? text : `${text} ${msg.msgRemove}`, retryable: error.retryable });
     },
   );
   return job;
 }
 
+// Photos over the upload limit are made smaller here first, where the browser can decode them (a
+// 48-megapixel JPEG from a new phone, a PNG screenshot): 4,096 px on the long side is more than any
+// copy Karte shows. What it cannot decode goes as it is, and the server says plainly why it is refused.
+const MAX_BYTES = Number(msg.maxBytes);
+const LONG_SIDE = 4096;
+
+async function fitUnderLimit(file) {
+  if (file.size <= MAX_BYTES || !/^image\/(jpeg|png|webp)$/.test(file.type)) return file;
+  try {
+    const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+    const scale = Math.min(1, LONG_SIDE / Math.max(bitmap.width, bitmap.height));
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.round(bitmap.width * scale);
+    canvas.height = Math.round(bitmap.height * scale);
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close();
+    for (const quality of [0.9, 0.8, 0.7]) {
+      const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", quality));
+      if (blob && blob.size <= MAX_BYTES) {
+        const name = `${file.name.replace(/\.[^.]*$/, "")}.jpg`;
+        return new File([blob], name, { type: "image/jpeg", lastModified: file.lastModified });
+      }
+    }
+  } catch {
+    // Not decodable here: sent as it is.
+  }
+  return file;
+}
+
+// A preview only for what the browser can show (not a PDF, not HEIC outside Safari).
+function canPreview(file) {
+  return file.type.startsWith("image/") && file.type !== "image/heic" && file.type !== "image/heif";
+}
+
 function addPhotos(files) {
   for (const file of files) {
     const item = addItem("photo");
-    if (file.type && file.type !== "image/heic" && file.type !== "image/heif") {
-      showPreview(item, URL.createObjectURL(file));
+    if (canPreview(file)) showPreview(item, URL.createObjectURL(file));
+    if (file.size > MAX_BYTES) {
+      item._file = file; // kept in the draft while it is being made smaller
+      setStatus(item, { state: "waiting", text: msg.msgShrinking });
+      fitUnderLimit(file).then((fitted) => {
+        if (item.dataset.upload !== "removed") startUpload(item, fitted, "photo");
+      });
+    } else {
+      startUpload(item, file, "photo");
     }
-    startUpload(item, file, "photo");
   }
   keepDraft();
 }

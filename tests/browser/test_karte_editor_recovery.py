@@ -40,7 +40,11 @@ def test_a_bad_file_does_not_lose_the_good_photos_or_the_karte(live_server, tabl
     expect(photos.nth(0)).to_have_attribute("data-upload", "done")
     expect(photos.nth(1)).to_have_attribute("data-upload", "failed")
     expect(photos.nth(1).locator(".upload-status__text")).to_contain_text("読み込める画像ではありません")
-    expect(photos.nth(1).get_by_role("button", name="再試行")).to_be_visible()
+    # Sending it again cannot help: no 「再試行」, and the way forward is said instead.
+    expect(photos.nth(1).get_by_role("button", name="再試行")).to_be_hidden()
+    expect(photos.nth(1).locator(".upload-status__text")).to_contain_text(
+        "削除して、別のファイルを選んでください"
+    )
 
     page.get_by_role("button", name="カルテを保存").click()
     expect(page.locator("#save-state")).to_contain_text("アップロードできなかった写真があります")
@@ -52,6 +56,40 @@ def test_a_bad_file_does_not_lose_the_good_photos_or_the_karte(live_server, tabl
     with scope(salon=salon_a.salon):
         karte = Karte.objects.get()
         assert [(i.kind, i.text) for i in karte.items.all()] == [("text", "入力したメモ"), ("photo", "")]
+
+
+def test_a_pdf_shows_no_broken_picture_and_a_photo_over_the_limit_is_made_smaller(
+    live_server, tablet, salon_a, tmp_path
+):
+    import os
+
+    from django.conf import settings
+
+    page = tablet
+    log_in(page, live_server, "salon-a-owner", "pw-owner-123")
+    page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/kartes/new/")
+    expect(page.locator("#karte-form")).to_have_attribute("data-ready", "true")
+    pdf = tmp_path / "予約表.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+    # A 16-megapixel photo of pure grain: over the 20 MB limit as saved, as a phone's can be.
+    big = tmp_path / "IMG_0002.jpg"
+    Image.frombytes("RGB", (4600, 3450), os.urandom(4600 * 3450 * 3)).save(big, format="JPEG", quality=100)
+    assert big.stat().st_size > settings.KARTE_PHOTO_MAX_BYTES
+    page.locator("#photo-input").set_input_files([str(pdf), str(big)])
+
+    photos = page.locator('.editor-item[data-kind="photo"]')
+    expect(photos.nth(0)).to_have_attribute("data-upload", "failed")
+    expect(photos.nth(0).locator(".editor-item__preview")).to_be_hidden()  # no broken-image icon
+    expect(photos.nth(0).get_by_role("button", name="再試行")).to_be_hidden()
+    expect(photos.nth(1)).to_have_attribute("data-upload", "done", timeout=60_000)
+    image_id = photos.nth(1).locator('input[name$="-image"]').input_value()
+    from kartes.models import ImageAsset
+
+    with scope(salon=salon_a.salon):
+        asset = ImageAsset.objects.get(pk=image_id)
+        with asset.original.open("rb") as stored, Image.open(stored) as original:
+            assert max(original.size) == 4096 and original.format == "JPEG"  # made smaller, not cut
+    assert asset.original_size <= settings.KARTE_PHOTO_MAX_BYTES
 
 
 def test_an_illustration_can_be_edited_stroke_by_stroke_later(live_server, tablet, salon_a):

@@ -91,7 +91,7 @@ def test_a_karte_with_photo_illustration_and_text_publishes_only_the_text(
     expect(tiles).to_have_count(3)
     expect(karte.locator(".item-tile--text .state")).to_have_text("公開")
     expect(karte.locator(".item-tile--text .state")).to_have_class("state state--public")
-    expect(karte.locator(".item-tile--text .state")).to_have_css("color", "rgb(31, 138, 76)")
+    expect(karte.locator(".item-tile--text .state")).to_have_css("color", "rgb(23, 112, 61)")
     for kind in ("photo", "illustration"):
         expect(karte.locator(f".item-tile--{kind} .state")).to_have_text("非公開")
         expect(karte.locator(f".item-tile--{kind} .state")).to_have_css("color", "rgb(198, 47, 58)")
@@ -235,3 +235,30 @@ def test_the_preview_is_the_phone_with_its_before_after_slider(live_server, tabl
     expect(stage).to_be_visible()
     phone.locator("[data-compare]").fill("20")  # the slider works in the preview as on the phone
     expect(stage).to_have_attribute("style", re.compile(r"--split:\s*20%"))
+
+
+@pytest.mark.parametrize(
+    "size",
+    [(820, 1180), (1180, 820), (390, 844), (844, 390)],
+    ids=["ipad-portrait", "ipad-landscape", "phone-portrait", "phone-landscape"],
+)
+def test_the_drawing_pad_fits_the_screen_with_its_buttons_in_reach(live_server, tablet, salon_a, size):
+    page = tablet
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    log_in(page, live_server, "salon-a-stylist", "pw-stylist-123")
+    page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/kartes/new/")
+    expect(page.locator("#karte-form")).to_have_attribute("data-ready", "true")
+    page.get_by_role("button", name="イラストを描く").click()
+    dialog = page.locator("#draw-dialog")
+    for name in ("このイラストを使う", "キャンセル"):
+        expect(dialog.get_by_role("button", name=name)).to_be_in_viewport(ratio=1)
+    stage = page.locator(".draw-stage").bounding_box()
+    assert stage and stage["y"] >= 0 and stage["y"] + stage["height"] <= size[1]
+    assert abs(stage["width"] / stage["height"] - 4 / 3) < 0.02  # scaled, not stretched
+    assert stage["width"] >= min(size) * 0.5 or size == (844, 390)  # as large as the screen allows
+    assert dialog.evaluate("d => d.scrollHeight <= d.clientHeight + 1")  # nothing to scroll to
+    draw_stroke(page, [(0.3, 0.3), (0.6, 0.6)])
+    dialog.get_by_role("button", name="このイラストを使う").click()
+    expect(dialog).to_be_hidden()
+    illustration = page.locator('.editor-item[data-kind="illustration"]')
+    expect(illustration.locator('input[name$="-image"]')).not_to_have_value("", timeout=15_000)

@@ -1,0 +1,148 @@
+"""axe-core (npm, evaluated in the page: nothing is fetched from elsewhere) on every staff page and
+every page of the customer app, in Japanese and in English: no serious or critical violation."""
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django_scopes import scope
+
+from linking.services import link_code_issue, link_code_redeem
+from tests.factories import make_karte, make_notice
+
+from .conftest import PHONE, TABLET, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def violations(page) -> list[str]:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())  # run as the test's own script, so the page's CSP does not apply
+    found = page.evaluate("options => axe.run(document, options)", RULES)["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[node['target'] for node in v['nodes'][:3]]}"
+        for v in found
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+@pytest.fixture
+def world(salon_a):
+    karte = make_karte(salon_a, public_text=True, public_photo=True, text="次回は6週間後がおすすめです。")
+    notice = make_notice(salon_a, title="年末年始の営業")
+    with scope(salon=salon_a.salon):
+        issued = link_code_issue(salon=salon_a.salon, customer=salon_a.customer, issued_by=salon_a.owner)
+        _device, credential = link_code_redeem(salon=salon_a.salon, code=issued.code)
+    return {"karte": karte, "notice": notice, "credential": credential}
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_staff_pages_have_no_serious_accessibility_problems(browser, live_server, salon_a, world, language):
+    context = browser.new_context(viewport=TABLET, locale="ja-JP", timezone_id="Asia/Tokyo")
+    try:
+        page = context.new_page()
+        host = urlparse(live_server.url).hostname
+        context.add_cookies([{"name": "django_language", "value": language, "domain": host, "path": "/"}])
+        page.goto(f"{live_server.url}/login/")
+        login_problems = violations(page)
+        page.context.clear_cookies()
+        log_in(page, live_server, "salon-a-owner", "pw-owner-123")
+        context.add_cookies([{"name": "django_language", "value": language, "domain": host, "path": "/"}])
+        customer, karte, notice = salon_a.customer.pk, world["karte"].pk, world["notice"].pk
+        pages = [
+            "/customers/",
+            "/customers/?q=もりかわ",
+            "/customers/new/",
+            f"/customers/{customer}/",
+            f"/customers/{customer}/edit/",
+            f"/customers/{customer}/preview/",
+            f"/customers/{customer}/preview/phone/",
+            f"/customers/{customer}/kartes/new/",
+            f"/kartes/{karte}/edit/",
+            f"/kartes/{karte}/delete/",
+            f"/customers/{customer}/notices/new/",
+            "/notices/",
+            "/notices/new/",
+            f"/notices/{notice}/edit/",
+            "/salon/settings/",
+            "/salon/staff/",
+            "/salon/staff/new/",
+            f"/salon/staff/{salon_a.stylist.pk}/edit/",
+            "/salon/audit/",
+            f"/customers/{customer}/erase/",
+        ]
+        found = {"/login/": login_problems} if login_problems else {}
+        for path in pages:
+            response = page.goto(f"{live_server.url}{path}")
+            assert response and response.status == 200, path
+            assert page.locator("html").get_attribute("lang") == language
+            problems = violations(page)
+            if problems:
+                found[path] = problems
+        assert found == {}, "\n".join(
+            f"{path}: {problem}" for path, problems in found.items() for problem in problems
+        )
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_app_pages_have_no_serious_accessibility_problems(browser, live_server, salon_a, world, language):
+    context = browser.new_context(**{**PHONE, "service_workers": "block"})
+    try:
+        page = context.new_page()
+        host = urlparse(live_server.url).hostname
+        app = "/s/salon-a/app/"
+        context.add_cookies([{"name": "django_language", "value": language, "domain": host, "path": "/"}])
+        found = {}
+        # Unlinked first: the install guide and the linking card.
+        page.goto(f"{live_server.url}{app}")
+        found[f"{app} (not linked)"] = violations(page)
+        context.add_cookies(
+            [{"name": "karte_device", "value": world["credential"], "domain": host, "path": app}]
+        )
+        for path in (
+            app,
+            f"{app}kartes/{world['karte'].pk}/",
+            f"{app}notices/",
+            f"{app}notices/{world['notice'].pk}/",
+            f"{app}settings/",
+        ):
+            response = page.goto(f"{live_server.url}{path}")
+            assert response and response.status == 200, path
+            found[path] = violations(page)
+        assert {path: problems for path, problems in found.items() if problems} == {}
+    finally:
+        context.close()
+
+
+def test_the_app_of_a_salon_without_the_option_has_no_serious_accessibility_problems(
+    browser, live_server, salon_a
+):
+    salon_a.salon.customer_app_enabled = False
+    salon_a.salon.save()
+    context = browser.new_context(**PHONE)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/s/salon-a/app/")
+        assert violations(page) == []
+    finally:
+        context.close()
+
+
+def test_the_check_finds_a_real_problem(browser, live_server):
+    """The check itself: a page with an unlabelled field and grey-on-grey text fails it."""
+    context = browser.new_context(viewport=TABLET)
+    try:
+        page = context.new_page()
+        page.set_content(
+            '<html lang="ja"><body><main><h1>x</h1><input type="text">'
+            '<p style="color:#bbb;background:#ccc">読みにくい文字</p></main></body></html>'
+        )
+        problems = " ".join(violations(page))
+        assert "label" in problems and "color-contrast" in problems
+    finally:
+        context.close()
