@@ -89,7 +89,7 @@ def test_a_pdf_shows_no_broken_picture_and_a_photo_over_the_limit_is_made_smalle
         asset = ImageAsset.objects.get(pk=image_id)
         with asset.original.open("rb") as stored, Image.open(stored) as original:
             assert max(original.size) == 4096 and original.format == "JPEG"  # made smaller, not cut
-    assert asset.original_size <= settings.KARTE_PHOTO_MAX_BYTES
+    assert asset.original_size is not None and asset.original_size <= settings.KARTE_PHOTO_MAX_BYTES
 
 
 def test_an_illustration_can_be_edited_stroke_by_stroke_later(live_server, tablet, salon_a):
