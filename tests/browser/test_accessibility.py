@@ -40,7 +40,9 @@ def world(salon_a):
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
-def test_staff_pages_have_no_serious_accessibility_problems(browser, live_server, salon_a, world, language):
+def test_staff_pages_have_no_serious_accessibility_problems(
+    browser, live_server, salon_a, world, language, screenshot
+):
     context = browser.new_context(viewport=TABLET, locale="ja-JP", timezone_id="Asia/Tokyo")
     try:
         page = context.new_page()
@@ -82,6 +84,10 @@ def test_staff_pages_have_no_serious_accessibility_problems(browser, live_server
             problems = violations(page)
             if problems:
                 found[path] = problems
+            if language == "en" and path == f"/customers/{customer}/":
+                page.set_viewport_size({"width": TABLET["height"], "height": TABLET["width"]})
+                screenshot(page, "20-customer-page-english-ipad-landscape", full_page=True)
+                page.set_viewport_size(TABLET)
         assert found == {}, "\n".join(
             f"{path}: {problem}" for path, problems in found.items() for problem in problems
         )
@@ -90,7 +96,9 @@ def test_staff_pages_have_no_serious_accessibility_problems(browser, live_server
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
-def test_app_pages_have_no_serious_accessibility_problems(browser, live_server, salon_a, world, language):
+def test_app_pages_have_no_serious_accessibility_problems(
+    browser, live_server, salon_a, world, language, screenshot
+):
     context = browser.new_context(**{**PHONE, "service_workers": "block"})
     try:
         page = context.new_page()
@@ -114,6 +122,8 @@ def test_app_pages_have_no_serious_accessibility_problems(browser, live_server, 
             response = page.goto(f"{live_server.url}{path}")
             assert response and response.status == 200, path
             found[path] = violations(page)
+            if language == "en" and path == f"{app}kartes/{world['karte'].pk}/":
+                screenshot(page, "21-phone-karte-english", full_page=True)
         assert {path: problems for path, problems in found.items() if problems} == {}
     finally:
         context.close()

@@ -242,7 +242,9 @@ def test_the_preview_is_the_phone_with_its_before_after_slider(live_server, tabl
     [(820, 1180), (1180, 820), (390, 844), (844, 390)],
     ids=["ipad-portrait", "ipad-landscape", "phone-portrait", "phone-landscape"],
 )
-def test_the_drawing_pad_fits_the_screen_with_its_buttons_in_reach(live_server, tablet, salon_a, size):
+def test_the_drawing_pad_fits_the_screen_with_its_buttons_in_reach(
+    live_server, tablet, salon_a, size, screenshot
+):
     page = tablet
     page.set_viewport_size({"width": size[0], "height": size[1]})
     log_in(page, live_server, "salon-a-stylist", "pw-stylist-123")
@@ -258,6 +260,8 @@ def test_the_drawing_pad_fits_the_screen_with_its_buttons_in_reach(live_server, 
     assert stage["width"] >= min(size) * 0.5 or size == (844, 390)  # as large as the screen allows
     assert dialog.evaluate("d => d.scrollHeight <= d.clientHeight + 1")  # nothing to scroll to
     draw_stroke(page, [(0.3, 0.3), (0.6, 0.6)])
+    if size == (1180, 820):
+        screenshot(page, "19-illustration-ipad-landscape")
     dialog.get_by_role("button", name="このイラストを使う").click()
     expect(dialog).to_be_hidden()
     illustration = page.locator('.editor-item[data-kind="illustration"]')

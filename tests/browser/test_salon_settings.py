@@ -32,7 +32,7 @@ def test_the_owner_names_the_app_with_a_live_preview(live_server, tablet, salon_
     zones = page.locator("#id_timezone")
     expect(zones).to_have_value("Asia/Seoul")
     assert zones.evaluate("select => [...select.options].filter(option => !option.hidden).length") == 1
-    screenshot(page, f"16-salon-settings-{'portrait' if size[0] < size[1] else 'landscape'}", full_page=True)
+    screenshot(page, f"18-salon-settings-{'portrait' if size[0] < size[1] else 'landscape'}", full_page=True)
 
     page.get_by_role("button", name="保存").click()
     expect(page.locator(".message")).to_contain_text("サロン設定を保存しました")
