@@ -162,6 +162,7 @@ def test_before_and_after_photos_get_a_comparison_slider(salon_a):
         )
     page = linked_phone(salon_a).get(app_url(salon_a, "karte", pk=karte.pk)).content.decode()
     assert 'class="compare"' in page and "data-compare" in page
+    assert "{#" not in page and "{%" not in page  # nothing of the template shows
     # The staff preview shows the same slider, not the photos stacked.
     preview = salon_a.client().get(
         reverse("staff:customer_preview_phone", kwargs={"pk": salon_a.customer.pk})
@@ -260,3 +261,20 @@ def test_the_phone_is_told_exactly_what_it_may_keep(salon_a):
     listed = phone.get(app_url(salon_a, "visible")).json()["urls"]
     assert app_url(salon_a, "karte", pk=karte.pk) in listed
     assert str(photo.image_id) not in "".join(listed)
+
+
+def test_no_template_comment_reaches_a_page():
+    """Django's {# … #} spans one line only; written over several lines it is printed as text."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    skipped = {".venv", "node_modules", "var", "tools"}
+    ours = [path for path in root.rglob("*.html") if not skipped & set(path.parts)]
+    assert len(ours) > 20
+    broken = [
+        f"{path.relative_to(root)}:{number}"
+        for path in ours
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "{#" in line and "#}" not in line.split("{#", 1)[1]
+    ]
+    assert broken == []
