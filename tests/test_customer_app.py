@@ -4,6 +4,7 @@ effect on the next request, unlinking from either side, and the salon-branded sh
 import datetime
 import json
 
+import pytest
 from django.urls import reverse
 from django_scopes import scope
 
@@ -278,3 +279,19 @@ def test_no_template_comment_reaches_a_page():
         if "{#" in line and "#}" not in line.split("{#", 1)[1]
     ]
     assert broken == []
+
+
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [
+        ("ja", ["ホーム画面に追加", "追加", "キャンセル", "新しいタブ"]),
+        ("en", ["Add to Home Screen", "Add", "Cancel", "New tab"]),
+    ],
+)
+def test_the_install_guide_draws_each_step_in_the_phones_own_words(salon_a, client, language, labels):
+    client.cookies["django_language"] = language
+    page = client.get(app_url(salon_a)).content.decode()
+    pictures = page.count('class="install-picture"')
+    assert pictures == 4  # iPhone: share button, 「ホーム画面に追加」, 「追加」; Android: the ⋮ menu
+    assert page.count('role="img" aria-label=') >= pictures  # each described for a screen reader
+    assert all(f">{label}<" in page for label in labels)
