@@ -1,5 +1,6 @@
 """App icons for a salon: its logo, or its initial on the theme colour."""
 
+import functools
 import hashlib
 import io
 from pathlib import Path
@@ -27,6 +28,12 @@ CJK_FONTS = [
 ]
 
 
+@functools.cache
+def _cjk_font() -> Path | None:
+    """Looked for once per process: every app page asks for the icon's version."""
+    return next((path for path in CJK_FONTS if path.exists()), None)
+
+
 def icon_letter(salon: Salon) -> tuple[str, Path | None]:
     """The salon's initial and the font that can draw it (None: the built-in Latin font).
 
@@ -36,7 +43,7 @@ def icon_letter(salon: Salon) -> tuple[str, Path | None]:
     letter = salon.initial
     if letter.isascii():
         return letter, None
-    font = next((path for path in CJK_FONTS if path.exists()), None)
+    font = _cjk_font()
     if font is not None:
         return letter, font
     return next((ch.upper() for ch in salon.slug if ch.isascii() and ch.isalnum()), "K"), None
