@@ -88,3 +88,30 @@ def normalize_phone(text: str) -> str:
         ):
             groups = [digits[:4], digits[4:7], digits[7:]]
     return "-".join(groups)
+
+
+def normalize_postcode(text: str) -> str:
+    """A Japanese postcode as 123-4567, however typed: 〒１２３ー４５６７, 1234567, 123 4567.
+
+    Returns "" for nothing typed; raises ValueError for anything but seven digits.
+    """
+    text = _DASHES.sub("-", unicodedata.normalize("NFKC", text or "")).strip().lstrip("〒").strip()
+    if not text:
+        return ""
+    digits = re.sub(r"[\s\-]", "", text)
+    if not (digits.isascii() and digits.isdigit() and len(digits) == 7):
+        raise ValueError(text)
+    return f"{digits[:3]}-{digits[3:]}"
+
+
+def parse_customer_number(text: str) -> int | None:
+    """A customer number as typed (00042, ４２, No.42 is refused): None for nothing typed.
+
+    Raises ValueError for what is not 1 to 8 digits, or is zero.
+    """
+    text = unicodedata.normalize("NFKC", str(text or "")).strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) <= 8) or int(text) == 0:
+        raise ValueError(text)
+    return int(text)

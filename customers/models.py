@@ -10,6 +10,8 @@ from salons.models import Salon
 
 # Queries this short have no trigram to look up; they use the index of pieces instead.
 SHORT_QUERY = 2
+# Customer numbers are shown with at least this many digits (00042), as paper karte books number them.
+NUMBER_DIGITS = 5
 GRAMS: ArrayField = ArrayField(models.TextField())
 
 
@@ -28,6 +30,9 @@ class CustomerQuerySet(models.QuerySet):
                 digits = digits_only(normalize_phone(query))  # a whole number, +81 90… included
             except ValueError:
                 digits = digits_only(query)  # part of one
+            if query.strip().isdigit() and len(digits) <= NUMBER_DIGITS:
+                # As short as a customer number (00123): that customer, or phones holding the digits.
+                return self.filter(models.Q(number=int(digits)) | models.Q(phone_digits__contains=digits))
             return self.filter(phone_digits__contains=digits)
         if len(folded) <= SHORT_QUERY and connections[self.db].vendor == "postgresql":
             # Too short for a trigram: the salon's one- and two-character pieces (migration 0005).
@@ -36,15 +41,34 @@ class CustomerQuerySet(models.QuerySet):
         return self.filter(search_text__contains=folded)
 
 
+class Gender(models.TextChoices):
+    UNKNOWN = "", _("Not recorded")
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+    NO_ANSWER = "no_answer", _("Prefers not to say")
+
+
 class Customer(models.Model):
     salon = models.ForeignKey(
         Salon, on_delete=models.CASCADE, related_name="customers", verbose_name=_("salon")
     )
+    # Given once, by the salon or the next free one (customers.services), and never changed.
+    number = models.PositiveIntegerField(_("customer number"), null=True, blank=True, editable=False)
     name = models.CharField(_("name"), max_length=60)
     kana = models.CharField(_("furigana"), max_length=60)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    other_phone = models.CharField(_("other phone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, blank=True, default="")
+    postcode = models.CharField(_("postcode"), max_length=16, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    allergies = models.TextField(
+        _("allergies and cautions"),
+        blank=True,
+        help_text=_("Shown at the top wherever staff work on this customer. Never shown to the customer."),
+    )
     memo = models.TextField(_("staff memo"), blank=True, help_text=_("Only staff ever see this."))
     last_visit_on = models.DateField(_("last visit"), null=True, blank=True)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
@@ -54,7 +78,8 @@ class Customer(models.Model):
     # Folded copies for search and あいうえお order, kept in step by refresh_search_fields().
     kana_sort = models.CharField(max_length=60, editable=False, default="")
     search_text = models.CharField(max_length=200, editable=False, default="")
-    phone_digits = models.CharField(max_length=20, editable=False, default="")
+    # The digits of both phone numbers, space between, for search by any part of either.
+    phone_digits = models.CharField(max_length=41, editable=False, default="")
     # Sent by the form that creates it, so that a double tap or a resend creates one, not two.
     client_key = models.UUIDField(null=True, blank=True, editable=False)
 
@@ -74,7 +99,10 @@ class Customer(models.Model):
                 "salon", "kana_sort", "id", name="customer_active_kana", condition=models.Q(archived_at=None)
             ),
         ]
-        constraints = [models.UniqueConstraint(fields=["salon", "client_key"], name="customer_create_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["salon", "client_key"], name="customer_create_once"),
+            models.UniqueConstraint(fields=["salon", "number"], name="customer_number_once"),
+        ]
 
     def __str__(self):
         return self.name
@@ -85,8 +113,12 @@ class Customer(models.Model):
     def refresh_search_fields(self) -> None:
         self.kana = normalize_kana(self.kana)
         self.kana_sort = self.kana.replace(" ", "")
-        self.phone_digits = digits_only(self.phone)
+        self.phone_digits = " ".join(filter(None, (digits_only(self.phone), digits_only(self.other_phone))))
         self.search_text = normalize_search(f"{self.name} {self.kana}")
+
+    @property
+    def number_display(self) -> str:
+        return "" if self.number is None else str(self.number).zfill(NUMBER_DIGITS)
 
     @property
     def is_archived(self) -> bool:

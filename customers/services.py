@@ -1,6 +1,7 @@
 import uuid
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from audit.models import Action
@@ -10,16 +11,53 @@ from salons.models import Salon
 
 from .models import Customer
 
-AUDITED_FIELDS = ("name", "kana", "phone", "email", "birthday", "memo")
+AUDITED_FIELDS = (
+    "name",
+    "kana",
+    "phone",
+    "other_phone",
+    "email",
+    "birthday",
+    "gender",
+    "postcode",
+    "address",
+    "allergies",
+    "memo",
+)
+
+
+class NumberTaken(Exception):
+    """The customer number asked for belongs to another customer of the salon."""
+
+
+def customer_numbers_reserve(*, salon: Salon, count: int = 1) -> int:
+    """The first of `count` free customer numbers after the salon's highest, the salon held meanwhile.
+
+    Call inside a transaction: the salon's row stays locked until it ends, so two staff adding
+    customers at once get different numbers.
+    """
+    Salon.objects.select_for_update().filter(pk=salon.pk).first()
+    highest = Customer.objects.filter(salon=salon).aggregate(highest=Max("number"))["highest"]
+    return (highest or 0) + 1
 
 
 def customer_create(*, salon: Salon, actor, data: dict, client_key: uuid.UUID | None = None) -> Customer:
-    """Add a customer; the same form sent again (same client key) returns the first one."""
+    """Add a customer; the same form sent again (same client key) returns the first one.
+
+    The customer number is the one given in `data` (raising NumberTaken when another customer has
+    it) or the next free one.
+    """
 
     def create() -> Customer:
+        number = data.get("number")
+        if number is None:
+            number = customer_numbers_reserve(salon=salon)
+        elif Customer.objects.filter(salon=salon, number=number).exists():
+            raise NumberTaken(number)
         customer = Customer(
             salon=salon,
             client_key=client_key,
+            number=number,
             **{name: data.get(name) for name in AUDITED_FIELDS if name in data},
         )
         customer.refresh_search_fields()

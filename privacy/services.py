@@ -117,11 +117,17 @@ def customer_export_plan(
         "customer.json": {
             name: (_when(value) if isinstance(value, datetime.date | datetime.datetime) else value)
             for name, value in (
+                ("customer_number", customer.number_display),
                 ("name", customer.name),
                 ("furigana", customer.kana),
                 ("phone", customer.phone),
+                ("other_phone", customer.other_phone),
                 ("email", customer.email),
                 ("birthday", customer.birthday),
+                ("gender", customer.gender),
+                ("postcode", customer.postcode),
+                ("address", customer.address),
+                ("allergies_and_cautions", customer.allergies),
                 ("staff_memo", customer.memo),
                 ("last_visit", customer.last_visit_on),
                 ("archived_at", customer.archived_at),

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from common.text import is_kana, normalize_phone
+from common.text import is_kana, normalize_phone, normalize_postcode, parse_customer_number
 from customers.models import Customer
 from kartes.models import ImageAsset, ItemKind, PhotoTag
 from salons.models import Salon, StaffMember, StaffRole
@@ -67,18 +67,51 @@ class CreateOnceMixin(forms.Form):
             self.initial.setdefault("client_key", uuid.uuid4())
 
 
+PHONE_MESSAGE = _("Enter a phone number of 10 or 11 digits, such as 090-1234-5678.")
+POSTCODE_MESSAGE = _("Enter the postcode as 7 digits, such as 150-0001.")
+NUMBER_MESSAGE = _("Enter the customer number in digits (up to 8), such as 00123.")
+
+
 class CustomerForm(CreateOnceMixin, forms.ModelForm):
+    # Only when adding a customer: afterwards the number never changes.
+    number = forms.CharField(
+        label=_("Customer number"),
+        required=False,
+        help_text=_("Leave empty to give the next free number."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "00123"}),
+    )
+
     class Meta:
         model = Customer
-        fields = ["name", "kana", "phone", "email", "birthday", "memo"]
+        fields = [
+            "name",
+            "kana",
+            "phone",
+            "other_phone",
+            "email",
+            "birthday",
+            "gender",
+            "postcode",
+            "address",
+            "allergies",
+            "memo",
+        ]
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("e.g. 山田 花子")}),
             "kana": forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("e.g. やまだ はなこ")}),
             "phone": forms.TextInput(
                 attrs={"type": "tel", "inputmode": "tel", "placeholder": "090-1234-5678"}
             ),
+            "other_phone": forms.TextInput(
+                attrs={"type": "tel", "inputmode": "tel", "placeholder": "03-1234-5678"}
+            ),
             "email": forms.EmailInput(attrs={"inputmode": "email", "placeholder": "hanako@example.jp"}),
             "birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "postcode": forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "150-0001"}
+            ),
+            "address": forms.TextInput(attrs={"autocomplete": "off"}),
+            "allergies": forms.Textarea(attrs={"rows": 2}),
             "memo": forms.Textarea(attrs={"rows": 3}),
         }
         error_messages = {
@@ -90,10 +123,33 @@ class CustomerForm(CreateOnceMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The model keeps any length; what staff type into the memo is bounded here.
-        memo = self.fields["memo"]
-        memo.validators.append(MaxLengthValidator(4000))
-        memo.widget.attrs["maxlength"] = "4000"
+        # The model keeps any length; what staff type into the memos is bounded here.
+        for name in ("memo", "allergies"):
+            self.fields[name].validators.append(MaxLengthValidator(4000))
+            self.fields[name].widget.attrs["maxlength"] = "4000"
+        if self.instance.pk is not None:
+            del self.fields["number"]
+
+    def clean_number(self):
+        try:
+            number = parse_customer_number(self.cleaned_data["number"])
+        except ValueError:
+            raise ValidationError(NUMBER_MESSAGE) from None
+        if number is not None and Customer.objects.filter(number=number).exists():
+            raise ValidationError(
+                _("Customer number %(number)s is already used by another customer.")
+                % {"number": str(number).zfill(5)}
+            )
+        return number
+
+    def clean_postcode(self):
+        try:
+            return normalize_postcode(self.cleaned_data["postcode"])
+        except ValueError:
+            raise ValidationError(POSTCODE_MESSAGE) from None
+
+    def clean_address(self):
+        return re.sub(r"\s+", " ", self.cleaned_data["address"]).strip()
 
     def clean_name(self):
         return re.sub(r"\s+", " ", self.cleaned_data["name"]).strip()
@@ -108,9 +164,13 @@ class CustomerForm(CreateOnceMixin, forms.ModelForm):
         try:
             return normalize_phone(self.cleaned_data["phone"])
         except ValueError:
-            raise ValidationError(
-                _("Enter a phone number of 10 or 11 digits, such as 090-1234-5678.")
-            ) from None
+            raise ValidationError(PHONE_MESSAGE) from None
+
+    def clean_other_phone(self):
+        try:
+            return normalize_phone(self.cleaned_data["other_phone"])
+        except ValueError:
+            raise ValidationError(PHONE_MESSAGE) from None
 
     def clean_birthday(self):
         birthday = self.cleaned_data["birthday"]

@@ -72,8 +72,8 @@ def _make_world(slug: str, name: str, customer_names) -> SalonWorld:
             role=StaffRole.STYLIST,
         )
         customers = []
-        for customer_name, kana, phone in customer_names:
-            customer = Customer(salon=salon, name=customer_name, kana=kana, phone=phone)
+        for number, (customer_name, kana, phone) in enumerate(customer_names, start=1):
+            customer = Customer(salon=salon, number=number, name=customer_name, kana=kana, phone=phone)
             customer.refresh_search_fields()
             customer.save()
             customers.append(customer)

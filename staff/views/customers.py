@@ -12,7 +12,13 @@ from django.views.decorators.http import require_POST
 from common.middleware import CONTENT_SECURITY_POLICY
 from common.paging import CappedPaginator
 from customers.models import Customer
-from customers.services import customer_archive, customer_create, customer_restore, customer_update
+from customers.services import (
+    NumberTaken,
+    customer_archive,
+    customer_create,
+    customer_restore,
+    customer_update,
+)
 from kartes.selectors import karte_history, visible_kartes
 from linking.selectors import active_devices, active_devices_of
 from privacy.models import DataRequest
@@ -89,14 +95,19 @@ def customer_list(request):
 def customer_create_view(request):
     form = CustomerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        customer = customer_create(
-            salon=request.salon,
-            actor=request.user,
-            data=form.cleaned_data,
-            client_key=form.cleaned_data.get("client_key"),
-        )
-        messages.success(request, _("%(name)s was added.") % {"name": customer.name})
-        return redirect("staff:customer_detail", pk=customer.pk)
+        try:
+            customer = customer_create(
+                salon=request.salon,
+                actor=request.user,
+                data=form.cleaned_data,
+                client_key=form.cleaned_data.get("client_key"),
+            )
+        except NumberTaken:
+            # Taken by someone else between the check and the save.
+            form.add_error("number", _("This customer number was just given to another customer."))
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": customer.name})
+            return redirect("staff:customer_detail", pk=customer.pk)
     return render(request, "staff/customers/form.html", {"form": form, "customer": None})
 
 

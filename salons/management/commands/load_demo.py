@@ -271,6 +271,12 @@ class Command(BaseCommand):
                         "birthday": datetime.date(
                             rng.randint(1965, 2004), rng.randint(1, 12), rng.randint(1, 28)
                         ),
+                        "gender": rng.choice(["female", "female", "female", "male", "no_answer"]),
+                        "postcode": f"150-{rng.randint(1, 48):04d}",
+                        "address": "東京都渋谷区神宮前{}-{}-{}".format(*rng.sample(range(1, 20), 3)),
+                        "allergies": rng.choice(
+                            ["", "", "", "ジアミンアレルギー（パッチテスト陽性 2025年）", "頭皮が敏感。"]
+                        ),
                         "memo": rng.choice(
                             [
                                 "",
