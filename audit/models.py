@@ -36,6 +36,9 @@ class Action(models.TextChoices):
     SALON_CREATE = "salon.create", _("Salon created")
     SALON_EXPORT = "salon.export", _("Salon data exported")
     STAFF_DELETE = "staff.delete", _("Staff removed")
+    MENU_CHANGE = "menu.change", _("Menu changed")
+    CUSTOMER_IMPORT = "customer.import", _("Customers imported")
+    DATA_EXPORT = "salon.data_export", _("Data exported")
 
 
 class AuditEntry(models.Model):

@@ -115,3 +115,17 @@ def parse_customer_number(text: str) -> int | None:
     if not (text.isascii() and text.isdigit() and len(text) <= 8) or int(text) == 0:
         raise ValueError(text)
     return int(text)
+
+
+def parse_yen(text: str) -> int | None:
+    """An amount of yen as typed: 5500, 5,500, ￥5,500, ５５００円. None for nothing typed.
+
+    Raises ValueError for anything else (negative amounts, decimals, words).
+    """
+    text = unicodedata.normalize("NFKC", str(text or "")).strip()
+    text = re.sub(r"^[¥\\]|円$|[,\s]", "", text)
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) <= 8):
+        raise ValueError(text)
+    return int(text)

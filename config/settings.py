@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "salons",
     "customers",
     "kartes",
+    "menus",
     "audit",
     "linking",
     "notices",

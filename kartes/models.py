@@ -132,7 +132,13 @@ class Karte(models.Model):
     staff = models.ForeignKey(
         StaffMember, on_delete=models.PROTECT, related_name="kartes", verbose_name=_("staff in charge")
     )
+    # What was done, as one line of text (searchable, shown in lists) …
     menu = models.CharField(_("menu"), max_length=200, blank=True)
+    # … and line by line with the catalogue item and its name and price on the day:
+    # [{"item": 12, "name": "カット", "price": 5500}, {"item": null, "name": "前髪カット", "price": null}].
+    menu_lines = models.JSONField(default=list, blank=True)
+    # 指名: the customer asked for this staff member.
+    nominated = models.BooleanField(_("requested (指名)"), default=False)
     # Raised by every save; a save that brings an older number is refused (two staff editing at once).
     version = models.PositiveIntegerField(default=1)
     # Sent by the karte form so that a double-submitted or retried save creates one karte, not two.
@@ -157,6 +163,12 @@ class Karte(models.Model):
 
     def __str__(self):
         return f"{self.customer} {self.treatment_date}"
+
+    @property
+    def menu_total(self) -> int | None:
+        """The sum of the priced lines, or None when no line has a price."""
+        prices = [line["price"] for line in self.menu_lines if line.get("price") is not None]
+        return sum(prices) if prices else None
 
 
 class ItemKind(models.TextChoices):

@@ -39,6 +39,16 @@ def visible_kartes(*, customer: Customer) -> QuerySet[Karte]:
     )
 
 
+def visible_menu(*, karte: Karte, salon) -> list[dict]:
+    """The menus of a visit as the customer app shows them: none unless the salon shows menus, and
+    prices only when it shows prices too."""
+    if not salon.app_shows_menu:
+        return []
+    lines = karte.menu_lines or [{"name": name, "price": None} for name in karte.menu.split("、") if name]
+    show_prices = salon.app_shows_prices
+    return [{"name": line["name"], "price": line.get("price") if show_prices else None} for line in lines]
+
+
 def get_visible_karte(*, customer: Customer, pk: int) -> Karte:
     """One karte as the customer app shows it; another customer's karte does not exist."""
     return get_object_or_404(visible_kartes(customer=customer), pk=pk)

@@ -1,6 +1,8 @@
 import datetime
 import hashlib
+import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
@@ -13,6 +15,7 @@ from audit.models import Action
 from audit.services import audit_log
 from common.faults import fault_point
 from customers.models import Customer
+from menus.models import MenuItem
 from salons.models import Salon, StaffMember
 
 from .images import ImageRejected, ProcessedImage, inspect_image, make_copies
@@ -291,6 +294,34 @@ def _sync_items(*, karte: Karte, actor, items: list[ItemInput]) -> None:
             _delete_assets_after_commit([image])
 
 
+MENU_SEPARATOR = "、"
+
+
+def menu_lines_build(*, item_ids: Sequence[int], extra: str, previous: Sequence[dict] = ()) -> list[dict]:
+    """What was done, line by line: the catalogue items picked, then what staff typed.
+
+    A catalogue item the karte already had keeps the name and price it was saved with; one picked
+    now takes today's. Typed menus (「、」 or commas between them) have no price.
+    """
+    kept = {line["item"]: line for line in previous if line.get("item")}
+    catalogue = MenuItem.objects.in_bulk([pk for pk in item_ids if pk not in kept])
+    lines: list[dict] = []
+    for pk in dict.fromkeys(item_ids):
+        if pk in kept:
+            lines.append(kept[pk])
+        elif pk in catalogue:
+            item = catalogue[pk]
+            lines.append({"item": pk, "name": item.name, "price": item.price})
+    for name in re.split(r"[、,，]", extra):
+        if name.strip():
+            lines.append({"item": None, "name": re.sub(r"\s+", " ", name).strip(), "price": None})
+    return lines
+
+
+def _menu_text(lines: Sequence[dict]) -> str:
+    return MENU_SEPARATOR.join(line["name"] for line in lines)[:200]
+
+
 def karte_create(
     *,
     salon: Salon,
@@ -301,12 +332,19 @@ def karte_create(
     menu: str,
     items: list[ItemInput],
     client_key: uuid.UUID | None = None,
+    menu_item_ids: Sequence[int] = (),
+    nominated: bool = False,
 ) -> Karte:
-    """Create a karte with its items; a repeated submission with the same client key returns the first."""
+    """Create a karte with its items; a repeated submission with the same client key returns the first.
+
+    `menu_item_ids` are the catalogue items done (name and price kept as they are today), `menu`
+    what else staff typed; `nominated` is 指名.
+    """
     if client_key is not None:
         existing = Karte.objects.filter(client_key=client_key).first()
         if existing is not None:
             return existing
+    lines = menu_lines_build(item_ids=menu_item_ids, extra=menu)
     try:
         with transaction.atomic():
             karte = Karte.objects.create(
@@ -314,7 +352,9 @@ def karte_create(
                 customer=customer,
                 treatment_date=treatment_date,
                 staff=staff,
-                menu=menu,
+                nominated=nominated,
+                menu=_menu_text(lines),
+                menu_lines=lines,
                 created_by=actor,
                 client_key=client_key,
             )
@@ -347,11 +387,14 @@ def karte_update(
     menu: str,
     items: list[ItemInput],
     save_key: uuid.UUID | None = None,
+    menu_item_ids: Sequence[int] = (),
+    nominated: bool = False,
 ) -> Karte:
     """Save an edited karte, or raise KarteConflict if it changed since the editor loaded it.
 
     A resend of the save that already committed (same save key) returns the karte unchanged.
     """
+    lines = menu_lines_build(item_ids=menu_item_ids, extra=menu, previous=karte.menu_lines)
     try:
         return _karte_update(
             karte=karte,
@@ -359,7 +402,8 @@ def karte_update(
             expected_version=expected_version,
             treatment_date=treatment_date,
             staff=staff,
-            menu=menu,
+            nominated=nominated,
+            lines=lines,
             items=items,
             save_key=save_key,
         )
@@ -367,13 +411,17 @@ def karte_update(
         raise PhotoAlreadyUsed from None
 
 
-def _karte_update(*, karte, actor, expected_version, treatment_date, staff, menu, items, save_key) -> Karte:
+def _karte_update(
+    *, karte, actor, expected_version, treatment_date, staff, nominated, lines, items, save_key
+) -> Karte:
     with transaction.atomic():
         updated = Karte.objects.filter(pk=karte.pk, version=expected_version).update(
             version=F("version") + 1,
             treatment_date=treatment_date,
             staff=staff,
-            menu=menu,
+            nominated=nominated,
+            menu=_menu_text(lines),
+            menu_lines=lines,
             last_save_key=save_key,
             updated_at=timezone.now(),
         )

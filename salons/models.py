@@ -51,6 +51,16 @@ class Salon(models.Model):
         blank=True,
         help_text=_("How many phones one customer may link at once. Leave empty for no limit."),
     )
+    app_shows_menu = models.BooleanField(
+        _("show menus in the app"),
+        default=False,
+        help_text=_("The customer sees the names of the menus done at each visit."),
+    )
+    app_shows_prices = models.BooleanField(
+        _("show prices in the app"),
+        default=False,
+        help_text=_("With the menus, the customer also sees their prices and the total."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -16,6 +16,7 @@ from PIL import Image
 from common.text import is_kana, normalize_phone, normalize_postcode, parse_customer_number
 from customers.models import Customer
 from kartes.models import ImageAsset, ItemKind, PhotoTag
+from menus.models import MenuItem
 from salons.models import Salon, StaffMember, StaffRole
 from salons.services import salon_logo_image
 
@@ -206,7 +207,20 @@ class KarteForm(forms.Form):
             "invalid_choice": _("Choose the staff in charge."),
         },
     )
-    menu = forms.CharField(label=_("Menu"), max_length=200, required=False)
+    menu_items = forms.TypedMultipleChoiceField(
+        label=_("Menu"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("A menu picked is no longer in the catalogue. Pick it again.")},
+    )
+    menu = forms.CharField(
+        label=_("Other menus"),
+        max_length=200,
+        required=False,
+        help_text=_("Anything not in the menu list; separate several with 、"),
+    )
+    nominated = forms.BooleanField(label=_("Requested by the customer (指名)"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     client_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
     save_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
@@ -217,7 +231,9 @@ class KarteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.birthday = birthday
         self.fields["staff"].queryset = staff_queryset  # type: ignore[attr-defined]
-        self.fields["menu"].widget.attrs.update({"list": "menu-suggestions", "autocomplete": "off"})
+        # Any item of the salon's catalogue, archived ones too: one may be archived mid-edit.
+        self.fields["menu_items"].choices = MenuItem.objects.values_list("pk", "name")  # type: ignore[attr-defined]
+        self.fields["menu"].widget.attrs.update({"autocomplete": "off"})
         if birthday is not None:
             self.fields["treatment_date"].widget.attrs["min"] = birthday.isoformat()
 
@@ -361,7 +377,15 @@ class SalonSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Salon
-        fields = ["name", "app_name", "theme_color", "timezone", "max_devices_per_customer"]
+        fields = [
+            "name",
+            "app_name",
+            "theme_color",
+            "timezone",
+            "max_devices_per_customer",
+            "app_shows_menu",
+            "app_shows_prices",
+        ]
         widgets = {
             "theme_color": forms.TextInput(attrs={"type": "color"}),
             "app_name": forms.TextInput(attrs={"maxlength": "12", "autocomplete": "off"}),

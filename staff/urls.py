@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import customer_app, customers, kartes, notices, privacy, salon
+from .views import customer_app, customers, kartes, menus, notices, privacy, salon
 
 app_name = "staff"
 
@@ -48,4 +48,22 @@ urlpatterns = [
     path("salon/staff/new/", salon.staff_create, name="staff_create"),
     path("salon/staff/<int:pk>/edit/", salon.staff_edit, name="staff_edit"),
     path("salon/audit/", salon.audit_list, name="audit_list"),
+    path("salon/menu/", menus.menu_list, name="menu_list"),
+    path("salon/menu/preset/", menus.menu_preset, name="menu_preset"),
+    path("salon/menu/categories/new/", menus.menu_category_form, name="menu_category_create"),
+    path("salon/menu/categories/<int:pk>/", menus.menu_category_form, name="menu_category_edit"),
+    path(
+        "salon/menu/categories/<int:pk>/action/",
+        menus.menu_entry_action,
+        {"kind": "category"},
+        name="menu_category_action",
+    ),
+    path("salon/menu/items/new/", menus.menu_item_form, name="menu_item_create"),
+    path("salon/menu/items/<int:pk>/", menus.menu_item_form, name="menu_item_edit"),
+    path(
+        "salon/menu/items/<int:pk>/action/",
+        menus.menu_entry_action,
+        {"kind": "item"},
+        name="menu_item_action",
+    ),
 ]

@@ -116,6 +116,7 @@ def _fresh_rate_limits():
 def salon_a_objects(salon_a):
     """One of everything salon A has: customer, karte with a photo, link code, phone, notice."""
     from linking.models import Device
+    from menus.services import menu_category_save, menu_item_save
 
     from .factories import make_karte, make_notice
     from .linking_helpers import issue, linked_phone
@@ -125,7 +126,16 @@ def salon_a_objects(salon_a):
     with scope(salon=salon_a.salon):
         photo = karte.items.get(kind="photo")
         device = Device.objects.get()
+        menu_item = menu_item_save(
+            salon=salon_a.salon,
+            actor=salon_a.owner.user,
+            category=menu_category_save(salon=salon_a.salon, actor=None, name="サロンAの秘密カテゴリ"),
+            name="サロンAの秘密メニュー",
+            price=12345,
+        )
     return {
+        "menu_item": menu_item,
+        "menu_category": menu_item.category,
         "notice": make_notice(salon_a, customer=salon_a.customer, title=f"{salon_a.customer.name}様へ"),
         "link_code": issue(salon_a).link_code,
         "device": device,

@@ -34,6 +34,10 @@ OBJECT_URLS = {
     "customer_export": lambda o: {"pk": o["customer"].pk},
     "customer_erase": lambda o: {"pk": o["customer"].pk},
     "data_request_done": lambda o: {"pk": o["customer"].pk, "request_pk": o["data_request"].pk},
+    "menu_category_edit": lambda o: {"pk": o["menu_category"].pk},
+    "menu_category_action": lambda o: {"pk": o["menu_category"].pk},
+    "menu_item_edit": lambda o: {"pk": o["menu_item"].pk},
+    "menu_item_action": lambda o: {"pk": o["menu_item"].pk},
 }
 # Views that only take POST answer a GET with 405 before looking anything up, which reveals nothing.
 POST_ONLY = {
@@ -47,6 +51,9 @@ POST_ONLY = {
     "notice_withdraw",
     "customer_export",
     "data_request_done",
+    "menu_category_action",
+    "menu_item_action",
+    "menu_preset",
 }
 SALON_URLS = {
     "customer_list",
@@ -60,6 +67,10 @@ SALON_URLS = {
     "audit_list",
     "notice_list",
     "notice_create",
+    "menu_list",
+    "menu_preset",
+    "menu_category_create",
+    "menu_item_create",
 }
 
 
@@ -104,6 +115,8 @@ def test_salon_pages_show_another_salon_nothing(salon_a_objects, salon_a, salon_
         salon_a.other_customer.name,
         salon_a.salon.name,
         salon_a.owner.display_name,
+        "サロンAの秘密メニュー",
+        "サロンAの秘密カテゴリ",
     ):
         assert secret not in body
 
@@ -126,5 +139,14 @@ def test_another_salons_object_is_left_unchanged(salon_a_objects, salon_a, salon
 
 def test_stylists_cannot_open_owner_pages(salon_a):
     client = salon_a.client(salon_a.stylist)
-    for name in ("staff_list", "staff_create", "salon_settings", "salon_icon_preview", "audit_list"):
+    for name in (
+        "staff_list",
+        "staff_create",
+        "salon_settings",
+        "salon_icon_preview",
+        "audit_list",
+        "menu_list",
+        "menu_category_create",
+        "menu_item_create",
+    ):
         assert client.get(reverse(f"staff:{name}")).status_code == 403

@@ -2,6 +2,7 @@ from django import template
 from django.urls import reverse
 
 from kartes.models import DISPLAY_SIZES
+from kartes.selectors import visible_menu
 
 register = template.Library()
 
@@ -55,3 +56,9 @@ def first_public_photo(karte):
 def first_public_image(karte):
     """The first public photo or illustration of a karte: the one the page shows first."""
     return next((item for item in karte.public_items if item.image_id), None)
+
+
+@register.simple_tag(takes_context=True)
+def visible_menu_lines(context, karte):
+    """The karte's menus as the customer may see them (kartes.selectors.visible_menu)."""
+    return visible_menu(karte=karte, salon=context["salon"])

@@ -16,6 +16,7 @@ from common.serving import stored_file_response
 from kartes.images import ImageRejected
 from kartes.models import DISPLAY_SIZES, ImageFailure, ImageKind, ImageStatus, ItemKind
 from kartes.services import (
+    MENU_SEPARATOR,
     ItemInput,
     KarteConflict,
     PhotoAlreadyUsed,
@@ -26,33 +27,12 @@ from kartes.services import (
     karte_delete,
     karte_update,
 )
+from menus.selectors import menu_catalogue
 from salons.access import staff_required
 from salons.models import StaffMember
 
 from ..access import get_customer_for_staff, get_image_for_staff, get_item_for_staff, get_karte_for_staff
 from ..forms import TEMPLATES_AVAILABLE, ItemFormSet, KarteForm
-
-# Common menus offered as one-tap chips; staff can type anything else.
-MENU_SUGGESTIONS = [
-    gettext_lazy("Cut"),
-    gettext_lazy("Colour"),
-    gettext_lazy("Perm"),
-    gettext_lazy("Straightening"),
-    gettext_lazy("Treatment"),
-    gettext_lazy("Head spa"),
-    gettext_lazy("Blow-dry"),
-    gettext_lazy("Hair set"),
-    gettext_lazy("Nails"),
-    gettext_lazy("Gel nails"),
-    gettext_lazy("Nail art"),
-    gettext_lazy("Pedicure"),
-    gettext_lazy("Eyelash extensions"),
-    gettext_lazy("Lash lift"),
-    gettext_lazy("Eyebrow trim"),
-    gettext_lazy("Facial"),
-    gettext_lazy("Body treatment"),
-]
-
 
 PHOTO_TAKEN = gettext_lazy(
     "A photo of this karte was just saved in another karte. Nothing was saved: remove that photo or "
@@ -100,6 +80,7 @@ def _empty_unconfirmed(form, formset) -> bool:
     leaves an empty record in the customer's history)."""
     if (
         form.cleaned_data["menu"].strip()
+        or form.cleaned_data["menu_items"]
         or _items_from_formset(formset)
         or form.cleaned_data["confirm_empty"]
     ):
@@ -108,14 +89,48 @@ def _empty_unconfirmed(form, formset) -> bool:
     return True
 
 
+def _menu_groups(karte, form):
+    """The catalogue as chips by category, with the karte's own lines' names and prices of the day,
+    and the items it recorded that are no longer offered in a group of their own."""
+    recorded = {line["item"]: line for line in (karte.menu_lines if karte else []) if line.get("item")}
+    raw = form["menu_items"].value() or []
+    picked = {int(value) for value in raw if str(value).isdigit()}
+    groups, offered = [], set()
+    for category in menu_catalogue():
+        chips = []
+        for item in category.items.all():
+            line = recorded.get(item.pk, {"name": item.name, "price": item.price})
+            chips.append(
+                {"id": item.pk, "name": line["name"], "price": line["price"], "picked": item.pk in picked}
+            )
+            offered.add(item.pk)
+        groups.append({"name": category.name, "chips": chips})
+    kept = [
+        {"id": pk, "name": line["name"], "price": line["price"], "picked": pk in picked}
+        for pk, line in recorded.items()
+        if pk not in offered
+    ]
+    if kept:
+        groups.append({"name": _("Recorded on this karte (no longer offered)"), "chips": kept})
+    return groups
+
+
+def _picked_total(groups) -> int | None:
+    prices = [chip["price"] for group in groups for chip in group["chips"] if chip["picked"]]
+    priced = [price for price in prices if price is not None]
+    return sum(priced) if priced else None
+
+
 def _editor_context(request, *, customer, karte, form, formset, conflict=False):
+    groups = _menu_groups(karte, form)
     return {
         "customer": customer,
         "karte": karte,
         "form": form,
         "formset": formset,
         "conflict": conflict,
-        "menu_suggestions": MENU_SUGGESTIONS,
+        "menu_groups": groups,
+        "menu_total": _picked_total(groups),
         "photo_max_bytes": settings.KARTE_PHOTO_MAX_BYTES,
         "templates_available": TEMPLATES_AVAILABLE,
     }
@@ -146,6 +161,8 @@ def karte_create_view(request, customer_pk):
                     treatment_date=form.cleaned_data["treatment_date"],
                     staff=form.cleaned_data["staff"],
                     menu=form.cleaned_data["menu"],
+                    menu_item_ids=form.cleaned_data["menu_items"],
+                    nominated=form.cleaned_data["nominated"],
                     items=_items_from_formset(formset),
                     client_key=form.cleaned_data.get("client_key"),
                 )
@@ -210,6 +227,8 @@ def karte_edit(request, pk):
                     treatment_date=form.cleaned_data["treatment_date"],
                     staff=form.cleaned_data["staff"],
                     menu=form.cleaned_data["menu"],
+                    menu_item_ids=form.cleaned_data["menu_items"],
+                    nominated=form.cleaned_data["nominated"],
                     items=_items_from_formset(formset),
                     save_key=form.cleaned_data.get("save_key"),
                 )
@@ -237,7 +256,12 @@ def karte_edit(request, pk):
             initial={
                 "treatment_date": karte.treatment_date,
                 "staff": karte.staff,
-                "menu": karte.menu,
+                "nominated": karte.nominated,
+                "menu_items": [line["item"] for line in karte.menu_lines if line.get("item")],
+                # Typed menus; a karte saved before the catalogue has its whole menu here.
+                "menu": MENU_SEPARATOR.join(line["name"] for line in karte.menu_lines if not line.get("item"))
+                if karte.menu_lines
+                else karte.menu,
                 "version": karte.version,
                 "save_key": uuid.uuid4(),
             },

@@ -23,7 +23,15 @@ def salon_settings(request):
     salon = request.salon
     form = SalonSettingsForm(request.POST or None, request.FILES or None, instance=salon)
     if request.method == "POST" and form.is_valid():
-        fields = ("name", "app_name", "theme_color", "timezone", "max_devices_per_customer")
+        fields = (
+            "name",
+            "app_name",
+            "theme_color",
+            "timezone",
+            "max_devices_per_customer",
+            "app_shows_menu",
+            "app_shows_prices",
+        )
         data = {name: form.cleaned_data[name] for name in fields}
         salon_update_settings(
             salon=salon, actor=request.user, data=data, logo=form.cleaned_data.get("logo_upload")

@@ -215,12 +215,6 @@ form.addEventListener("click", (event) => {
     editDrawing(addItem("illustration"));
   } else if (target.matches("[data-edit-drawing]") && item) {
     editDrawing(item);
-  } else if (target.dataset.menu) {
-    const menu = form.querySelector('input[name="menu"]');
-    const parts = menu.value.split(/[、,]\s*/).filter(Boolean);
-    if (!parts.includes(target.dataset.menu)) parts.push(target.dataset.menu);
-    menu.value = parts.join("、");
-    markDirty();
   } else if (target.dataset.move && item) {
     const siblings = liveItems();
     const index = siblings.indexOf(item);
@@ -259,6 +253,24 @@ document.getElementById("photo-input").addEventListener("change", (event) => {
 form.addEventListener("input", markDirty);
 form.addEventListener("change", markDirty);
 
+// The total of the menus picked, as the chips show their prices.
+const totalLine = form.querySelector("[data-menu-total]");
+const totalFormat = new Intl.NumberFormat(document.documentElement.lang || "ja");
+
+function showMenuTotal() {
+  const prices = [...form.querySelectorAll('input[name="menu_items"]:checked')]
+    .map((box) => box.dataset.price)
+    .filter((price) => price !== "");
+  totalLine.hidden = prices.length === 0;
+  totalLine.querySelector("[data-menu-total-value]").textContent = totalFormat.format(
+    prices.reduce((sum, price) => sum + Number(price), 0),
+  );
+}
+
+form.addEventListener("change", (event) => {
+  if (event.target.name === "menu_items") showMenuTotal();
+});
+
 // ---- The draft: everything on screen, kept in this browser until the server confirms the save.
 
 const draftKey = msg.draftKey;
@@ -277,6 +289,8 @@ function snapshot() {
     const input = form.elements.namedItem(name);
     if (input) fields[name] = input.value;
   }
+  const nominated = form.elements.namedItem("nominated").checked;
+  const menuItems = [...form.querySelectorAll('input[name="menu_items"]:checked')].map((box) => box.value);
   const items = [...list.children].map((item) => ({
     id: field(item, "id").value,
     kind: field(item, "kind").value,
@@ -294,7 +308,7 @@ function snapshot() {
     uploadKey: item.dataset.uploadKey || "",
     file: item.dataset.upload === "pending" || item.dataset.upload === "failed" ? item._file || null : null,
   }));
-  return { key: draftKey, fields, items };
+  return { key: draftKey, fields, nominated, menuItems, items };
 }
 
 async function keepDraft() {
@@ -326,6 +340,13 @@ function restore(draft) {
   for (const [name, value] of Object.entries(draft.fields)) {
     const input = form.elements.namedItem(name);
     if (input) input.value = value;
+  }
+  form.elements.namedItem("nominated").checked = Boolean(draft.nominated);
+  if (draft.menuItems) {
+    for (const box of form.querySelectorAll('input[name="menu_items"]')) {
+      box.checked = draft.menuItems.includes(box.value);
+    }
+    showMenuTotal();
   }
   list.replaceChildren();
   totalForms.value = "0";
@@ -527,7 +548,8 @@ function emptyAndUnconfirmed() {
   const confirmed = form.elements.namedItem("confirm_empty");
   if (confirmed.type === "checkbox" ? confirmed.checked : confirmed.value) return false;
   const menu = form.elements.namedItem("menu").value.trim();
-  return !menu && ![...list.children].some((item) => !item.hidden);
+  const picked = form.querySelector('input[name="menu_items"]:checked');
+  return !menu && !picked && ![...list.children].some((item) => !item.hidden);
 }
 
 form.addEventListener("submit", (event) => {

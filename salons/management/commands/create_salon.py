@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_slug
 
+from menus.presets import SalonType
 from salons.models import Salon
 from salons.services import salon_create
 
@@ -16,6 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--owner-name", required=True, help="Owner's display name")
         parser.add_argument("--password", required=True, help="Owner's password")
         parser.add_argument("--customer-app", action="store_true", help="Switch the customer-app option on")
+        parser.add_argument(
+            "--type",
+            choices=[choice.value for choice in SalonType],
+            default="",
+            help="Start with the usual menu of a hair, nail, eyelash or esthetic salon",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -32,6 +39,7 @@ class Command(BaseCommand):
             owner_username=options["owner"],
             owner_password=options["password"],
             owner_name=options["owner_name"],
+            salon_type=options["type"],
         )
         if options["customer_app"]:
             salon.customer_app_enabled = True

@@ -244,6 +244,7 @@ class Command(BaseCommand):
             owner_username=owner_login,
             owner_password=owner_password,
             owner_name=owner_name,
+            salon_type="hair",
         )
         salon.customer_app_enabled = True
         salon.theme_color = "#b5838d"

@@ -1,0 +1,113 @@
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from audit.models import Action
+from audit.services import audit_log
+from salons.models import Salon
+
+from .models import MenuCategory, MenuItem
+from .presets import PRESETS, SalonType
+
+
+def menu_preset_apply(*, salon: Salon, salon_type: str, actor=None) -> None:
+    """Add the starting menu of a kind of salon (in the language active now) after what it has."""
+    start = MenuCategory.objects.filter(salon=salon).aggregate(last=Max("position"))["last"] or 0
+    with transaction.atomic():
+        for offset, (category_name, items) in enumerate(PRESETS[SalonType(salon_type)], start=1):
+            category = MenuCategory.objects.create(
+                salon=salon, name=str(category_name), position=start + offset
+            )
+            MenuItem.objects.bulk_create(
+                MenuItem(salon=salon, category=category, name=str(name), price=price, position=index)
+                for index, (name, price) in enumerate(items, start=1)
+            )
+        audit_log(
+            salon=salon,
+            actor=actor,
+            action=Action.MENU_CHANGE,
+            target=salon,
+            summary=str(SalonType(salon_type).label),
+            data={"preset": salon_type},
+        )
+
+
+def menu_category_save(
+    *, salon: Salon, actor, name: str, category: MenuCategory | None = None
+) -> MenuCategory:
+    with transaction.atomic():
+        if category is None:
+            last = MenuCategory.objects.filter(salon=salon).aggregate(last=Max("position"))["last"] or 0
+            category = MenuCategory.objects.create(salon=salon, name=name, position=last + 1)
+        else:
+            category.name = name
+            category.save(update_fields=["name"])
+        audit_log(salon=salon, actor=actor, action=Action.MENU_CHANGE, target=category, summary=name)
+    return category
+
+
+def menu_item_save(
+    *,
+    salon: Salon,
+    actor,
+    category: MenuCategory,
+    name: str,
+    price: int | None,
+    item: MenuItem | None = None,
+) -> MenuItem:
+    """Add an item at the end of its category, or change one (past kartes keep what they recorded)."""
+    with transaction.atomic():
+        if item is None:
+            last = MenuItem.objects.filter(category=category).aggregate(last=Max("position"))["last"] or 0
+            item = MenuItem.objects.create(
+                salon=salon, category=category, name=name, price=price, position=last + 1
+            )
+        else:
+            if item.category_id != category.pk:
+                last = MenuItem.objects.filter(category=category).aggregate(last=Max("position"))["last"] or 0
+                item.position = last + 1
+            item.category, item.name, item.price = category, name, price
+            item.save()
+        audit_log(
+            salon=salon,
+            actor=actor,
+            action=Action.MENU_CHANGE,
+            target=item,
+            summary=f"{category.name} / {name}",
+            data={"price": price},
+        )
+    return item
+
+
+def menu_entry_archive(*, entry: MenuCategory | MenuItem, actor, archived: bool) -> None:
+    """Take an item or a whole category off the editor's chips, or bring it back."""
+    with transaction.atomic():
+        entry.archived_at = timezone.now() if archived else None
+        entry.save(update_fields=["archived_at"])
+        audit_log(
+            salon=entry.salon,
+            actor=actor,
+            action=Action.MENU_CHANGE,
+            target=entry,
+            summary=entry.name,
+            data={"archived": archived},
+        )
+
+
+def menu_entry_move(*, entry: MenuCategory | MenuItem, step: int) -> None:
+    """Swap an item (within its category) or a category with its neighbour."""
+    ordered: list[MenuCategory | MenuItem]
+    if isinstance(entry, MenuItem):
+        ordered = list(MenuItem.objects.filter(category_id=entry.category_id).order_by("position", "id"))
+    else:
+        ordered = list(MenuCategory.objects.filter(salon_id=entry.salon_id).order_by("position", "id"))
+    index = next(i for i, other in enumerate(ordered) if other.pk == entry.pk)
+    target = index + step
+    if not 0 <= target < len(ordered):
+        return
+    ordered[index], ordered[target] = ordered[target], ordered[index]
+    with transaction.atomic():
+        for position, other in enumerate(ordered, start=1):
+            if other.position != position:
+                other.position = position
+                other.save(update_fields=["position"])
