@@ -1,3 +1,4 @@
+import json
 import uuid
 
 from django.conf import settings
@@ -175,6 +176,22 @@ class ItemKind(models.TextChoices):
     PHOTO = "photo", _("Photo")
     ILLUSTRATION = "illustration", _("Illustration")
     TEXT = "text", _("Text")
+    RECIPE = "recipe", _("Colour recipe")
+
+
+# Kinds that only staff ever see: they have no 公開 switch, and the database refuses them public.
+STAFF_ONLY_KINDS = frozenset({ItemKind.RECIPE})
+
+# The columns of a colour recipe row, in the order the editor shows them.
+RECIPE_COLUMNS = {
+    "brand": _("Brand"),
+    "shade": _("Shade / level"),
+    "developer": _("Developer %"),
+    "ratio": _("Mix ratio"),
+    "amount": _("Amount (g)"),
+    "time": _("Time (min)"),
+    "area": _("Area"),
+}
 
 
 class PhotoTag(models.TextChoices):
@@ -201,6 +218,8 @@ class KarteItem(models.Model):
     )
     # The strokes of an illustration, kept so that it can be edited again stroke by stroke.
     drawing = models.JSONField(null=True, blank=True)
+    # A colour recipe's rows ({column: text} with the RECIPE_COLUMNS keys); its note is `text`.
+    recipe = models.JSONField(null=True, blank=True)
     template = models.CharField(_("outline"), max_length=32, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
@@ -214,11 +233,26 @@ class KarteItem(models.Model):
     class Meta:
         ordering = ["position", "id"]
         indexes = [models.Index(fields=["karte", "is_public", "position"], name="item_public_order")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind__in=sorted(STAFF_ONLY_KINDS), is_public=True),
+                name="item_staff_only_kinds_private",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
 
+    @property
+    def recipe_json(self) -> str:
+        return json.dumps(self.recipe or [], ensure_ascii=False)
+
+    @property
+    def is_staff_only(self) -> bool:
+        return self.kind in STAFF_ONLY_KINDS
+
     def set_public(self, public: bool, *, by) -> None:
+        public = public and not self.is_staff_only
         self.is_public = public
         if public:
             self.published_at = timezone.now()

@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404
 
 from customers.models import Customer
 
-from .models import ImageStatus, Karte, KarteItem
+from .models import STAFF_ONLY_KINDS, ImageStatus, ItemKind, Karte, KarteItem
 
 
 def karte_history(*, customer: Customer) -> QuerySet[Karte]:
@@ -19,6 +19,14 @@ def karte_history(*, customer: Customer) -> QuerySet[Karte]:
     )
 
 
+def last_recipe(*, customer: Customer, before: Karte | None = None) -> KarteItem | None:
+    """The customer's latest colour recipe (staff only), from a karte other than `before`."""
+    recipes = KarteItem.objects.filter(karte__customer=customer, kind=ItemKind.RECIPE).select_related("karte")
+    if before is not None:
+        recipes = recipes.exclude(karte=before)
+    return recipes.order_by("-karte__treatment_date", "-karte_id", "position", "id").first()
+
+
 def visible_kartes(*, customer: Customer) -> QuerySet[Karte]:
     """What the customer app shows: every karte's date and staff, and public items only.
 
@@ -27,6 +35,7 @@ def visible_kartes(*, customer: Customer) -> QuerySet[Karte]:
     """
     public_items = (
         KarteItem.objects.filter(is_public=True)
+        .exclude(kind__in=STAFF_ONLY_KINDS)
         .filter(Q(image__isnull=True) | Q(image__status=ImageStatus.READY))
         .select_related("image")
         .order_by("position", "id")

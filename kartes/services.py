@@ -49,6 +49,7 @@ class ItemInput:
     image: ImageAsset | None = None
     drawing: list | None = None
     template: str = ""
+    recipe: list | None = None
     is_public: bool = False
     fields_changed: list[str] = field(default_factory=list)
 
@@ -206,7 +207,7 @@ def customer_refresh_last_visit(*, customer: Customer) -> None:
 
 def _apply_item_fields(item: KarteItem, data: ItemInput) -> list[str]:
     changed = []
-    for name in ("text", "caption", "photo_tag", "template", "drawing", "image"):
+    for name in ("text", "caption", "photo_tag", "template", "drawing", "image", "recipe"):
         value = getattr(data, name)
         if getattr(item, name) != value:
             setattr(item, name, value)
@@ -460,8 +461,14 @@ def karte_delete(*, karte: Karte, actor) -> None:
         customer_refresh_last_visit(customer=customer)
 
 
+class StaffOnlyItem(Exception):
+    """A colour recipe (or another staff-only kind) cannot be made public."""
+
+
 def item_set_public(*, item: KarteItem, actor, public: bool) -> KarteItem:
     """Publish or unpublish one item at once (the one-tap switch in the history)."""
+    if public and item.is_staff_only:
+        raise StaffOnlyItem(item.kind)
     with transaction.atomic():
         item = KarteItem.objects.select_for_update().select_related("karte__customer").get(pk=item.pk)
         if item.is_public == public:

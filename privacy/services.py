@@ -98,6 +98,7 @@ def customer_export_plan(
                     "caption": item.caption,
                     "before_after": item.photo_tag,
                     "drawing_strokes": item.drawing,
+                    "colour_recipe": item.recipe,
                     "published_at": _when(item.published_at),
                     "files": files,
                 }
@@ -106,7 +107,9 @@ def customer_export_plan(
             {
                 "treatment_date": karte.treatment_date.isoformat(),
                 "staff": karte.staff.display_name,
+                "requested_staff": karte.nominated,
                 "menu": karte.menu,
+                "menu_lines": karte.menu_lines,
                 "created_at": _when(karte.created_at),
                 "updated_at": _when(karte.updated_at),
                 "items": items,

@@ -15,7 +15,7 @@ from PIL import Image
 
 from common.text import is_kana, normalize_phone, normalize_postcode, parse_customer_number
 from customers.models import Customer
-from kartes.models import ImageAsset, ItemKind, PhotoTag
+from kartes.models import RECIPE_COLUMNS, ImageAsset, ItemKind, PhotoTag
 from menus.models import MenuItem
 from salons.models import Salon, StaffMember, StaffRole
 from salons.services import salon_logo_image
@@ -27,6 +27,8 @@ TEMPLATES_AVAILABLE = {
     "head-back": _("Head (back)"),
     "hands": _("Both hands"),
 }
+MAX_RECIPE_ROWS = 20
+MAX_RECIPE_CELL = 60
 MAX_DRAWING_BYTES = 2 * 1024 * 1024
 MAX_STROKES = 5000
 DRAWING_TOOLS = {"pen", "eraser"}
@@ -262,6 +264,7 @@ class ItemForm(forms.Form):
     template = forms.ChoiceField(
         required=False, choices=list(TEMPLATES_AVAILABLE.items()), widget=forms.HiddenInput
     )
+    recipe = forms.CharField(required=False, widget=forms.HiddenInput)
     is_public = forms.BooleanField(required=False, label=_("Public"))
 
     def __init__(self, *args, karte=None, **kwargs):
@@ -284,13 +287,47 @@ class ItemForm(forms.Form):
             raise ValidationError(_("The illustration could not be read. Draw it again."))
         return strokes
 
+    def clean_recipe(self):
+        raw = self.cleaned_data["recipe"]
+        if not raw:
+            return None
+        unreadable = ValidationError(_("The colour recipe could not be read. Enter it again."))
+        try:
+            rows = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise unreadable from None
+        if not isinstance(rows, list) or len(rows) > MAX_RECIPE_ROWS:
+            raise unreadable
+        cleaned = []
+        for row in rows:
+            if not isinstance(row, dict) or not set(row) <= set(RECIPE_COLUMNS):
+                raise unreadable
+            if not all(isinstance(value, str) for value in row.values()):
+                raise unreadable
+            if any(len(value) > MAX_RECIPE_CELL for value in row.values()):
+                raise ValidationError(
+                    _("Keep each box of the colour recipe to %(count)s characters.")
+                    % {"count": MAX_RECIPE_CELL}
+                )
+            row = {name: re.sub(r"\s+", " ", row.get(name, "")).strip() for name in RECIPE_COLUMNS}
+            if any(row.values()):
+                cleaned.append(row)
+        return cleaned or None
+
     def clean(self):
         super().clean()
         data = self.cleaned_data
         if data.get("DELETE"):
             return data
         kind = data.get("kind")
-        if kind == ItemKind.TEXT:
+        if kind != ItemKind.RECIPE:
+            data["recipe"] = None
+        if kind == ItemKind.RECIPE:
+            if not data.get("recipe") and not (data.get("text") or "").strip():
+                self.add_error("recipe", _("Fill in at least one row of the recipe, or remove this item."))
+            # Staff only, whatever was sent.
+            data["image"], data["is_public"] = None, False
+        elif kind == ItemKind.TEXT:
             if not (data.get("text") or "").strip():
                 self.add_error("text", _("Write the text, or remove this item."))
             data["image"] = None

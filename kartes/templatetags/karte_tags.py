@@ -1,7 +1,7 @@
 from django import template
 from django.urls import reverse
 
-from kartes.models import DISPLAY_SIZES
+from kartes.models import DISPLAY_SIZES, RECIPE_COLUMNS
 from kartes.selectors import visible_menu
 
 register = template.Library()
@@ -62,3 +62,13 @@ def first_public_image(karte):
 def visible_menu_lines(context, karte):
     """The karte's menus as the customer may see them (kartes.selectors.visible_menu)."""
     return visible_menu(karte=karte, salon=context["salon"])
+
+
+@register.simple_tag
+def recipe_columns():
+    return list(RECIPE_COLUMNS.items())
+
+
+@register.filter
+def get_cell(row, name):
+    return row.get(name, "") if isinstance(row, dict) else ""

@@ -3,7 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,12 +14,14 @@ from django.views.decorators.http import require_POST
 
 from common.serving import stored_file_response
 from kartes.images import ImageRejected
-from kartes.models import DISPLAY_SIZES, ImageFailure, ImageKind, ImageStatus, ItemKind
+from kartes.models import DISPLAY_SIZES, RECIPE_COLUMNS, ImageFailure, ImageKind, ImageStatus, ItemKind
+from kartes.selectors import last_recipe
 from kartes.services import (
     MENU_SEPARATOR,
     ItemInput,
     KarteConflict,
     PhotoAlreadyUsed,
+    StaffOnlyItem,
     image_asset_create,
     image_asset_retry,
     item_set_public,
@@ -64,6 +66,7 @@ def _items_from_formset(formset) -> list[ItemInput]:
                 image=data.get("image"),
                 drawing=data.get("drawing"),
                 template=data.get("template") or "",
+                recipe=data.get("recipe"),
                 is_public=bool(data.get("is_public")),
             )
         )
@@ -130,6 +133,8 @@ def _editor_context(request, *, customer, karte, form, formset, conflict=False):
         "formset": formset,
         "conflict": conflict,
         "menu_groups": groups,
+        "last_recipe": last_recipe(customer=customer, before=karte),
+        "recipe_columns": list(RECIPE_COLUMNS.items()),
         "menu_total": _picked_total(groups),
         "photo_max_bytes": settings.KARTE_PHOTO_MAX_BYTES,
         "templates_available": TEMPLATES_AVAILABLE,
@@ -202,6 +207,7 @@ def _initial_items(karte):
             "image": item.image_id,
             "drawing": "" if item.drawing is None else json.dumps(item.drawing),
             "template": item.template,
+            "recipe": "" if item.recipe is None else json.dumps(item.recipe, ensure_ascii=False),
             "is_public": item.is_public,
             "ORDER": index + 1,
         }
@@ -289,7 +295,10 @@ def karte_delete_view(request, pk):
 def item_publish(request, pk):
     item = get_item_for_staff(request, pk)
     public = request.POST.get("public") == "1"
-    item = item_set_public(item=item, actor=request.user, public=public)
+    try:
+        item = item_set_public(item=item, actor=request.user, public=public)
+    except StaffOnlyItem:
+        return HttpResponseBadRequest(_("A colour recipe is for staff only and cannot be made public."))
     if request.headers.get("HX-Request"):
         # A face is personal: the photo just made public can be taken back with one tap.
         undo = public and item.kind == ItemKind.PHOTO

@@ -33,6 +33,38 @@ function field(item, name) {
   return item.querySelector(`[name$="-${name}"]`);
 }
 
+// ---- Colour recipe: rows of boxes on screen, kept as JSON in the item's hidden "recipe" field.
+const recipeRowTemplate = document.getElementById("recipe-row-template");
+
+function addRecipeRow(item, values = {}) {
+  const row = recipeRowTemplate.content.firstElementChild.cloneNode(true);
+  for (const input of row.querySelectorAll("[data-recipe-cell]")) {
+    input.value = values[input.dataset.recipeCell] || "";
+  }
+  item.querySelector("[data-recipe-rows]").append(row);
+  return row;
+}
+
+function renderRecipe(item) {
+  let rows = [];
+  try {
+    rows = JSON.parse(field(item, "recipe").value || "[]");
+  } catch {
+    rows = [];
+  }
+  item.querySelector("[data-recipe-rows]").replaceChildren();
+  for (const values of rows.length ? rows : [{}]) addRecipeRow(item, values);
+}
+
+function keepRecipe(item) {
+  const rows = [...item.querySelectorAll(".recipe__row")].map((row) =>
+    Object.fromEntries([...row.querySelectorAll("[data-recipe-cell]")].map((input) => [input.dataset.recipeCell, input.value])),
+  );
+  field(item, "recipe").value = JSON.stringify(rows.filter((row) => Object.values(row).some((v) => v.trim())));
+}
+
+for (const item of list.querySelectorAll('.editor-item[data-kind="recipe"]')) renderRecipe(item);
+
 function liveItems() {
   return [...list.children].filter((item) => !item.hidden);
 }
@@ -211,6 +243,24 @@ form.addEventListener("click", (event) => {
   const item = target.closest(".editor-item");
   if (target.dataset.add === "text") {
     addItem("text").querySelector("textarea").focus();
+  } else if (target.dataset.add === "recipe") {
+    const recipe = addItem("recipe");
+    renderRecipe(recipe);
+    recipe.querySelector("[data-recipe-cell]").focus();
+  } else if (target.dataset.copyRecipe !== undefined) {
+    // 「前回のレシピを使う」: the last visit's rows and note, to adjust for today.
+    const recipe = addItem("recipe");
+    field(recipe, "recipe").value = target.dataset.copyRecipe;
+    field(recipe, "text").value = target.dataset.copyNote || "";
+    renderRecipe(recipe);
+    recipe.scrollIntoView({ block: "center" });
+  } else if (target.matches("[data-recipe-add]") && item) {
+    addRecipeRow(item).querySelector("input").focus();
+  } else if (target.matches("[data-recipe-remove]") && item) {
+    target.closest(".recipe__row").remove();
+    if (!item.querySelector(".recipe__row")) addRecipeRow(item);
+    keepRecipe(item);
+    markDirty();
   } else if (target.dataset.add === "illustration") {
     editDrawing(addItem("illustration"));
   } else if (target.matches("[data-edit-drawing]") && item) {
@@ -250,6 +300,9 @@ document.getElementById("photo-input").addEventListener("change", (event) => {
   event.target.value = "";
 });
 
+form.addEventListener("input", (event) => {
+  if (event.target.dataset.recipeCell) keepRecipe(event.target.closest(".editor-item"));
+});
 form.addEventListener("input", markDirty);
 form.addEventListener("change", markDirty);
 
@@ -300,6 +353,7 @@ function snapshot() {
     image: field(item, "image").value,
     drawing: field(item, "drawing").value,
     template: field(item, "template").value,
+    recipe: field(item, "recipe").value,
     isPublic: field(item, "is_public").checked,
     deleted: item.querySelector("[data-delete]").checked,
     preview: item.querySelector(".editor-item__preview").getAttribute("src") || "",
@@ -360,6 +414,8 @@ function restore(draft) {
     field(item, "image").value = data.image;
     field(item, "drawing").value = data.drawing;
     field(item, "template").value = data.template;
+    field(item, "recipe").value = data.recipe || "";
+    if (data.kind === "recipe") renderRecipe(item);
     field(item, "is_public").checked = data.isPublic;
     if (data.deleted) {
       item.querySelector("[data-delete]").checked = true;
