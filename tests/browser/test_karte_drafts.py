@@ -31,7 +31,7 @@ def _new_karte(page, base_url, customer_pk):
 
 
 def _type_a_karte(page, *, menu, text):
-    page.get_by_label("メニュー", exact=True).fill(menu)
+    page.get_by_label("その他のメニュー", exact=True).fill(menu)
     page.get_by_role("button", name="テキストを追加").click()
     page.locator('.editor-item[data-kind="text"] textarea').fill(text)
 
@@ -76,7 +76,7 @@ def test_a_closed_tab_loses_nothing_and_the_draft_goes_once_saved(
     banner.get_by_role("button", name="復元").click()
     expect(page.locator("#karte-form")).to_have_js_property("inert", False)
     expect(banner).to_be_hidden()
-    expect(page.get_by_label("メニュー", exact=True)).to_have_value("カット、カラー")
+    expect(page.get_by_label("その他のメニュー", exact=True)).to_have_value("カット、カラー")
     expect(page.locator('.editor-item[data-kind="text"] textarea')).to_have_value("閉じる前のメモ")
     expect(page.locator('.editor-item[data-kind="photo"] img')).to_be_visible()
     page.get_by_role("button", name="カルテを保存").click()

@@ -10,6 +10,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from kartes.models import Karte
+from menus.services import menu_preset_apply
 
 from .conftest import log_in
 
@@ -39,6 +40,8 @@ def draw_stroke(page, points):
 def test_a_karte_with_photo_illustration_and_text_publishes_only_the_text(
     live_server, tablet, salon_a, photo_file, screenshot
 ):
+    with scope(salon=salon_a.salon):
+        menu_preset_apply(salon=salon_a.salon, salon_type="hair")
     page = tablet
     log_in(page, live_server, "salon-a-owner", "pw-owner-123")
     screenshot(page, "01-customer-list")
@@ -47,14 +50,19 @@ def test_a_karte_with_photo_illustration_and_text_publishes_only_the_text(
     page.get_by_role("link", name="新規顧客").click()
     page.get_by_label("氏名").fill("中村 彩")
     page.get_by_label("ふりがな").fill("ナカムラ アヤ")
-    page.get_by_label("電話番号").fill("090-1234-5678")
+    page.get_by_label("携帯電話").fill("090-1234-5678")
+    page.get_by_label("アレルギー・注意事項").fill("ジアミンアレルギー")
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("中村 彩")
 
     # A karte: photo, illustration and text.
     page.get_by_role("link", name="新規カルテ").first.click()
     expect(page.locator("#karte-form")).to_have_attribute("data-ready", "true")
-    page.get_by_role("button", name="カット", exact=True).click()
+    expect(page.locator(".caution")).to_contain_text("ジアミンアレルギー")  # above the editor
+    page.get_by_role("checkbox", name=re.compile(r"^カット ¥")).check()
+    page.get_by_role("checkbox", name=re.compile(r"^トリートメント ¥")).check()
+    expect(page.locator("[data-menu-total]")).to_have_text(re.compile(r"合計\s*¥8,800"))
+    page.get_by_role("checkbox", name="指名").check()
     page.locator("#photo-input").set_input_files(str(photo_file))
     photo_item = page.locator('.editor-item[data-kind="photo"]')
     expect(photo_item).to_have_attribute("data-upload", "done")
@@ -99,7 +107,7 @@ def test_a_karte_with_photo_illustration_and_text_publishes_only_the_text(
 
     with scope(salon=salon_a.salon):
         saved = Karte.objects.get(customer__name="中村 彩")
-        assert saved.menu == "カット"
+        assert saved.menu == "カット、トリートメント" and saved.menu_total == 8800 and saved.nominated
         kinds = [(item.kind, item.is_public) for item in saved.items.all()]
         drawing = saved.items.get(kind="illustration").drawing
     assert kinds == [("photo", False), ("illustration", False), ("text", True)]
@@ -165,7 +173,7 @@ def test_the_saved_karte_is_shown_below_the_sticky_top_bar(live_server, tablet, 
     log_in(page, live_server, "salon-a-stylist", "pw-stylist-123")
     page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/kartes/new/")
     expect(page.locator("#karte-form")).to_have_attribute("data-ready", "true")
-    page.get_by_role("button", name="カット", exact=True).click()
+    page.get_by_label("その他のメニュー").fill("カット")
     page.get_by_role("button", name="カルテを保存").click()
     expect(page.locator(".message")).to_contain_text("のカルテを保存しました")
     with scope(salon=salon_a.salon):
