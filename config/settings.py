@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "customers",
     "kartes",
     "menus",
+    "transfer",
     "audit",
     "linking",
     "notices",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import customer_app, customers, kartes, menus, notices, privacy, salon
+from .views import customer_app, customers, kartes, menus, notices, privacy, salon, transfer
 
 app_name = "staff"
 
@@ -48,6 +48,15 @@ urlpatterns = [
     path("salon/staff/new/", salon.staff_create, name="staff_create"),
     path("salon/staff/<int:pk>/edit/", salon.staff_edit, name="staff_edit"),
     path("salon/audit/", salon.audit_list, name="audit_list"),
+    path("salon/data/", transfer.data_page, name="data"),
+    path("salon/data/exports/", transfer.export_list, name="export_list"),
+    path("salon/data/exports/new/", transfer.export_create, name="export_create"),
+    path("salon/data/exports/<int:pk>/download/", transfer.export_download, name="export_download"),
+    path("salon/data/import/", transfer.customer_import_upload, name="customer_import_upload"),
+    path(
+        "salon/data/import/template.csv", transfer.customer_import_template, name="customer_import_template"
+    ),
+    path("salon/data/import/<int:pk>/", transfer.customer_import, name="customer_import"),
     path("salon/menu/", menus.menu_list, name="menu_list"),
     path("salon/menu/preset/", menus.menu_preset, name="menu_preset"),
     path("salon/menu/categories/new/", menus.menu_category_form, name="menu_category_create"),

@@ -65,6 +65,7 @@ def test_the_last_recipe_is_copied_in_one_tap_and_stays_staff_only(
 
     with scope(salon=salon_a.salon):
         item = Karte.objects.latest("pk").items.get(kind=ItemKind.RECIPE)
-    assert item.recipe[0] == {**LAST, "time": "25"}
-    assert item.recipe[1]["brand"] == "アディクシー" and item.recipe[1]["area"] == "毛先"
+    rows = item.recipe or []
+    assert rows[0] == {**LAST, "time": "25"}
+    assert rows[1]["brand"] == "アディクシー" and rows[1]["area"] == "毛先"
     assert item.is_public is False

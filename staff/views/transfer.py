@@ -1,0 +1,148 @@
+import datetime
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.serving import stored_file_response
+from salons.access import owner_required
+from transfer import customer_csv
+from transfer.exports import export_downloaded, export_is_expired, export_request
+from transfer.models import CustomerImport, ExportJob, ExportStatus
+from transfer.services import (
+    ImportChanged,
+    ImportRefused,
+    customer_import_preview,
+    customer_import_run,
+    customer_import_stage,
+)
+
+from ..transfer_forms import CustomerImportForm, ExportForm
+
+RECENT_EXPORTS = 10
+# The preview lists every row with a problem up to this many, and the first valid rows.
+PREVIEW_ERRORS = 500
+PREVIEW_VALID = 20
+
+
+def _exports() -> dict:
+    exports = list(ExportJob.objects.select_related("requested_by__staff_member")[:RECENT_EXPORTS])
+    pending = {ExportStatus.QUEUED, ExportStatus.RUNNING}
+    return {"exports": exports, "polling": any(job.status in pending for job in exports)}
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.strftime("%Y/%m/%d")
+    if value in customer_csv.GENDER_WRITTEN:
+        return customer_csv.GENDER_WRITTEN[value]
+    return str(value)
+
+
+@owner_required
+def data_page(request):
+    context = {"import_form": CustomerImportForm(), "export_form": ExportForm(), **_exports()}
+    return render(request, "staff/salon/data.html", context)
+
+
+@owner_required
+def export_list(request):
+    """The exports and their progress (the data page asks for this while one is being made)."""
+    return render(request, "staff/salon/_exports.html", {**_exports()})
+
+
+@owner_required
+@require_POST
+def customer_import_upload(request):
+    form = CustomerImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            staged = customer_import_stage(
+                salon=request.salon, actor=request.user, filename=upload.name, data=upload.read()
+            )
+        except ImportRefused as refused:
+            form.add_error("file", str(refused))
+        else:
+            return redirect("staff:customer_import", pk=staged.pk)
+    context = {"import_form": form, "export_form": ExportForm(), **_exports()}
+    return render(request, "staff/salon/data.html", context, status=422)
+
+
+@owner_required
+def customer_import(request, pk):
+    staged: CustomerImport = get_object_or_404(CustomerImport.objects.all(), pk=pk)
+    if staged.imported_at is not None:
+        messages.success(
+            request,
+            _("%(count)s customers were imported from this file.") % {"count": f"{staged.imported_count:,}"},
+        )
+        return redirect("staff:customer_list")
+    changed = False
+    if request.method == "POST":
+        try:
+            expected = int(request.POST.get("expected", ""))
+        except ValueError:
+            expected = -1
+        try:
+            count = customer_import_run(staged=staged, actor=request.user, expected=expected)
+        except ImportChanged as change:
+            parsed, changed = change.parsed, True
+        else:
+            messages.success(request, _("%(count)s customers were imported.") % {"count": f"{count:,}"})
+            return redirect("staff:customer_list")
+    else:
+        parsed = customer_import_preview(text=staged.text)
+    labels = {name: written for name, (written, _others) in customer_csv.COLUMNS.items()}
+    shown = [name for name in parsed.columns if name not in {"memo", "allergies"}]
+    context = {
+        "staged": staged,
+        "parsed": parsed,
+        "changed": changed,
+        "valid_count": len(parsed.valid),
+        "invalid_count": len(parsed.invalid),
+        "invalid_rows": parsed.invalid[:PREVIEW_ERRORS],
+        "columns": [(name, labels[name]) for name in shown],
+        "valid_table": [
+            (row.line, [_cell(row.data.get(name)) for name in shown]) for row in parsed.valid[:PREVIEW_VALID]
+        ],
+    }
+    return render(request, "staff/salon/customer_import.html", context)
+
+
+@owner_required
+def customer_import_template(request):
+    encoding = "cp932" if request.GET.get("encoding") == "cp932" else "utf-8-sig"
+    data = customer_csv.encode_csv([customer_csv.header_row(), customer_csv.TEMPLATE_EXAMPLE], encoding)
+    response = HttpResponse(data, content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="karte-customers-template.csv"'
+    return response
+
+
+@owner_required
+@require_POST
+def export_create(request):
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        context = {"import_form": CustomerImportForm(), "export_form": form, **_exports()}
+        return render(request, "staff/salon/data.html", context, status=422)
+    export_request(salon=request.salon, actor=request.user, **form.cleaned_data)
+    messages.success(request, _("The export is being made. It can be downloaded here when it is ready."))
+    return redirect("staff:data")
+
+
+@owner_required
+def export_download(request, pk):
+    job: ExportJob = get_object_or_404(ExportJob.objects.all(), pk=pk)
+    if job.status != ExportStatus.READY or not job.file or export_is_expired(job):
+        return render(request, "staff/salon/export_gone.html", {"job": job}, status=410)
+    export_downloaded(job=job, actor=request.user)
+    content_type = "application/zip" if job.filename.endswith(".zip") else "text/csv"
+    response = stored_file_response(job.file, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

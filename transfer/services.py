@@ -1,0 +1,100 @@
+import datetime
+import re
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import Action
+from audit.services import audit_log
+from customers.models import Customer
+from customers.services import customer_numbers_reserve
+from salons.models import Salon
+
+from . import customer_csv
+from .customer_csv import ImportRefused, Parsed
+from .models import CustomerImport
+
+IMPORT_KEPT_FOR = datetime.timedelta(days=1)
+BATCH = 1000
+
+
+class ImportChanged(Exception):
+    """The salon's customers changed between the preview and the go-ahead: the preview is shown again."""
+
+    def __init__(self, parsed: Parsed):
+        super().__init__("preview out of date")
+        self.parsed = parsed
+
+
+def customer_import_stage(*, salon: Salon, actor, filename: str, data: bytes) -> CustomerImport:
+    """Keep an uploaded CSV for its preview; raises ImportRefused when the file cannot be read at all."""
+    text, encoding = customer_csv.decode(data)
+    customer_import_preview(text=text)  # refuses a file without the name and furigana columns
+    return CustomerImport.objects.create(
+        salon=salon, created_by=actor, filename=filename[:200], encoding=encoding, text=text
+    )
+
+
+def customer_import_preview(*, text: str) -> Parsed:
+    """Every row of the file checked against the file itself and the salon's customers now."""
+    numbers = set(Customer.objects.exclude(number=None).values_list("number", flat=True))
+    phones = {
+        re.sub(r"\D", "", phone): name
+        for phone, name in Customer.objects.exclude(phone="").values_list("phone", "name")
+    }
+    return customer_csv.parse(text, existing_numbers=numbers, existing_phones=phones)  # type: ignore[arg-type]
+
+
+def customer_import_run(*, staged: CustomerImport, actor, expected: int) -> int:
+    """Add every valid row of the file as a customer, in one transaction: all of them or none.
+
+    `expected` is how many rows the preview called valid; if the salon's customers changed since
+    (someone added one with the same number or phone), ImportChanged carries the new preview.
+    """
+    with transaction.atomic():
+        salon = staged.salon
+        first = customer_numbers_reserve(salon=salon)  # holds the salon until the import commits
+        parsed = customer_import_preview(text=staged.text)
+        valid = parsed.valid
+        if len(valid) != expected:
+            raise ImportChanged(parsed)
+        given = [row.data["number"] for row in valid if row.data["number"] is not None]
+        next_number = max([first - 1, *given]) + 1
+        customers = []
+        for row in valid:
+            number = row.data.pop("number")
+            if number is None:
+                number, next_number = next_number, next_number + 1
+            customer = Customer(salon=salon, number=number, **row.data)
+            customer.refresh_search_fields()
+            customers.append(customer)
+        Customer.objects.bulk_create(customers, batch_size=BATCH)
+        audit_log(
+            salon=salon,
+            actor=actor,
+            action=Action.CUSTOMER_IMPORT,
+            target=staged,
+            summary=staged.filename,
+            data={"imported": len(customers), "skipped": len(parsed.invalid), "encoding": staged.encoding},
+        )
+        CustomerImport.objects.filter(pk=staged.pk).update(
+            imported_at=timezone.now(), imported_count=len(customers), text=""
+        )
+    return len(customers)
+
+
+def customer_imports_purge(*, before: datetime.datetime) -> int:
+    """Forget uploaded files not imported within a day (run for all salons, scopes disabled)."""
+    stale = CustomerImport.objects.filter(created_at__lt=before)
+    count = stale.exclude(text="").update(text="")
+    stale.filter(imported_at__isnull=True).delete()
+    return count
+
+
+__all__ = [
+    "ImportChanged",
+    "ImportRefused",
+    "customer_import_preview",
+    "customer_import_run",
+    "customer_import_stage",
+]
