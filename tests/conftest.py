@@ -117,6 +117,8 @@ def salon_a_objects(salon_a):
     """One of everything salon A has: customer, karte with a photo, link code, phone, notice."""
     from linking.models import Device
     from menus.services import menu_category_save, menu_item_save
+    from transfer.exports import export_request
+    from transfer.services import customer_import_stage
 
     from .factories import make_karte, make_notice
     from .linking_helpers import issue, linked_phone
@@ -133,7 +135,18 @@ def salon_a_objects(salon_a):
             name="サロンAの秘密メニュー",
             price=12345,
         )
+        staged = customer_import_stage(
+            salon=salon_a.salon,
+            actor=salon_a.owner.user,
+            filename="サロンAの台帳.csv",
+            data="氏名,フリガナ\r\nサロンAの取込客,とりこみ\r\n".encode(),
+        )
+        export = export_request(
+            salon=salon_a.salon, actor=salon_a.owner.user, kind="customers", encoding="cp932"
+        )
     return {
+        "customer_import": staged,
+        "export": export,
         "menu_item": menu_item,
         "menu_category": menu_item.category,
         "notice": make_notice(salon_a, customer=salon_a.customer, title=f"{salon_a.customer.name}様へ"),

@@ -38,6 +38,8 @@ OBJECT_URLS = {
     "menu_category_action": lambda o: {"pk": o["menu_category"].pk},
     "menu_item_edit": lambda o: {"pk": o["menu_item"].pk},
     "menu_item_action": lambda o: {"pk": o["menu_item"].pk},
+    "customer_import": lambda o: {"pk": o["customer_import"].pk},
+    "export_download": lambda o: {"pk": o["export"].pk},
 }
 # Views that only take POST answer a GET with 405 before looking anything up, which reveals nothing.
 POST_ONLY = {
@@ -71,6 +73,11 @@ SALON_URLS = {
     "menu_preset",
     "menu_category_create",
     "menu_item_create",
+    "data",
+    "export_list",
+    "export_create",
+    "customer_import_upload",
+    "customer_import_template",
 }
 
 
@@ -117,6 +124,8 @@ def test_salon_pages_show_another_salon_nothing(salon_a_objects, salon_a, salon_
         salon_a.owner.display_name,
         "サロンAの秘密メニュー",
         "サロンAの秘密カテゴリ",
+        "サロンAの台帳",
+        "サロンAの取込客",
     ):
         assert secret not in body
 
@@ -148,5 +157,8 @@ def test_stylists_cannot_open_owner_pages(salon_a):
         "menu_list",
         "menu_category_create",
         "menu_item_create",
+        "data",
+        "export_list",
+        "customer_import_template",
     ):
         assert client.get(reverse(f"staff:{name}")).status_code == 403
