@@ -59,7 +59,7 @@ def test_a_shift_jis_file_from_excel_previews_and_imports(salon_a):
     client, url, preview = staged_preview(salon_a, excel_csv(BOOK))
     page = preview.content.decode()
     assert "3 件を取り込めます" in page
-    assert "文字コード cp932 として読み込みました。" in page
+    assert "文字コード Shift_JIS (CP932) として読み込みました。" in page
     response = client.post(url, {"expected": "3"})
     assert response.status_code == 302
     with salon_a.scope():
@@ -88,7 +88,7 @@ def test_utf8_with_bom_and_english_headers(salon_a):
         ["070-3333-0003", "さとう はな", "Sato Hana", "hana@example.jp"],
     ]
     client, url, preview = staged_preview(salon_a, excel_csv(rows, "utf-8-sig"))
-    assert "utf-8-sig" in preview.content.decode()
+    assert "UTF-8 (BOM)" in preview.content.decode()
     client.post(url, {"expected": "1"})
     with salon_a.scope():
         assert Customer.objects.get(name="Sato Hana").email == "hana@example.jp"

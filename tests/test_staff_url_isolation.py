@@ -19,6 +19,8 @@ OBJECT_URLS = {
     "karte_create": lambda o: {"customer_pk": o["customer"].pk},
     "karte_edit": lambda o: {"pk": o["karte"].pk},
     "karte_delete": lambda o: {"pk": o["karte"].pk},
+    "karte_print": lambda o: {"pk": o["karte"].pk},
+    "customer_history_print": lambda o: {"pk": o["customer"].pk},
     "item_publish": lambda o: {"pk": o["item"].pk},
     "image": lambda o: {"pk": o["image"].pk, "size": "small"},
     "image_status": lambda o: {"pk": o["image"].pk},

@@ -153,6 +153,23 @@ def customer_restore_view(request, pk):
     return redirect("staff:customer_detail", pk=customer.pk)
 
 
+# A printed history holds at most this many kartes, the newest: about 25 A4 pages with photos.
+PRINT_KARTES = 50
+
+
+@staff_required
+def customer_history_print(request, pk):
+    customer = get_customer_for_staff(request, pk)
+    kartes = list(karte_history(customer=customer)[: PRINT_KARTES + 1])
+    context = {
+        "customer": customer,
+        "kartes": kartes[:PRINT_KARTES],
+        "more": len(kartes) > PRINT_KARTES,
+        "back_url": customer.get_absolute_url(),
+    }
+    return render(request, "staff/print/history.html", context)
+
+
 @staff_required
 def customer_preview(request, pk):
     customer = get_customer_for_staff(request, pk)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from common.serving import stored_file_response
 from kartes.images import ImageRejected
 from kartes.models import DISPLAY_SIZES, RECIPE_COLUMNS, ImageFailure, ImageKind, ImageStatus, ItemKind
-from kartes.selectors import last_recipe
+from kartes.selectors import karte_history, last_recipe
 from kartes.services import (
     MENU_SEPARATOR,
     ItemInput,
@@ -277,6 +277,18 @@ def karte_edit(request, pk):
         request, customer=customer, karte=karte, form=form, formset=formset, conflict=conflict
     )
     return render(request, "staff/kartes/editor.html", context)
+
+
+@staff_required
+def karte_print(request, pk):
+    karte = get_karte_for_staff(request, pk)
+    karte = karte_history(customer=karte.customer).get(pk=karte.pk)
+    context = {
+        "karte": karte,
+        "customer": karte.customer,
+        "back_url": f"{karte.customer.get_absolute_url()}#karte-{karte.pk}",
+    }
+    return render(request, "staff/print/karte.html", context)
 
 
 @staff_required

@@ -22,6 +22,7 @@ from transfer.services import (
 from ..transfer_forms import CustomerImportForm, ExportForm
 
 RECENT_EXPORTS = 10
+ENCODING_NAMES = {"cp932": "Shift_JIS (CP932)", "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)"}
 # The preview lists every row with a problem up to this many, and the first valid rows.
 PREVIEW_ERRORS = 500
 PREVIEW_VALID = 20
@@ -33,9 +34,11 @@ def _exports() -> dict:
     return {"exports": exports, "polling": any(job.status in pending for job in exports)}
 
 
-def _cell(value) -> str:
+def _cell(name: str, value) -> str:
     if value is None:
         return ""
+    if name == "number":
+        return str(value).zfill(5)
     if isinstance(value, datetime.date):
         return value.strftime("%Y/%m/%d")
     if value in customer_csv.GENDER_WRITTEN:
@@ -101,6 +104,7 @@ def customer_import(request, pk):
     shown = [name for name in parsed.columns if name not in {"memo", "allergies"}]
     context = {
         "staged": staged,
+        "encoding": ENCODING_NAMES.get(staged.encoding, staged.encoding),
         "parsed": parsed,
         "changed": changed,
         "valid_count": len(parsed.valid),
@@ -108,7 +112,8 @@ def customer_import(request, pk):
         "invalid_rows": parsed.invalid[:PREVIEW_ERRORS],
         "columns": [(name, labels[name]) for name in shown],
         "valid_table": [
-            (row.line, [_cell(row.data.get(name)) for name in shown]) for row in parsed.valid[:PREVIEW_VALID]
+            (row.line, [_cell(name, row.data.get(name)) for name in shown])
+            for row in parsed.valid[:PREVIEW_VALID]
         ],
     }
     return render(request, "staff/salon/customer_import.html", context)

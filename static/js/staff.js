@@ -47,3 +47,13 @@ document.body.addEventListener("htmx:afterSwap", () => {
     expireUndo(toast);
   }
 });
+
+// Our own 「ファイルを選ぶ」 button (the browser's says "Choose File" in its own language): it shows the
+// name of the file chosen.
+for (const picker of document.querySelectorAll("[data-file-pick]")) {
+  const input = picker.querySelector('input[type="file"]');
+  input.addEventListener("change", () => {
+    const file = input.files[0];
+    if (file) picker.querySelector("[data-file-name]").textContent = file.name;
+  });
+}
