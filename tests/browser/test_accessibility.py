@@ -8,6 +8,8 @@ import pytest
 from django_scopes import scope
 
 from linking.services import link_code_issue, link_code_redeem
+from menus.services import menu_preset_apply
+from transfer.services import customer_import_stage
 from tests.factories import make_karte, make_notice
 
 from .conftest import PHONE, TABLET, log_in
@@ -36,7 +38,14 @@ def world(salon_a):
     with scope(salon=salon_a.salon):
         issued = link_code_issue(salon=salon_a.salon, customer=salon_a.customer, issued_by=salon_a.owner)
         _device, credential = link_code_redeem(salon=salon_a.salon, code=issued.code)
-    return {"karte": karte, "notice": notice, "credential": credential}
+        menu_preset_apply(salon=salon_a.salon, salon_type="hair")
+        staged = customer_import_stage(
+            salon=salon_a.salon,
+            actor=salon_a.owner.user,
+            filename="台帳.csv",
+            data="氏名,フリガナ,携帯\r\n山本 花子,やまもと,090-0000-0001\r\n誤り,abc,1\r\n".encode(),
+        )
+    return {"karte": karte, "notice": notice, "credential": credential, "import": staged}
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
@@ -75,6 +84,13 @@ def test_staff_pages_have_no_serious_accessibility_problems(
             f"/salon/staff/{salon_a.stylist.pk}/edit/",
             "/salon/audit/",
             f"/customers/{customer}/erase/",
+            "/salon/menu/",
+            "/salon/menu/items/new/",
+            "/salon/menu/categories/new/",
+            "/salon/data/",
+            f"/salon/data/import/{world['import'].pk}/",
+            f"/kartes/{karte}/print/",
+            f"/customers/{customer}/print/",
         ]
         found = {"/login/": login_problems} if login_problems else {}
         for path in pages:
