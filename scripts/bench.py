@@ -267,6 +267,9 @@ def main():
         load_s = time.perf_counter() - start
         page_rows = bench_pages(owner, regular)
         broadcast_rows = bench_broadcast()
+        import bench_transfer
+
+        transfer_lines = bench_transfer.main()
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
@@ -291,6 +294,7 @@ def main():
             broadcast_rows,
         ),
     ]
+    lines += transfer_lines
     import bench_uploads
 
     lines += bench_uploads.main()

@@ -22,6 +22,7 @@ from kartes.models import ImageKind, ItemKind, PhotoTag
 from kartes.services import ItemInput, image_asset_create, karte_create
 from linking.management.commands.link_code import write_link_code
 from linking.services import device_revoke, link_code_issue, link_code_redeem
+from menus.models import MenuItem
 from notices.services import notice_create, notice_mark_read
 from salons.models import Salon, StaffMember, StaffRole
 from salons.services import salon_create
@@ -259,6 +260,7 @@ class Command(BaseCommand):
             stylist = StaffMember.objects.create(salon=salon, user=user, display_name=stylist_name, role=role)
             today = datetime.date.today()
             names = list(zip(FAMILY, GIVEN, strict=True))[:customers]
+            self.menu_ids = dict(MenuItem.objects.values_list("name", "pk"))
             customers_made = []
             for index, ((family, family_kana), (given, given_kana)) in enumerate(names):
                 customer = customer_create(
@@ -370,6 +372,33 @@ class Command(BaseCommand):
                     ItemInput(kind=ItemKind.PHOTO, image=asset, photo_tag=tag, is_public=rng.random() < 0.5)
                 )
                 hair = rng.choice(HAIR_COLOURS)
+        if "カラー" in menu:
+            items.append(
+                ItemInput(
+                    kind=ItemKind.RECIPE,
+                    recipe=[
+                        {
+                            "brand": "イルミナカラー",
+                            "shade": rng.choice(["オーシャン 8", "サンセット 7", "ヌード 9"]),
+                            "developer": "6",
+                            "ratio": "1:1",
+                            "amount": "60",
+                            "time": "20",
+                            "area": "根元",
+                        },
+                        {
+                            "brand": "イルミナカラー",
+                            "shade": "ヌード 10",
+                            "developer": "3",
+                            "ratio": "1:1.5",
+                            "amount": "40",
+                            "time": "15",
+                            "area": "毛先",
+                        },
+                    ],
+                    text=rng.choice(["次回は1トーン暗めに。", "根元の新生部 1.5cm。", ""]),
+                )
+            )
         if rng.random() < 0.3:
             png, strokes = _illustration(rng)
             asset, _ = image_asset_create(
@@ -391,6 +420,9 @@ class Command(BaseCommand):
             customer=customer,
             treatment_date=date,
             staff=staff,
-            menu=menu,
+            # Menus on the salon's list are picked from it (with their prices); others are typed.
+            menu="、".join(name for name in menu.split("、") if name not in self.menu_ids),
+            menu_item_ids=[self.menu_ids[name] for name in menu.split("、") if name in self.menu_ids],
+            nominated=rng.random() < 0.3,
             items=items,
         )

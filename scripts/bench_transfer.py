@@ -1,0 +1,213 @@
+"""Import and export timings for docs/bench-<database>.md, each beside an anchor measured in the same
+run: the least work the same job needs (the csv module and one bulk insert; the csv module over
+values; zipfile over the same files).
+
+Run by scripts/bench.py inside its throw-away database.
+"""
+
+import csv
+import datetime
+import io
+import os
+import statistics
+import time
+import uuid
+import zipfile
+
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
+from django_scopes import scope, scopes_disabled
+
+from customers.models import Customer
+from kartes.models import ImageKind, ItemKind, Karte, KarteItem
+from kartes.services import image_asset_create
+from salons.models import Salon, StaffMember, StaffRole
+from transfer import customer_csv
+from transfer.exports import export_build
+from transfer.models import CustomerImport, ExportJob
+from transfer.services import customer_import_preview, customer_import_run
+
+ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
+KARTES = int(os.environ.get("BENCH_EXPORT_KARTES", "20000"))
+PHOTOS = int(os.environ.get("BENCH_EXPORT_PHOTOS", "30"))
+RUNS = 3
+
+
+def _book() -> bytes:
+    rows = [["顧客番号", "氏名", "フリガナ", "携帯電話", "生年月日", "性別", "郵便番号", "住所", "メモ"]]
+    for i in range(ROWS):
+        rows.append(
+            [
+                str(i + 1),
+                f"山田 花子{i}",
+                "ヤマダ ハナコ",
+                f"090-{i // 10000:04d}-{i % 10000:04d}",
+                "1990/04/01",
+                "女性",
+                "150-0001",
+                f"渋谷区神宮前{i}",
+                "カラー剤でしみやすい",
+            ]
+        )
+    return customer_csv.encode_csv(rows, "cp932")
+
+
+def _salon(name: str) -> tuple[Salon, object]:
+    with scopes_disabled():
+        salon = Salon.objects.create(name=name, slug=f"bench-{uuid.uuid4().hex[:8]}")
+        user = get_user_model().objects.create_user(username=f"bench-{uuid.uuid4().hex[:8]}", password="x")
+        StaffMember.objects.create(salon=salon, user=user, display_name="店長", role=StaffRole.OWNER)
+    return salon, user
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def bench_import(data: bytes) -> tuple[float, float]:
+    """(ours, anchor) in seconds: preview + import of the file, and csv.reader + one bulk insert."""
+    ours, anchor = [], []
+    for _ in range(RUNS):
+        salon, user = _salon("Import")
+        with scope(salon=salon):
+            text, encoding = customer_csv.decode(data)
+
+            def ours_once(salon=salon, user=user, text=text, encoding=encoding):
+                staged = CustomerImport.objects.create(
+                    salon=salon, created_by=user, filename="b.csv", encoding=encoding, text=text
+                )
+                expected = len(customer_import_preview(text=staged.text).valid)
+                assert customer_import_run(staged=staged, actor=user, expected=expected) == ROWS
+
+            ours.append(_timed(ours_once))
+        salon, user = _salon("Anchor")
+        with scope(salon=salon):
+
+            def anchor_once(salon=salon):
+                reader = csv.reader(io.StringIO(data.decode("cp932"), newline=""))
+                next(reader)
+                Customer.objects.bulk_create(
+                    (
+                        Customer(salon=salon, number=int(r[0]), name=r[1], kana=r[2], phone=r[3])
+                        for r in reader
+                    ),
+                    batch_size=1000,
+                )
+
+            anchor.append(_timed(anchor_once))
+    return statistics.median(ours), statistics.median(anchor)
+
+
+def _karte_data(salon, user) -> None:
+    staff = StaffMember.objects.get()
+    customers = list(Customer.objects.order_by("pk")[: max(1, KARTES // 10)])
+    today = datetime.date(2026, 11, 1)
+    kartes = Karte.objects.bulk_create(
+        (
+            Karte(
+                salon=salon,
+                customer=customers[i % len(customers)],
+                staff=staff,
+                treatment_date=today,
+                menu="カット、カラー",
+                menu_lines=[{"item": None, "name": "カット", "price": 5500}],
+            )
+            for i in range(KARTES)
+        ),
+        batch_size=2000,
+    )
+    KarteItem.objects.bulk_create(
+        (
+            KarteItem(salon=salon, karte=karte, kind=ItemKind.TEXT, text="次回は6週間後", position=0)
+            for karte in kartes
+        ),
+        batch_size=2000,
+    )
+    from PIL import Image
+
+    for i in range(PHOTOS):
+        out = io.BytesIO()
+        Image.new("RGB", (1600, 1200), (120 + i, 90, 80)).save(out, format="JPEG", quality=90)
+        asset, _ = image_asset_create(
+            salon=salon, user=user, upload_key=uuid.uuid4(), data=out.getvalue(), kind=ImageKind.PHOTO
+        )
+        KarteItem.objects.create(salon=salon, karte=kartes[i], kind=ItemKind.PHOTO, image=asset, position=1)
+
+
+def bench_exports() -> list[tuple[str, float, float]]:
+    """(label, ours, anchor) for each export kind, in seconds."""
+    salon, user = _salon("Export")
+    rows = []
+    with scope(salon=salon):
+        data = _book()
+        staged = CustomerImport.objects.create(
+            salon=salon, created_by=user, filename="b.csv", encoding="cp932", text=data.decode("cp932")
+        )
+        customer_import_run(staged=staged, actor=user, expected=ROWS)
+        _karte_data(salon, user)
+        for kind, label in (
+            ("customers", f"Customers CSV ({ROWS:,})"),
+            ("kartes", f"Kartes CSV ({KARTES:,} kartes)"),
+            ("archive", f"ZIP ({PHOTOS} photos)"),
+        ):
+            ours, anchor = [], []
+            for _ in range(RUNS):
+                job = ExportJob.objects.create(salon=salon, requested_by=user, kind=kind, encoding="cp932")
+                ours.append(_timed(lambda job=job: export_build(job=job)))
+                anchor.append(_timed(lambda kind=kind: _anchor_export(kind)))
+            rows.append((label, statistics.median(ours), statistics.median(anchor)))
+    return rows
+
+
+def _anchor_export(kind: str) -> None:
+    out = io.BytesIO()
+    if kind == "customers":
+        text = io.StringIO()
+        csv.writer(text).writerows(
+            Customer.objects.values_list("number", "name", "kana", "phone", "address").iterator()
+        )
+        out.write(text.getvalue().encode("cp932", errors="replace"))
+    elif kind == "kartes":
+        text = io.StringIO()
+        csv.writer(text).writerows(
+            KarteItem.objects.values_list(
+                "karte__customer__number",
+                "karte__customer__name",
+                "karte__treatment_date",
+                "karte__menu",
+                "kind",
+                "is_public",
+                "text",
+            ).iterator()
+        )
+        out.write(text.getvalue().encode("cp932", errors="replace"))
+    else:
+        with zipfile.ZipFile(out, "w") as archive:
+            for name in KarteItem.objects.filter(image__isnull=False).values_list(
+                "image__original", flat=True
+            ):
+                with default_storage.open(name, "rb") as source:
+                    archive.writestr(name, source.read(), compress_type=zipfile.ZIP_STORED)
+
+
+def main() -> list[str]:
+    data = _book()
+    ours, anchor = bench_import(data)
+    export_rows = bench_exports()
+    lines = [
+        "",
+        "## Import and export",
+        "",
+        f"Median of {RUNS} runs, seconds, with the anchor measured in the same run: for the import,",
+        "Python's csv module and one bulk insert of the same rows without any checking; for the exports,",
+        "the csv module over the same values, or zipfile over the same photo files. Ratio = ours ÷ anchor.",
+        "",
+        "| Job | Ours (s) | Anchor (s) | Ratio |",
+        "| --- | ---: | ---: | ---: |",
+        f"| Import {ROWS:,} customers (Shift_JIS file: read, check every row, preview, import) "
+        f"| {ours:.2f} | {anchor:.2f} | {ours / anchor:.1f} |",
+    ]
+    lines += [f"| Export: {label} | {o:.2f} | {a:.2f} | {o / a:.1f} |" for label, o, a in export_rows]
+    return lines
