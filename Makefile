@@ -7,7 +7,7 @@ PYTEST_WORKERS ?= 2
 # make run PORT=8080 serves elsewhere; the printed addresses follow.
 PORT ?= 8000
 
-.PHONY: run test suites setup demo lint bench messages screenshots soak
+.PHONY: run test suites setup demo lint bench bench-transfer messages screenshots soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ screenshots: setup
 bench: setup
 	env -u DATABASE_URL $(BIN)/python scripts/bench.py
 	@if [ -n "$$DATABASE_URL" ]; then $(BIN)/python scripts/bench.py; fi
+
+# The import and export timings alone (a section of docs/bench-*.md).
+bench-transfer: setup
+	env -u DATABASE_URL $(BIN)/python scripts/bench_transfer.py
+	@if [ -n "$$DATABASE_URL" ]; then $(BIN)/python scripts/bench_transfer.py; fi
 
 # Refresh the Japanese catalogue after changing user-facing strings (needs GNU gettext).
 # The source strings are English, so English needs no catalogue of its own.

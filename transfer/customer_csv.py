@@ -6,6 +6,7 @@ import datetime
 import io
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.text import is_kana, normalize_kana, normalize_phone, normalize_postcode, parse_customer_number
-from customers.models import Gender
+from customers.models import NUMBER_DIGITS, Gender
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -314,21 +315,36 @@ def header_row() -> list[str]:
     return [written for written, _others in COLUMNS.values()]
 
 
-def customer_row(customer) -> list[str]:
-    return [
-        customer.number_display,
-        customer.name,
-        customer.kana,
-        customer.phone,
-        customer.other_phone,
-        customer.email,
-        customer.birthday.strftime("%Y/%m/%d") if customer.birthday else "",
-        GENDER_WRITTEN.get(customer.gender, ""),
-        customer.postcode,
-        customer.address,
-        customer.allergies,
-        customer.memo,
-    ]
+def customer_rows(values) -> Iterator[list[str]]:
+    """Rows for customers read as plain values, one per COLUMNS field in that order."""
+    for (
+        number,
+        name,
+        kana,
+        phone,
+        other_phone,
+        email,
+        birthday,
+        gender,
+        postcode,
+        address,
+        allergies,
+        memo,
+    ) in values:
+        yield [
+            "" if number is None else str(number).zfill(NUMBER_DIGITS),
+            name,
+            kana,
+            phone,
+            other_phone,
+            email,
+            birthday.strftime("%Y/%m/%d") if birthday else "",
+            GENDER_WRITTEN.get(gender, ""),
+            postcode,
+            address,
+            allergies,
+            memo,
+        ]
 
 
 TEMPLATE_EXAMPLE = [

@@ -9,8 +9,8 @@ from django_scopes import scope
 
 from linking.services import link_code_issue, link_code_redeem
 from menus.services import menu_preset_apply
-from transfer.services import customer_import_stage
 from tests.factories import make_karte, make_notice
+from transfer.services import customer_import_stage
 
 from .conftest import PHONE, TABLET, log_in
 
