@@ -19,6 +19,7 @@ from customers.models import Customer
 from kartes.models import ImageAsset, Karte, KarteItem
 from linking.models import Device, LinkCode
 from notices.models import Notice, NoticeRead
+from transfer.models import ExportJob
 
 from .models import DataRequest
 
@@ -343,6 +344,8 @@ def salon_erase(*, salon) -> dict[str, int]:
         customer_erase(customer=customer, actor=None, confirm_name=customer.name)
     leftovers = list(Asset.objects.all())  # uploads never saved into a karte
     names = [f.name for a in leftovers for f in a.stored_files()]
+    # Exports not yet expired hold copies of everything: they go with the salon.
+    names += [name for name in ExportJob.objects.exclude(file="").values_list("file", flat=True)]
     if salon.logo:
         names.append(salon.logo.name)
     with transaction.atomic():

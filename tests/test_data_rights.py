@@ -148,12 +148,21 @@ def test_the_operator_exports_and_deletes_a_whole_salon(
     with scope(salon=salon_a.salon):
         assert AuditEntry.objects.filter(action=Action.SALON_EXPORT).count() == 1
 
+    from transfer.exports import export_request
+
+    with scope(salon=salon_a.salon):
+        export = export_request(
+            salon=salon_a.salon, actor=salon_a.owner.user, kind="archive", encoding="cp932"
+        )
+        export.refresh_from_db()
     with scopes_disabled():
         files_a = [
             f.name
             for a in ImageAsset.objects.filter(salon=salon_a.salon)
             for f in (a.original, a.large, a.small)
         ]
+        files_a.append(export.file.name)  # an export not yet expired goes with its salon
+    assert default_storage.exists(export.file.name)
     try:
         call_command("delete_salon", slug="salon-a", confirm="salon-b")
     except CommandError:
