@@ -17,6 +17,7 @@ import time
 import uuid
 import zipfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if __name__ == "__main__":
@@ -66,7 +67,7 @@ def _book() -> bytes:
     return customer_csv.encode_csv(rows, "cp932")
 
 
-def _salon(name: str) -> tuple[Salon, object]:
+def _salon(name: str) -> tuple[Salon, Any]:
     with scopes_disabled():
         salon = Salon.objects.create(name=name, slug=f"bench-{uuid.uuid4().hex[:8]}")
         user = get_user_model().objects.create_user(username=f"bench-{uuid.uuid4().hex[:8]}", password="x")
@@ -185,7 +186,7 @@ def _anchor_export(kind: str) -> None:
         out.write(text.getvalue().encode("cp932", errors="replace"))
     if kind in {"kartes", "archive"}:
         text = io.StringIO()
-        rows = KarteItem.objects.values_list(
+        items = KarteItem.objects.values_list(
             "karte__customer__number",
             "karte__customer__name",
             "karte__treatment_date",
@@ -195,7 +196,7 @@ def _anchor_export(kind: str) -> None:
             "is_public",
             "text",
         )
-        csv.writer(text).writerows(rows.iterator())
+        csv.writer(text).writerows(items.iterator())
         out.write(text.getvalue().encode("cp932", errors="replace"))
     if kind == "archive":
         with zipfile.ZipFile(out, "w") as archive:
