@@ -1,9 +1,13 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django_scopes import scope
 
 from audit.models import Action
 from audit.services import audit_log
+from menus.presets import SalonType
+from menus.services import menu_preset_apply
 
 from .models import Salon, StaffMember
 
@@ -29,14 +33,27 @@ class StaffMemberInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class SalonAdminForm(forms.ModelForm):
+    salon_type = forms.ChoiceField(
+        label=_("Kind of salon"),
+        choices=[("", _("None: an empty menu")), *SalonType.choices],
+        required=False,
+        help_text=_("A new salon starts with the usual menu of its kind, which the owner then adjusts."),
+    )
+
+    class Meta:
+        model = Salon
+        fields = ["name", "slug", "customer_app_enabled", "theme_color", "timezone"]
+
+
 @admin.register(Salon)
 class SalonAdmin(admin.ModelAdmin):
+    form = SalonAdminForm
     list_display = ["name", "slug", "customer_app_enabled", "staff_count", "created_at"]
     list_filter = ["customer_app_enabled"]
     list_editable = ["customer_app_enabled"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "customer_app_enabled", "theme_color", "timezone"]
     inlines = [StaffMemberInline]
 
     @admin.display(description=_("staff"))
@@ -46,8 +63,15 @@ class SalonAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_staff_count=Count("staff"))
 
+    def get_fields(self, request, obj=None):
+        fields = ["name", "slug", "customer_app_enabled", "theme_color", "timezone"]
+        return fields if obj is not None else [*fields, "salon_type"]
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if not change and form.cleaned_data.get("salon_type"):
+            with scope(salon=obj):
+                menu_preset_apply(salon=obj, salon_type=form.cleaned_data["salon_type"], actor=request.user)
         _audit_admin_change(
             request, obj, salon=obj, created=not change, fields=form.changed_data,
             created_action=Action.SALON_CREATE, changed_action=Action.SALON_UPDATE,

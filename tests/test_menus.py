@@ -204,3 +204,29 @@ def test_the_app_shows_menus_and_prices_only_when_the_salon_chooses(salon_a):
     salon_a.salon.app_shows_prices = True
     salon_a.salon.save()
     assert "¥7,700" in shown()
+
+
+def test_the_platform_admin_creates_a_nail_salon_with_its_menu(db, client):
+    from django.contrib.auth import get_user_model
+
+    from salons.models import Salon
+
+    operator = get_user_model().objects.create_superuser(username="op", password="op-password-1")
+    client.force_login(operator)
+    assert "サロンの種類" in client.get(reverse("admin:salons_salon_add")).content.decode()
+    response = client.post(
+        reverse("admin:salons_salon_add"),
+        {
+            "name": "ネイル ルナ",
+            "slug": "luna",
+            "theme_color": "#b5838d",
+            "timezone": "Asia/Tokyo",
+            "salon_type": "nail",
+            "staff-TOTAL_FORMS": "0",
+            "staff-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    salon = Salon.objects.get(slug="luna")
+    with scope(salon=salon):
+        assert MenuItem.objects.filter(name="ジェルオフ").exists()
