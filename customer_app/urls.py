@@ -13,6 +13,7 @@ urlpatterns = [
     path("notices/<int:pk>/", views.notice_detail, name="notice"),
     path("notices/<int:pk>/read/", views.notice_read, name="notice_read"),
     path("settings/", views.app_settings, name="settings"),
+    path("salon/", views.salon_info, name="salon"),
     path("visible.json", views.visible, name="visible"),
     path("settings/data-request/", views.data_request, name="data_request"),
     path("unlink/", views.unlink, name="unlink"),

@@ -12,12 +12,13 @@ from common.client_address import client_address
 from common.ratelimit import rate_limit_hit
 from common.serving import stored_file_response
 from kartes.models import DISPLAY_SIZES
-from kartes.selectors import get_visible_image, get_visible_karte, visible_kartes
+from kartes.selectors import get_visible_image, get_visible_karte, next_visit, visible_kartes
 from linking.services import LinkError, device_revoke, link_code_redeem, numeric_attempt_hit
 from notices.selectors import get_visible_notice, unread_count, visible_notices
 from notices.services import notice_mark_read
 from privacy.models import DataRequest
 from privacy.services import data_request_create
+from salons.selectors import salon_card
 
 from .access import app_path, app_view, clear_device_cookie, set_device_cookie
 from .icons import cached_icon_png, icon_url, icon_version
@@ -53,8 +54,20 @@ def home(request):
     if request.device is None:
         context = {"relink": request.had_credential or "unlinked" in request.GET}
         return render(request, "customer_app/onboarding.html", context)
-    page = _page(visible_kartes(customer=request.device.customer), request)
-    return render(request, "customer_app/home.html", {"page": page, "customer": request.device.customer})
+    customer = request.device.customer
+    page = _page(visible_kartes(customer=customer), request)
+    context = {"page": page, "customer": customer, **_home_cards(request.salon, customer)}
+    return render(request, "customer_app/home.html", context)
+
+
+def _home_cards(salon, customer) -> dict:
+    """The salon's message and the next visit, above the karte list (the staff preview shows them too)."""
+    return {"next_visit": next_visit(customer=customer), "card": salon_card(salon=salon)}
+
+
+@app_view()
+def salon_info(request):
+    return render(request, "customer_app/salon.html", {"card": salon_card(salon=request.salon)})
 
 
 @app_view()
@@ -113,7 +126,7 @@ def visible(request):
     def url(name, **kwargs):
         return reverse(f"customer_app:{name}", kwargs={"slug": request.salon.slug, **kwargs})
 
-    urls = [url("home"), url("notices"), url("settings")]
+    urls = [url("home"), url("notices"), url("settings"), url("salon")]
     for karte in visible_kartes(customer=customer):
         urls.append(url("karte", pk=karte.pk))
         for item in karte.public_items:  # type: ignore[attr-defined]

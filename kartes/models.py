@@ -1,3 +1,4 @@
+import datetime
 import json
 import uuid
 
@@ -140,6 +141,8 @@ class Karte(models.Model):
     menu_lines = models.JSONField(default=list, blank=True)
     # 指名: the customer asked for this staff member.
     nominated = models.BooleanField(_("requested (指名)"), default=False)
+    # 次回来店の目安: in weeks after this visit; shown to the customer with the booking link.
+    next_visit_weeks = models.PositiveSmallIntegerField(_("next visit in about"), null=True, blank=True)
     # Raised by every save; a save that brings an older number is refused (two staff editing at once).
     version = models.PositiveIntegerField(default=1)
     # Sent by the karte form so that a double-submitted or retried save creates one karte, not two.
@@ -164,6 +167,12 @@ class Karte(models.Model):
 
     def __str__(self):
         return f"{self.customer} {self.treatment_date}"
+
+    @property
+    def next_visit_on(self) -> datetime.date | None:
+        if self.next_visit_weeks is None:
+            return None
+        return self.treatment_date + datetime.timedelta(weeks=self.next_visit_weeks)
 
     @property
     def menu_total(self) -> int | None:

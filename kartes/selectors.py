@@ -58,6 +58,12 @@ def visible_menu(*, karte: Karte, salon) -> list[dict]:
     return [{"name": line["name"], "price": line.get("price") if show_prices else None} for line in lines]
 
 
+def next_visit(*, customer: Customer) -> Karte | None:
+    """The latest karte, if staff set 「次回来店の目安」 on it: the customer sees when and how to book."""
+    latest = Karte.objects.filter(customer=customer).order_by("-treatment_date", "-id").first()
+    return latest if latest is not None and latest.next_visit_weeks is not None else None
+
+
 def get_visible_karte(*, customer: Customer, pk: int) -> Karte:
     """One karte as the customer app shows it; another customer's karte does not exist."""
     return get_object_or_404(visible_kartes(customer=customer), pk=pk)

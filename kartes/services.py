@@ -335,6 +335,7 @@ def karte_create(
     client_key: uuid.UUID | None = None,
     menu_item_ids: Sequence[int] = (),
     nominated: bool = False,
+    next_visit_weeks: int | None = None,
 ) -> Karte:
     """Create a karte with its items; a repeated submission with the same client key returns the first.
 
@@ -354,6 +355,7 @@ def karte_create(
                 treatment_date=treatment_date,
                 staff=staff,
                 nominated=nominated,
+                next_visit_weeks=next_visit_weeks,
                 menu=_menu_text(lines),
                 menu_lines=lines,
                 created_by=actor,
@@ -390,6 +392,7 @@ def karte_update(
     save_key: uuid.UUID | None = None,
     menu_item_ids: Sequence[int] = (),
     nominated: bool = False,
+    next_visit_weeks: int | None = None,
 ) -> Karte:
     """Save an edited karte, or raise KarteConflict if it changed since the editor loaded it.
 
@@ -404,6 +407,7 @@ def karte_update(
             treatment_date=treatment_date,
             staff=staff,
             nominated=nominated,
+            next_visit_weeks=next_visit_weeks,
             lines=lines,
             items=items,
             save_key=save_key,
@@ -413,7 +417,17 @@ def karte_update(
 
 
 def _karte_update(
-    *, karte, actor, expected_version, treatment_date, staff, nominated, lines, items, save_key
+    *,
+    karte,
+    actor,
+    expected_version,
+    treatment_date,
+    staff,
+    nominated,
+    next_visit_weeks,
+    lines,
+    items,
+    save_key,
 ) -> Karte:
     with transaction.atomic():
         updated = Karte.objects.filter(pk=karte.pk, version=expected_version).update(
@@ -421,6 +435,7 @@ def _karte_update(
             treatment_date=treatment_date,
             staff=staff,
             nominated=nominated,
+            next_visit_weeks=next_visit_weeks,
             menu=_menu_text(lines),
             menu_lines=lines,
             last_save_key=save_key,

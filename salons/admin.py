@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scope
@@ -49,6 +50,7 @@ class SalonAdminForm(forms.ModelForm):
 @admin.register(Salon)
 class SalonAdmin(admin.ModelAdmin):
     form = SalonAdminForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "slug", "customer_app_enabled", "staff_count", "created_at"]
     list_filter = ["customer_app_enabled"]
     list_editable = ["customer_app_enabled"]

@@ -51,6 +51,22 @@ class Salon(models.Model):
         blank=True,
         help_text=_("How many phones one customer may link at once. Leave empty for no limit."),
     )
+    # The salon card in the customer app; each part optional.
+    phone = models.CharField(_("salon phone"), max_length=20, blank=True)
+    address = models.CharField(_("salon address"), max_length=200, blank=True)
+    map_url = models.URLField(
+        _("map link"), blank=True, help_text=_("Empty: a map search for the address is linked.")
+    )
+    opening_hours = models.TextField(_("opening hours"), blank=True)
+    booking_url = models.URLField(_("booking page"), blank=True)
+    line_url = models.URLField(_("LINE"), blank=True)
+    instagram_url = models.URLField(_("Instagram"), blank=True)
+    website_url = models.URLField(_("website"), blank=True)
+    karte_message = models.TextField(
+        _("message above the kartes"),
+        blank=True,
+        help_text=_("Shown to every customer at the top of their karte list, e.g. holidays or a welcome."),
+    )
     app_shows_menu = models.BooleanField(
         _("show menus in the app"),
         default=False,

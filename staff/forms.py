@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -223,6 +224,19 @@ class KarteForm(forms.Form):
         help_text=_("Anything not in the menu list; separate several with 、"),
     )
     nominated = forms.BooleanField(label=_("Requested by the customer (指名)"), required=False)
+    next_visit_weeks = forms.TypedChoiceField(
+        label=_("Next visit in about"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[
+            ("", _("Not set")),
+            *((weeks, _("%(count)s weeks") % {"count": weeks}) for weeks in (2, 3, 4, 5, 6, 8, 10, 12)),
+            (16, _("4 months")),
+            (26, _("6 months")),
+        ],
+        help_text=_("Shown to the customer in the app with the booking link, and used for the reminder."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     client_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
     save_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
@@ -403,6 +417,13 @@ def _timezone_choices():
     ]
 
 
+def _https_by_default(field, **kwargs):
+    # A web address typed without its scheme (reserve.example.jp) is taken as https.
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 class SalonSettingsForm(forms.ModelForm):
     timezone = forms.ChoiceField(label=_("Time zone"), choices=_timezone_choices)
     logo_upload = forms.ImageField(
@@ -414,6 +435,7 @@ class SalonSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Salon
+        formfield_callback = _https_by_default
         fields = [
             "name",
             "app_name",
@@ -422,8 +444,28 @@ class SalonSettingsForm(forms.ModelForm):
             "max_devices_per_customer",
             "app_shows_menu",
             "app_shows_prices",
+            "karte_message",
+            "phone",
+            "address",
+            "map_url",
+            "opening_hours",
+            "booking_url",
+            "line_url",
+            "instagram_url",
+            "website_url",
         ]
         widgets = {
+            "karte_message": forms.Textarea(attrs={"rows": 3, "maxlength": "500"}),
+            "opening_hours": forms.Textarea(
+                attrs={"rows": 3, "placeholder": _("e.g. 10:00–19:00, closed on Tuesdays")}
+            ),
+            "phone": forms.TextInput(
+                attrs={"type": "tel", "inputmode": "tel", "placeholder": "03-1234-5678"}
+            ),
+            "line_url": forms.TextInput(
+                attrs={"inputmode": "url", "placeholder": "https://lin.ee/… / @salon"}
+            ),
+            "instagram_url": forms.TextInput(attrs={"inputmode": "url", "placeholder": "@salon"}),
             "theme_color": forms.TextInput(attrs={"type": "color"}),
             "app_name": forms.TextInput(attrs={"maxlength": "12", "autocomplete": "off"}),
             "max_devices_per_customer": forms.NumberInput(
@@ -432,8 +474,41 @@ class SalonSettingsForm(forms.ModelForm):
         }
         error_messages = {"app_name": {"max_length": _("Keep the app name to 12 characters or fewer.")}}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("map_url", "booking_url", "line_url", "instagram_url", "website_url"):
+            self.fields[name].error_messages["invalid"] = _(
+                "Enter a web address such as https://example.jp/."
+            )
+
     def clean_app_name(self):
         return re.sub(r"\s+", " ", self.cleaned_data["app_name"]).strip()
+
+    def clean_phone(self):
+        try:
+            return normalize_phone(self.cleaned_data["phone"])
+        except ValueError:
+            raise ValidationError(PHONE_MESSAGE) from None
+
+    def clean_karte_message(self):
+        message = self.cleaned_data["karte_message"].strip()
+        if len(message) > 500:
+            raise ValidationError(_("Keep the message to 500 characters or fewer."))
+        return message
+
+    def _handle(self, name: str, prefix: str) -> None:
+        # An @name is what salons print on their cards; it becomes the page's address.
+        raw = (self.data.get(name) or "").strip()
+        if re.fullmatch(r"@[\w.\-]{1,60}", raw):
+            data = self.data.copy()  # type: ignore[attr-defined]
+            data[name] = prefix + (raw if "line" in prefix else raw[1:] + "/")
+            self.data = data
+
+    def full_clean(self):
+        if self.is_bound:
+            self._handle("line_url", "https://line.me/R/ti/p/")
+            self._handle("instagram_url", "https://www.instagram.com/")
+        super().full_clean()
 
     def clean_logo_upload(self):
         upload = self.cleaned_data.get("logo_upload")

@@ -19,6 +19,7 @@ APP_URLS = {
     "karte": ("get", lambda o: {"pk": o["karte"].pk}),
     "image": ("get", lambda o: {"pk": o["image"].pk, "size": "large"}),
     "settings": ("get", lambda o: {}),
+    "salon": ("get", lambda o: {}),
     "notices": ("get", lambda o: {}),
     "notice": ("get", lambda o: {"pk": o["notice"].pk}),
     "notice_read": ("post", lambda o: {"pk": o["notice"].pk}),

@@ -19,10 +19,11 @@ from customers.services import (
     customer_restore,
     customer_update,
 )
-from kartes.selectors import karte_history, visible_kartes
+from kartes.selectors import karte_history, next_visit, visible_kartes
 from linking.selectors import active_devices, active_devices_of
 from privacy.models import DataRequest
 from salons.access import staff_required
+from salons.selectors import salon_card
 
 from ..access import get_customer_for_staff
 from ..forms import CustomerForm, CustomerSearchForm
@@ -186,6 +187,12 @@ PREVIEW_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "fram
 def customer_preview_phone(request, pk):
     customer = get_customer_for_staff(request, pk)
     kartes = visible_kartes(customer=customer)[:PREVIEW_KARTES]
-    response = render(request, "staff/customers/preview_phone.html", {"customer": customer, "kartes": kartes})
+    context = {
+        "customer": customer,
+        "kartes": kartes,
+        "next_visit": next_visit(customer=customer),
+        "card": salon_card(salon=request.salon),
+    }
+    response = render(request, "staff/customers/preview_phone.html", context)
     response["Content-Security-Policy"] = PREVIEW_POLICY
     return response

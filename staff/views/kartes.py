@@ -168,6 +168,7 @@ def karte_create_view(request, customer_pk):
                     menu=form.cleaned_data["menu"],
                     menu_item_ids=form.cleaned_data["menu_items"],
                     nominated=form.cleaned_data["nominated"],
+                    next_visit_weeks=form.cleaned_data["next_visit_weeks"],
                     items=_items_from_formset(formset),
                     client_key=form.cleaned_data.get("client_key"),
                 )
@@ -235,6 +236,7 @@ def karte_edit(request, pk):
                     menu=form.cleaned_data["menu"],
                     menu_item_ids=form.cleaned_data["menu_items"],
                     nominated=form.cleaned_data["nominated"],
+                    next_visit_weeks=form.cleaned_data["next_visit_weeks"],
                     items=_items_from_formset(formset),
                     save_key=form.cleaned_data.get("save_key"),
                 )
@@ -263,6 +265,7 @@ def karte_edit(request, pk):
                 "treatment_date": karte.treatment_date,
                 "staff": karte.staff,
                 "nominated": karte.nominated,
+                "next_visit_weeks": karte.next_visit_weeks,
                 "menu_items": [line["item"] for line in karte.menu_lines if line.get("item")],
                 # Typed menus; a karte saved before the catalogue has its whole menu here.
                 "menu": MENU_SEPARATOR.join(line["name"] for line in karte.menu_lines if not line.get("item"))

@@ -17,6 +17,18 @@ from salons.services import salon_update_settings, staff_member_create, staff_me
 from ..access import get_staff_member_for_owner
 from ..forms import SalonSettingsForm, StaffCreateForm, StaffEditForm
 
+SALON_CARD_FIELDS = (
+    "karte_message",
+    "phone",
+    "address",
+    "map_url",
+    "opening_hours",
+    "booking_url",
+    "line_url",
+    "instagram_url",
+    "website_url",
+)
+
 
 @owner_required
 def salon_settings(request):
@@ -31,6 +43,7 @@ def salon_settings(request):
             "max_devices_per_customer",
             "app_shows_menu",
             "app_shows_prices",
+            *SALON_CARD_FIELDS,
         )
         data = {name: form.cleaned_data[name] for name in fields}
         salon_update_settings(

@@ -338,7 +338,7 @@ function markDirty() {
 
 function snapshot() {
   const fields = {};
-  for (const name of ["treatment_date", "staff", "menu", "version", "client_key", "save_key"]) {
+  for (const name of ["treatment_date", "staff", "menu", "next_visit_weeks", "version", "client_key", "save_key"]) {
     const input = form.elements.namedItem(name);
     if (input) fields[name] = input.value;
   }

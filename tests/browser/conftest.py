@@ -4,7 +4,9 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
+
+from tests.linking_helpers import issue
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body
 # are still plain synchronous calls.
@@ -117,3 +119,26 @@ def log_in(page, live_server, username, password):
     page.get_by_label("パスワード").fill(password)
     page.get_by_role("button", name="ログイン").click()
     page.wait_for_url("**/customers/")
+
+
+@pytest.fixture
+def link_phone(browser, live_server):
+    """Phones linked by typing the number; closed before the test's database goes away."""
+    contexts = []
+
+    def link(world, customer):
+        context = browser.new_context(**PHONE)
+        contexts.append(context)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/s/{world.salon.slug}/app/")
+        # As on a real phone: the app is installed (its service worker in control) before linking.
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=45_000)
+        page.get_by_label("または8桁の番号を入力").fill(issue(world, customer).numeric)
+        page.get_by_role("button", name="連携する").click()
+        expect(page.get_by_role("heading", name=f"{customer.name}様")).to_be_visible()
+        return page
+
+    yield link
+    for context in contexts:
+        context.close()

@@ -39,6 +39,10 @@ def world(salon_a):
         issued = link_code_issue(salon=salon_a.salon, customer=salon_a.customer, issued_by=salon_a.owner)
         _device, credential = link_code_redeem(salon=salon_a.salon, code=issued.code)
         menu_preset_apply(salon=salon_a.salon, salon_type="hair")
+        type(salon_a.salon).objects.filter(pk=salon_a.salon.pk).update(
+            karte_message="年末年始はお休みです。", phone="03-1234-5678", address="東京都渋谷区神宮前1-2-3",
+            opening_hours="10:00〜19:00", booking_url="https://reserve.example.jp/a",
+        )  # fmt: skip
         staged = customer_import_stage(
             salon=salon_a.salon,
             actor=salon_a.owner.user,
@@ -134,6 +138,7 @@ def test_app_pages_have_no_serious_accessibility_problems(
             f"{app}notices/",
             f"{app}notices/{world['notice'].pk}/",
             f"{app}settings/",
+            f"{app}salon/",
         ):
             response = page.goto(f"{live_server.url}{path}")
             assert response and response.status == 200, path

@@ -8,34 +8,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.factories import make_notice
-from tests.linking_helpers import issue
 
-from .conftest import PHONE, log_in
+from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def link_phone(browser, live_server):
-    """Phones linked by typing the number; closed before the test's database goes away."""
-    contexts = []
-
-    def link(world, customer):
-        context = browser.new_context(**PHONE)
-        contexts.append(context)
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/s/{world.salon.slug}/app/")
-        # As on a real phone: the app is installed (its service worker in control) before linking.
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=45_000)
-        page.get_by_label("または8桁の番号を入力").fill(issue(world, customer).numeric)
-        page.get_by_role("button", name="連携する").click()
-        expect(page.get_by_role("heading", name=f"{customer.name}様")).to_be_visible()
-        return page
-
-    yield link
-    for context in contexts:
-        context.close()
 
 
 def test_notices_reach_the_right_phones_with_new_badges_and_view_counts(

@@ -9,7 +9,7 @@ const SHELL = CONFIG.shell;
 const VISIBLE = SCOPE + "visible.json";
 const NEVER_CACHED = [SCOPE + "link/", SCOPE + "unlink/", SCOPE + "sw.js", VISIBLE];
 // Paths that hold the customer's own records; everything else in scope (icons, manifest) is not personal.
-const PERSONAL = [SCOPE + "kartes/", SCOPE + "images/", SCOPE + "notices/", SCOPE + "settings/"];
+const PERSONAL = [SCOPE + "kartes/", SCOPE + "images/", SCOPE + "notices/", SCOPE + "settings/", SCOPE + "salon/"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));

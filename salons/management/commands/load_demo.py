@@ -249,6 +249,14 @@ class Command(BaseCommand):
         )
         salon.customer_app_enabled = True
         salon.theme_color = "#b5838d"
+        salon.karte_message = (
+            "いつもありがとうございます。年末年始は12月30日〜1月3日までお休みをいただきます。"
+        )
+        salon.phone = "03-6432-0000"
+        salon.address = "東京都渋谷区神宮前4-1-1 ハナビル2F"
+        salon.opening_hours = "平日 10:00〜20:00\n土日祝 9:00〜19:00\n火曜定休"
+        salon.booking_url = "https://reserve.example.jp/hana"
+        salon.instagram_url = "https://www.instagram.com/hair.salon.hana/"
         salon.save()
         User = get_user_model()
         if not User.objects.filter(username=OPERATOR[0]).exists():
@@ -424,5 +432,6 @@ class Command(BaseCommand):
             menu="、".join(name for name in menu.split("、") if name not in self.menu_ids),
             menu_item_ids=[self.menu_ids[name] for name in menu.split("、") if name in self.menu_ids],
             nominated=rng.random() < 0.3,
+            next_visit_weeks=rng.choice([None, 4, 6, 8]),
             items=items,
         )
