@@ -272,6 +272,7 @@ def service_worker(request):
         staticfiles_storage.url(path)
         for path in (
             "css/app.css",
+            "css/compare.css",
             "js/app.js",
             "js/compare.js",
             "js/scanner.js",

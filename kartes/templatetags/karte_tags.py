@@ -47,6 +47,19 @@ def tagged_photo(karte, tag):
 
 
 @register.filter
+def staff_tagged_photo(karte, tag):
+    """Any photo of the karte tagged before or after whose copies are ready, public or not (for staff)."""
+    return next(
+        (
+            item
+            for item in karte.items.all()
+            if item.kind == "photo" and item.photo_tag == tag and item.image is not None and item.image.is_ready
+        ),
+        None,
+    )
+
+
+@register.filter
 def first_public_photo(karte):
     """The first public photo of a karte from visible_kartes, for its thumbnail."""
     return next((item for item in karte.public_items if item.kind == "photo"), None)

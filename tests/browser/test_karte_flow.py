@@ -214,7 +214,10 @@ def test_a_photo_made_public_from_the_history_can_be_taken_back(live_server, tab
     expect(toast).to_have_count(0)
 
 
-def test_the_preview_is_the_phone_with_its_before_after_slider(live_server, tablet, salon_a):
+@pytest.mark.parametrize("public", [True, False], ids=["public", "private"])
+def test_before_after_slides_on_the_staff_page_and_in_the_preview(
+    live_server, tablet, salon_a, public, screenshot
+):
     import datetime
     import uuid
 
@@ -232,15 +235,27 @@ def test_the_preview_is_the_phone_with_its_before_after_slider(live_server, tabl
             salon=salon_a.salon, actor=salon_a.owner.user, customer=salon_a.customer,
             treatment_date=datetime.date(2026, 11, 2), staff=salon_a.owner, menu="カラー",
             items=[
-                ItemInput(kind=ItemKind.PHOTO, image=before, photo_tag=PhotoTag.BEFORE, is_public=True),
-                ItemInput(kind=ItemKind.PHOTO, image=after, photo_tag=PhotoTag.AFTER, is_public=True),
+                ItemInput(kind=ItemKind.PHOTO, image=before, photo_tag=PhotoTag.BEFORE, is_public=public),
+                ItemInput(kind=ItemKind.PHOTO, image=after, photo_tag=PhotoTag.AFTER, is_public=public),
             ],
         )  # fmt: skip
     page = tablet
     log_in(page, live_server, "salon-a-stylist", "pw-stylist-123")
+    # Staff compare on the customer's page, whether or not the photos are public.
+    page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/")
+    staff_stage = page.locator(".compare--staff .compare__stage")
+    expect(staff_stage.locator("img").first).to_have_js_property("complete", True)
+    page.locator(".compare--staff [data-compare]").fill("30")
+    expect(staff_stage).to_have_attribute("style", re.compile(r"--split:\s*30%"))
+    if public:
+        screenshot(page, "30-staff-before-after")
     page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/preview/")
     phone = page.frame_locator(".phone-frame iframe")
     stage = phone.locator(".compare__stage")
+    if not public:
+        expect(phone.locator("main")).to_be_visible()
+        expect(stage).to_have_count(0)  # the customer sees no private photo, so no slider
+        return
     expect(stage).to_be_visible()
     phone.locator("[data-compare]").fill("20")  # the slider works in the preview as on the phone
     expect(stage).to_have_attribute("style", re.compile(r"--split:\s*20%"))
