@@ -39,6 +39,8 @@ class Action(models.TextChoices):
     MENU_CHANGE = "menu.change", _("Menu changed")
     CUSTOMER_IMPORT = "customer.import", _("Customers imported")
     DATA_EXPORT = "salon.data_export", _("Data exported")
+    FOLLOWUP_RULES = "followup.rules", _("Automatic follow-ups changed")
+    FOLLOWUP_CANCEL = "followup.cancel", _("Follow-up cancelled")
 
 
 class AuditEntry(models.Model):

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "kartes",
     "menus",
     "transfer",
+    "followups",
     "audit",
     "linking",
     "notices",

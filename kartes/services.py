@@ -15,6 +15,7 @@ from audit.models import Action
 from audit.services import audit_log
 from common.faults import fault_point
 from customers.models import Customer
+from followups.services import followups_forget_visit, followups_plan_visit
 from menus.models import MenuItem
 from salons.models import Salon, StaffMember
 
@@ -370,6 +371,7 @@ def karte_create(
             )
             _sync_items(karte=karte, actor=actor, items=items)
             customer_refresh_last_visit(customer=customer)
+            followups_plan_visit(karte=karte)
     except IntegrityError:
         # Either this form was sent twice (same client key: the first karte is the answer), or
         # another save took one of its photos at the same moment.
@@ -456,6 +458,7 @@ def _karte_update(
         )
         _sync_items(karte=karte, actor=actor, items=items)
         customer_refresh_last_visit(customer=karte.customer)
+        followups_plan_visit(karte=karte)
     return karte
 
 
@@ -471,6 +474,7 @@ def karte_delete(*, karte: Karte, actor) -> None:
             data={"items": karte.items.count()},
         )
         customer = karte.customer
+        followups_forget_visit(karte=karte)
         karte.delete()
         _delete_assets_after_commit(images)
         customer_refresh_last_visit(customer=customer)

@@ -4,6 +4,7 @@ another salon's object is a plain 404 that does not confirm it exists."""
 from django.shortcuts import get_object_or_404
 
 from customers.models import Customer
+from followups.models import FollowUp
 from kartes.models import ImageAsset, Karte, KarteItem
 from notices.models import Notice
 from salons.models import StaffMember
@@ -27,6 +28,10 @@ def get_image_for_staff(request, pk) -> ImageAsset:
 
 def get_staff_member_for_owner(request, pk: int) -> StaffMember:
     return get_object_or_404(StaffMember.objects.select_related("user"), pk=pk)
+
+
+def get_followup_for_staff(request, pk: int) -> FollowUp:
+    return get_object_or_404(FollowUp.objects.select_related("customer", "salon"), pk=pk)
 
 
 def get_notice_for_staff(request, pk: int) -> Notice:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import customer_app, customers, kartes, menus, notices, privacy, salon, transfer
+from .views import customer_app, customers, followups, kartes, menus, notices, privacy, salon, transfer
 
 app_name = "staff"
 
@@ -59,6 +59,8 @@ urlpatterns = [
         "salon/data/import/template.csv", transfer.customer_import_template, name="customer_import_template"
     ),
     path("salon/data/import/<int:pk>/", transfer.customer_import, name="customer_import"),
+    path("salon/followups/", followups.followup_settings, name="followup_settings"),
+    path("followups/<int:pk>/cancel/", followups.followup_cancel_view, name="followup_cancel"),
     path("salon/menu/", menus.menu_list, name="menu_list"),
     path("salon/menu/preset/", menus.menu_preset, name="menu_preset"),
     path("salon/menu/categories/new/", menus.menu_category_form, name="menu_category_create"),

@@ -115,6 +115,7 @@ def _fresh_rate_limits():
 @pytest.fixture
 def salon_a_objects(salon_a):
     """One of everything salon A has: customer, karte with a photo, link code, phone, notice."""
+    from followups.models import FollowUp
     from linking.models import Device
     from menus.services import menu_category_save, menu_item_save
     from transfer.exports import export_request
@@ -144,7 +145,9 @@ def salon_a_objects(salon_a):
         export = export_request(
             salon=salon_a.salon, actor=salon_a.owner.user, kind="customers", encoding="cp932"
         )
+        followup = FollowUp.objects.get(kind="lapsed", customer=salon_a.customer)
     return {
+        "followup": followup,
         "customer_import": staged,
         "export": export,
         "menu_item": menu_item,

@@ -42,6 +42,7 @@ OBJECT_URLS = {
     "menu_item_action": lambda o: {"pk": o["menu_item"].pk},
     "customer_import": lambda o: {"pk": o["customer_import"].pk},
     "export_download": lambda o: {"pk": o["export"].pk},
+    "followup_cancel": lambda o: {"pk": o["followup"].pk},
 }
 # Views that only take POST answer a GET with 405 before looking anything up, which reveals nothing.
 POST_ONLY = {
@@ -58,6 +59,7 @@ POST_ONLY = {
     "menu_category_action",
     "menu_item_action",
     "menu_preset",
+    "followup_cancel",
 }
 SALON_URLS = {
     "customer_list",
@@ -80,6 +82,7 @@ SALON_URLS = {
     "export_create",
     "customer_import_upload",
     "customer_import_template",
+    "followup_settings",
 }
 
 
@@ -138,6 +141,7 @@ def test_another_salons_object_is_left_unchanged(salon_a_objects, salon_a, salon
     salon_b.client().post(reverse("staff:karte_delete", kwargs={"pk": salon_a_objects["karte"].pk}))
     salon_b.client().post(reverse("staff:device_revoke", kwargs={"pk": salon_a_objects["device"].pk}))
     salon_b.client().post(reverse("staff:notice_withdraw", kwargs={"pk": salon_a_objects["notice"].pk}))
+    salon_b.client().post(reverse("staff:followup_cancel", kwargs={"pk": salon_a_objects["followup"].pk}))
     with scope(salon=salon_a.salon):
         item.refresh_from_db()
         assert item.is_public is False
@@ -146,6 +150,9 @@ def test_another_salons_object_is_left_unchanged(salon_a_objects, salon_a, salon
         notice = salon_a_objects["notice"]
         notice.refresh_from_db()
         assert notice.state() == "live"
+        followup = salon_a_objects["followup"]
+        followup.refresh_from_db()
+        assert followup.status == "scheduled"
 
 
 def test_stylists_cannot_open_owner_pages(salon_a):
@@ -162,5 +169,6 @@ def test_stylists_cannot_open_owner_pages(salon_a):
         "data",
         "export_list",
         "customer_import_template",
+        "followup_settings",
     ):
         assert client.get(reverse(f"staff:{name}")).status_code == 403

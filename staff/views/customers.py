@@ -19,6 +19,7 @@ from customers.services import (
     customer_restore,
     customer_update,
 )
+from followups.selectors import followups_for_staff
 from kartes.selectors import karte_history, next_visit, visible_kartes
 from linking.selectors import active_devices, active_devices_of
 from privacy.models import DataRequest
@@ -129,7 +130,13 @@ def customer_detail(request, pk):
     kartes = Paginator(karte_history(customer=customer), KARTES_PER_PAGE).get_page(request.GET.get("page"))
     devices = active_devices(customer=customer) if request.salon.customer_app_enabled else []
     data_requests = DataRequest.objects.filter(customer=customer, handled_at__isnull=True)
-    context = {"customer": customer, "kartes": kartes, "devices": devices, "data_requests": data_requests}
+    context = {
+        "customer": customer,
+        "kartes": kartes,
+        "devices": devices,
+        "data_requests": data_requests,
+        "followups": followups_for_staff(customer=customer),
+    }
     return render(request, "staff/customers/detail.html", context)
 
 

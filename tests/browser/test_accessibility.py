@@ -92,6 +92,7 @@ def test_staff_pages_have_no_serious_accessibility_problems(
             "/salon/menu/items/new/",
             "/salon/menu/categories/new/",
             "/salon/data/",
+            "/salon/followups/",
             f"/salon/data/import/{world['import'].pk}/",
             f"/kartes/{karte}/print/",
             f"/customers/{customer}/print/",

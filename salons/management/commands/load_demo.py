@@ -22,6 +22,7 @@ from kartes.models import ImageKind, ItemKind, PhotoTag
 from kartes.services import ItemInput, image_asset_create, karte_create
 from linking.management.commands.link_code import write_link_code
 from linking.services import device_revoke, link_code_issue, link_code_redeem
+from followups.services import followup_rules
 from menus.models import MenuItem
 from notices.services import notice_create, notice_mark_read
 from salons.models import Salon, StaffMember, StaffRole
@@ -269,6 +270,10 @@ class Command(BaseCommand):
             today = datetime.date.today()
             names = list(zip(FAMILY, GIVEN, strict=True))[:customers]
             self.menu_ids = dict(MenuItem.objects.values_list("name", "pk"))
+            # The thank-you and the next-visit nudge on; birthday and lapsed messages left for the owner.
+            for kind, rule in followup_rules(salon=salon).items():
+                rule.enabled = kind in {"thanks", "next_visit"}
+                rule.save()
             customers_made = []
             for index, ((family, family_kana), (given, given_kana)) in enumerate(names):
                 customer = customer_create(

@@ -1,0 +1,301 @@
+"""Automatic follow-ups: planned when a visit is saved (and as birthdays near), sent once each by the
+task queue as a notice to that customer only."""
+
+import datetime
+import itertools
+import statistics
+import zoneinfo
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import scope
+
+from audit.models import Action
+from audit.services import audit_log
+from customers.models import Customer
+from kartes.models import Karte
+from linking.selectors import active_devices_of
+from notices.services import notice_create
+from salons.models import Salon
+
+from .models import FollowUp, FollowUpKind, FollowUpRule, FollowUpStatus
+
+# Messages counted in days go out at this hour of the salon's day.
+SEND_HOUR = 10
+# A follow-up notice stays in the app this long.
+SHOWN_FOR = datetime.timedelta(days=30)
+# A karte saved for a visit longer ago than this gets no thank-you (a paper karte typed in later).
+THANKS_WITHIN = datetime.timedelta(days=2)
+BIRTHDAY_AHEAD = datetime.timedelta(days=7)
+# The usual interval is read from this many of the latest visits.
+INTERVAL_VISITS = 6
+
+DEFAULTS = {
+    FollowUpKind.THANKS: (
+        3,
+        _("Thank you for your visit"),
+        _("{customer}, thank you for visiting {salon} today. We hope you enjoy your new style."),
+    ),
+    FollowUpKind.NEXT_VISIT: (
+        0,
+        _("Time for your next visit"),
+        _("{customer}, it is about time for your next visit. {salon} looks forward to seeing you."),
+    ),
+    FollowUpKind.BIRTHDAY: (
+        0,
+        _("Happy birthday"),
+        _("Happy birthday, {customer}! Everyone at {salon} wishes you a wonderful year."),
+    ),
+    FollowUpKind.LAPSED: (
+        90,
+        _("We miss you"),
+        _("{customer}, how have you been? {salon} would be glad to see you again."),
+    ),
+}
+
+
+def followup_rules(*, salon: Salon) -> dict[str, FollowUpRule]:
+    """The salon's four rules, made (off, with ready-made words) the first time they are asked for."""
+    rules = {rule.kind: rule for rule in FollowUpRule.objects.filter(salon=salon)}
+    for kind, (delay, title, body) in DEFAULTS.items():
+        if kind not in rules:
+            rules[kind], _created = FollowUpRule.objects.get_or_create(
+                salon=salon, kind=kind, defaults={"delay": delay, "title": str(title), "body": str(body)}
+            )
+    return {kind: rules[kind] for kind in DEFAULTS}
+
+
+def _offset(kind: str, delay: int) -> datetime.timedelta:
+    if kind == FollowUpKind.THANKS:
+        return datetime.timedelta(hours=delay)
+    if kind == FollowUpKind.BIRTHDAY:
+        return datetime.timedelta(0)
+    return datetime.timedelta(days=delay)
+
+
+def _at_send_hour(salon: Salon, day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(SEND_HOUR), tzinfo=zoneinfo.ZoneInfo(salon.timezone))
+
+
+def usual_interval(*, customer: Customer) -> datetime.timedelta | None:
+    """How long this customer usually stays away: the median gap between their latest visits."""
+    days = sorted(
+        set(
+            Karte.objects.filter(customer=customer)
+            .order_by("-treatment_date")
+            .values_list("treatment_date", flat=True)[: INTERVAL_VISITS * 2]
+        )
+    )[-INTERVAL_VISITS:]
+    gaps = [(later - earlier).days for earlier, later in itertools.pairwise(days)]
+    return datetime.timedelta(days=statistics.median(gaps)) if gaps else None
+
+
+def _plan(*, salon: Salon, customer: Customer, kind: str, key: str, base_at: datetime.datetime, rule) -> None:
+    """Schedule one message, or move it if it is still waiting (a karte edited)."""
+    due_at = base_at + _offset(kind, rule.delay)
+    existing = FollowUp.objects.filter(salon=salon, customer=customer, key=key).first()
+    if existing is None:
+        FollowUp.objects.create(
+            salon=salon, customer=customer, kind=kind, key=key, base_at=base_at, due_at=due_at
+        )
+    elif existing.status == FollowUpStatus.SCHEDULED and (existing.base_at, existing.due_at) != (
+        base_at,
+        due_at,
+    ):
+        existing.base_at, existing.due_at = base_at, due_at
+        existing.save(update_fields=["base_at", "due_at"])
+
+
+def followups_plan_visit(*, karte: Karte) -> None:
+    """After a visit is saved: its thank-you, and — for the customer's latest visit — the next-visit
+    nudge and the lapsed message, replacing those of earlier visits that were still waiting."""
+    salon, customer = karte.salon, karte.customer
+    rules = followup_rules(salon=salon)
+    if timezone.localdate() - karte.treatment_date <= THANKS_WITHIN:
+        saved = karte.created_at or timezone.now()
+        _plan(
+            salon=salon,
+            customer=customer,
+            kind=FollowUpKind.THANKS,
+            key=f"thanks:karte:{karte.pk}",
+            base_at=saved,
+            rule=rules[FollowUpKind.THANKS],
+        )
+    latest = Karte.objects.filter(customer=customer).order_by("-treatment_date", "-id").first()
+    if latest is None or latest.pk != karte.pk:
+        return
+    waiting = FollowUp.objects.filter(
+        customer=customer,
+        status=FollowUpStatus.SCHEDULED,
+        kind__in=[FollowUpKind.NEXT_VISIT, FollowUpKind.LAPSED],
+    )
+    waiting.exclude(key__endswith=f":karte:{karte.pk}").update(
+        status=FollowUpStatus.CANCELLED, reason="new visit", done_at=timezone.now()
+    )
+    interval = (
+        datetime.timedelta(weeks=karte.next_visit_weeks)
+        if karte.next_visit_weeks is not None
+        else usual_interval(customer=customer)
+    )
+    key = f"next_visit:karte:{karte.pk}"
+    if interval is not None:
+        _plan(
+            salon=salon,
+            customer=customer,
+            kind=FollowUpKind.NEXT_VISIT,
+            key=key,
+            base_at=_at_send_hour(salon, karte.treatment_date + interval),
+            rule=rules[FollowUpKind.NEXT_VISIT],
+        )
+    else:
+        waiting.filter(key=key).update(
+            status=FollowUpStatus.CANCELLED, reason="no interval", done_at=timezone.now()
+        )
+    _plan(
+        salon=salon,
+        customer=customer,
+        kind=FollowUpKind.LAPSED,
+        key=f"lapsed:karte:{karte.pk}",
+        base_at=_at_send_hour(salon, karte.treatment_date),
+        rule=rules[FollowUpKind.LAPSED],
+    )
+
+
+def followups_forget_visit(*, karte: Karte) -> None:
+    """A karte deleted: its waiting messages go, and the customer's latest visit plans again."""
+    FollowUp.objects.filter(
+        customer_id=karte.customer_id, status=FollowUpStatus.SCHEDULED, key__endswith=f":karte:{karte.pk}"
+    ).update(status=FollowUpStatus.CANCELLED, reason="karte deleted", done_at=timezone.now())
+    latest = (
+        Karte.objects.filter(customer_id=karte.customer_id)
+        .exclude(pk=karte.pk)
+        .order_by("-treatment_date", "-id")
+        .first()
+    )
+    if latest is not None:
+        followups_plan_visit(karte=latest)
+
+
+def followups_plan_birthdays(*, salon: Salon, today: datetime.date) -> int:
+    """Schedule the birthday messages of the coming week (once per customer and year)."""
+    rule = followup_rules(salon=salon)[FollowUpKind.BIRTHDAY]
+    planned = 0
+    days = [today + datetime.timedelta(days=n) for n in range(BIRTHDAY_AHEAD.days + 1)]
+    for day in days:
+        customers = Customer.objects.filter(
+            archived_at__isnull=True, birthday__month=day.month, birthday__day=day.day
+        ).only("pk", "salon_id")
+        for customer in customers:
+            key = f"birthday:{day.year}"
+            if not FollowUp.objects.filter(customer=customer, key=key).exists():
+                _plan(
+                    salon=salon,
+                    customer=customer,
+                    kind=FollowUpKind.BIRTHDAY,
+                    key=key,
+                    base_at=_at_send_hour(salon, day),
+                    rule=rule,
+                )
+                planned += 1
+    return planned
+
+
+def followup_rules_update(*, salon: Salon, actor, rules: list[FollowUpRule]) -> None:
+    """Save the owner's rules; messages still waiting move to the new timing."""
+    with transaction.atomic():
+        for rule in rules:
+            rule.save()
+            pending = FollowUp.objects.filter(kind=rule.kind, status=FollowUpStatus.SCHEDULED)
+            for followup in pending.only("pk", "base_at", "kind").iterator(chunk_size=2000):
+                due = followup.base_at + _offset(rule.kind, rule.delay)
+                FollowUp.objects.filter(pk=followup.pk).update(due_at=due)
+        audit_log(
+            salon=salon,
+            actor=actor,
+            action=Action.FOLLOWUP_RULES,
+            target=salon,
+            summary=salon.name,
+            data={rule.kind: {"enabled": rule.enabled, "delay": rule.delay} for rule in rules},
+        )
+
+
+def followup_cancel(*, followup: FollowUp, actor) -> None:
+    with transaction.atomic():
+        updated = FollowUp.objects.filter(pk=followup.pk, status=FollowUpStatus.SCHEDULED).update(
+            status=FollowUpStatus.CANCELLED, reason="staff", cancelled_by=actor, done_at=timezone.now()
+        )
+        if updated:
+            audit_log(
+                salon=followup.salon,
+                actor=actor,
+                action=Action.FOLLOWUP_CANCEL,
+                target=followup,
+                summary=followup.customer.name,
+                data={"kind": followup.kind, "due": followup.due_at.isoformat()},
+            )
+
+
+def render(text: str, *, customer: Customer, salon: Salon) -> str:
+    # Plain replacement: the owner's words are never a format string.
+    return text.replace("{customer}", f"{customer.name}様").replace("{salon}", salon.name)
+
+
+def followup_send(*, pk: int, now: datetime.datetime) -> str:
+    """Send one due message, exactly once: its row is held and its notice made in one transaction, so
+    a worker that dies before the commit leaves it waiting, and one that retries finds it sent.
+
+    Returns what happened: sent, or why not (off, archived, not linked, no app)."""
+    with transaction.atomic():
+        followup = (
+            FollowUp.objects.select_for_update()
+            .select_related("customer", "salon")
+            .filter(pk=pk, status=FollowUpStatus.SCHEDULED, due_at__lte=now)
+            .first()
+        )
+        if followup is None:
+            return "done already"
+        salon, customer = followup.salon, followup.customer
+        rule = FollowUpRule.objects.filter(salon=salon, kind=followup.kind).first()
+        reason = ""
+        if rule is None or not rule.enabled:
+            reason = "off"
+        elif customer.archived_at is not None:
+            reason = "archived"
+        elif not salon.customer_app_enabled:
+            reason = "no app"
+        elif not active_devices_of(customer).exists():
+            reason = "not linked"
+        if reason:
+            followup.status, followup.reason, followup.done_at = FollowUpStatus.SKIPPED, reason, now
+            followup.save(update_fields=["status", "reason", "done_at"])
+            return reason
+        assert rule is not None
+        notice = notice_create(
+            salon=salon,
+            actor=None,
+            title=render(rule.title, customer=customer, salon=salon)[:100],
+            body=render(rule.body, customer=customer, salon=salon),
+            starts_at=followup.due_at,
+            ends_at=now + SHOWN_FOR,
+            customer=customer,
+        )
+        followup.status, followup.notice, followup.done_at = FollowUpStatus.SENT, notice, now
+        followup.save(update_fields=["status", "notice", "done_at"])
+        return "sent"
+
+
+def followups_send_due(*, now: datetime.datetime, limit: int = 500) -> dict[str, int]:
+    """Send what is due, for every salon (run with scopes disabled)."""
+    due = list(
+        FollowUp.objects.filter(status=FollowUpStatus.SCHEDULED, due_at__lte=now)
+        .order_by("due_at")
+        .values_list("pk", "salon_id")[:limit]
+    )
+    outcome: dict[str, int] = {}
+    salons = Salon.objects.in_bulk({salon_id for _pk, salon_id in due})
+    for pk, salon_id in due:
+        with scope(salon=salons[salon_id]):
+            result = followup_send(pk=pk, now=now)
+        outcome[result] = outcome.get(result, 0) + 1
+    return outcome
