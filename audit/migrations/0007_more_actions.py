@@ -4,15 +4,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0006_alter_auditentry_action'),
+        ("audit", "0006_alter_auditentry_action"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('customer.create', 'Customer added'), ('customer.update', 'Customer changed'), ('customer.archive', 'Customer archived'), ('customer.restore', 'Customer restored'), ('karte.create', 'Karte created'), ('karte.update', 'Karte changed'), ('karte.delete', 'Karte deleted'), ('item.create', 'Item added'), ('item.update', 'Item changed'), ('item.delete', 'Item deleted'), ('item.publish', 'Item made public'), ('item.unpublish', 'Item made private'), ('staff.create', 'Staff added'), ('staff.update', 'Staff changed'), ('salon.update', 'Salon settings changed'), ('link.issue', 'Link code issued'), ('device.link', 'Phone linked'), ('device.revoke', 'Phone unlinked by staff'), ('device.unlink', 'Phone unlinked by the customer'), ('notice.create', 'Notice posted'), ('notice.update', 'Notice changed'), ('notice.withdraw', 'Notice withdrawn'), ('customer.export', 'Customer data exported'), ('customer.erase', 'Customer deleted for good'), ('customer.data_request', 'Customer asked for their data'), ('salon.create', 'Salon created'), ('salon.export', 'Salon data exported'), ('staff.delete', 'Staff removed'), ('menu.change', 'Menu changed'), ('customer.import', 'Customers imported'), ('salon.data_export', 'Data exported'), ('followup.rules', 'Automatic follow-ups changed'), ('followup.cancel', 'Follow-up cancelled')], max_length=32),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("customer.create", "Customer added"),
+                    ("customer.update", "Customer changed"),
+                    ("customer.archive", "Customer archived"),
+                    ("customer.restore", "Customer restored"),
+                    ("karte.create", "Karte created"),
+                    ("karte.update", "Karte changed"),
+                    ("karte.delete", "Karte deleted"),
+                    ("item.create", "Item added"),
+                    ("item.update", "Item changed"),
+                    ("item.delete", "Item deleted"),
+                    ("item.publish", "Item made public"),
+                    ("item.unpublish", "Item made private"),
+                    ("staff.create", "Staff added"),
+                    ("staff.update", "Staff changed"),
+                    ("salon.update", "Salon settings changed"),
+                    ("link.issue", "Link code issued"),
+                    ("device.link", "Phone linked"),
+                    ("device.revoke", "Phone unlinked by staff"),
+                    ("device.unlink", "Phone unlinked by the customer"),
+                    ("notice.create", "Notice posted"),
+                    ("notice.update", "Notice changed"),
+                    ("notice.withdraw", "Notice withdrawn"),
+                    ("customer.export", "Customer data exported"),
+                    ("customer.erase", "Customer deleted for good"),
+                    ("customer.data_request", "Customer asked for their data"),
+                    ("salon.create", "Salon created"),
+                    ("salon.export", "Salon data exported"),
+                    ("staff.delete", "Staff removed"),
+                    ("menu.change", "Menu changed"),
+                    ("customer.import", "Customers imported"),
+                    ("salon.data_export", "Data exported"),
+                    ("followup.rules", "Automatic follow-ups changed"),
+                    ("followup.cancel", "Follow-up cancelled"),
+                ],
+                max_length=32,
+            ),
         ),
     ]

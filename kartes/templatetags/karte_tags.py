@@ -53,7 +53,10 @@ def staff_tagged_photo(karte, tag):
         (
             item
             for item in karte.items.all()
-            if item.kind == "photo" and item.photo_tag == tag and item.image is not None and item.image.is_ready
+            if item.kind == "photo"
+            and item.photo_tag == tag
+            and item.image is not None
+            and item.image.is_ready
         ),
         None,
     )
