@@ -18,11 +18,11 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from customers.models import Customer
 from customers.services import customer_create
+from followups.services import followup_rules
 from kartes.models import ImageKind, ItemKind, PhotoTag
 from kartes.services import ItemInput, image_asset_create, karte_create
 from linking.management.commands.link_code import write_link_code
 from linking.services import device_revoke, link_code_issue, link_code_redeem
-from followups.services import followup_rules
 from menus.models import MenuItem
 from notices.services import notice_create, notice_mark_read
 from salons.models import Salon, StaffMember, StaffRole
