@@ -34,7 +34,7 @@ INTERVAL_VISITS = 6
 DEFAULTS = {
     FollowUpKind.THANKS: (
         3,
-        _("Thank you for your visit"),
+        _("Thank you for visiting us"),
         _("{customer}, thank you for visiting {salon} today. We hope you enjoy your new style."),
     ),
     FollowUpKind.NEXT_VISIT: (

@@ -23,6 +23,10 @@ class LinkCode(models.Model):
     device = models.OneToOneField(
         "Device", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Issued together: the Step 2 code (scanned in the app, or its number typed) and the Step 1 code
+    # carried in the app's address after # (opening it links the browser at once). Each is single-use.
+    batch = models.UUIDField(null=True, blank=True, db_index=True)
+    via_url = models.BooleanField(default=False)
 
     objects = ScopedManager(salon="salon")
 

@@ -2,6 +2,7 @@ import base64
 import datetime
 import hashlib
 import secrets
+import uuid
 import unicodedata
 from dataclasses import dataclass
 
@@ -57,6 +58,7 @@ class IssuedCode:
     link_code: LinkCode
     code: str
     numeric: str
+    url_code: str = ""
 
 
 def _sha256(value: str) -> str:
@@ -78,8 +80,9 @@ GUESS_ODDS = 10_000
 
 
 def _live_codes():
+    """Unused codes that have a number (Step 1's code has none, so it cannot be guessed by typing)."""
     return LinkCode.objects.filter(
-        used_at__isnull=True, invalidated_at__isnull=True, expires_at__gt=database_now()
+        used_at__isnull=True, invalidated_at__isnull=True, expires_at__gt=database_now(), via_url=False
     )
 
 
@@ -118,6 +121,8 @@ def link_code_issue(*, salon: Salon, customer: Customer, issued_by: StaffMember)
         raise LinkError("option_off")
     now = database_now()
     code = base64.b32encode(secrets.token_bytes(20)).decode()  # 160 random bits, QR alphanumeric
+    url_code = base64.b32encode(secrets.token_bytes(20)).decode()
+    batch = uuid.uuid4()
     with transaction.atomic():
         LinkCode.objects.filter(customer=customer, used_at__isnull=True, invalidated_at__isnull=True).update(
             invalidated_at=now
@@ -136,6 +141,19 @@ def link_code_issue(*, salon: Salon, customer: Customer, issued_by: StaffMember)
             numeric_hash=numeric_hash,
             created_at=now,
             expires_at=now + CODE_LIFETIME,
+            batch=batch,
+        )
+        # The Step 1 code has no number: it is only ever opened from its QR code.
+        LinkCode.objects.create(
+            salon=salon,
+            customer=customer,
+            issued_by=issued_by,
+            code_hash=_sha256(url_code),
+            numeric_hash="",
+            created_at=now,
+            expires_at=now + CODE_LIFETIME,
+            batch=batch,
+            via_url=True,
         )
         audit_log(
             salon=salon,
@@ -145,7 +163,7 @@ def link_code_issue(*, salon: Salon, customer: Customer, issued_by: StaffMember)
             summary=customer.name,
             data={"link_code": link_code.pk},
         )
-    return IssuedCode(link_code=link_code, code=code, numeric=numeric)
+    return IssuedCode(link_code=link_code, code=code, numeric=numeric, url_code=url_code)
 
 
 def _find_code(*, salon: Salon, code: str | None, numeric: str | None) -> LinkCode:

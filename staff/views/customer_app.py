@@ -51,11 +51,13 @@ def link_code_create(request, pk):
     _require_option(request)
     issued = link_code_issue(salon=request.salon, customer=customer, issued_by=request.staff)
     app_url = request.build_absolute_uri(reverse("customer_app:home", kwargs={"slug": request.salon.slug}))
+    # Opening Step 1 links the browser at once: its own code rides after #, which never reaches a server.
+    step1 = f"{app_url}#link={issued.url_code}"
     context = {
         "customer": customer,
         "link_code": issued.link_code,
         "app_url": app_url,
-        **dict(zip(("step1_svg", "step2_svg"), _qr_svgs(app_url, issued.code), strict=True)),
+        **dict(zip(("step1_svg", "step2_svg"), _qr_svgs(step1, issued.code), strict=True)),
         "numeric": f"{issued.numeric[:4]} {issued.numeric[4:]}",
         "numeric_paused": numeric_linking_paused(salon=request.salon),
     }
@@ -69,6 +71,9 @@ def link_code_status(request, pk, code_pk):
         LinkCode.objects.select_related("device"), pk=code_pk, customer=customer
     )
     state = link_code.state()
+    used = LinkCode.objects.filter(batch=link_code.batch, used_at__isnull=False).select_related("device").first()
+    if link_code.batch is not None and used is not None:
+        link_code, state = used, "used"  # either code of the pair linked a phone
     if state == "pending":
         return HttpResponse(status=204)  # htmx keeps the codes on screen and asks again
     return render(

@@ -113,3 +113,14 @@ button.addEventListener("click", async () => {
 document.getElementById("scanner-stop").addEventListener("click", stop);
 window.addEventListener("pagehide", stop);
 button.dataset.ready = "true";
+
+// Step 1's QR code opens the app with its own code after # (never sent to a server): it links this
+// browser at once. The code leaves the address bar first, so it stays in no history or bookmark.
+const fromUrl = new URLSearchParams(location.hash.slice(1)).get("link");
+if (fromUrl) {
+  history.replaceState(null, "", location.pathname + location.search);
+  redeem(fromUrl).then((result) => {
+    if (result.redirect) location.replace(result.redirect);
+    else showError(result.error);
+  });
+}
