@@ -2,8 +2,8 @@ import base64
 import datetime
 import hashlib
 import secrets
-import uuid
 import unicodedata
+import uuid
 from dataclasses import dataclass
 
 from django.db import transaction

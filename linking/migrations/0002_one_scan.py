@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('linking', '0001_initial'),
+        ("linking", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='linkcode',
-            name='batch',
+            model_name="linkcode",
+            name="batch",
             field=models.UUIDField(blank=True, db_index=True, null=True),
         ),
         migrations.AddField(
-            model_name='linkcode',
-            name='via_url',
+            model_name="linkcode",
+            name="via_url",
             field=models.BooleanField(default=False),
         ),
     ]

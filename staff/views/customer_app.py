@@ -71,7 +71,9 @@ def link_code_status(request, pk, code_pk):
         LinkCode.objects.select_related("device"), pk=code_pk, customer=customer
     )
     state = link_code.state()
-    used = LinkCode.objects.filter(batch=link_code.batch, used_at__isnull=False).select_related("device").first()
+    used = (
+        LinkCode.objects.filter(batch=link_code.batch, used_at__isnull=False).select_related("device").first()
+    )
     if link_code.batch is not None and used is not None:
         link_code, state = used, "used"  # either code of the pair linked a phone
     if state == "pending":
