@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "menus",
     "transfer",
     "followups",
+    "analytics",
     "audit",
     "linking",
     "notices",

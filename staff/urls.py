@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import customer_app, customers, followups, kartes, menus, notices, privacy, salon, transfer
+from .views import (
+    analytics,
+    customer_app,
+    customers,
+    followups,
+    kartes,
+    menus,
+    notices,
+    privacy,
+    salon,
+    transfer,
+)
 
 app_name = "staff"
 
@@ -59,6 +70,7 @@ urlpatterns = [
         "salon/data/import/template.csv", transfer.customer_import_template, name="customer_import_template"
     ),
     path("salon/data/import/<int:pk>/", transfer.customer_import, name="customer_import"),
+    path("salon/analytics/", analytics.analytics_page, name="analytics"),
     path("salon/followups/", followups.followup_settings, name="followup_settings"),
     path("followups/<int:pk>/cancel/", followups.followup_cancel_view, name="followup_cancel"),
     path("salon/menu/", menus.menu_list, name="menu_list"),

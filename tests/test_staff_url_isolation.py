@@ -83,6 +83,7 @@ SALON_URLS = {
     "customer_import_upload",
     "customer_import_template",
     "followup_settings",
+    "analytics",
 }
 
 
@@ -170,5 +171,6 @@ def test_stylists_cannot_open_owner_pages(salon_a):
         "export_list",
         "customer_import_template",
         "followup_settings",
+        "analytics",
     ):
         assert client.get(reverse(f"staff:{name}")).status_code == 403

@@ -16,12 +16,14 @@ from django.utils import timezone
 from django_scopes import scope
 from PIL import Image, ImageDraw, ImageFilter
 
+from analytics.services import analytics_roll_up
 from customers.models import Customer
 from customers.services import customer_create
 from followups.services import followup_rules
 from kartes.models import ImageKind, ItemKind, PhotoTag
 from kartes.services import ItemInput, image_asset_create, karte_create
 from linking.management.commands.link_code import write_link_code
+from linking.models import Device
 from linking.services import device_revoke, link_code_issue, link_code_redeem
 from menus.models import MenuItem
 from notices.services import notice_create, notice_mark_read
@@ -313,6 +315,7 @@ class Command(BaseCommand):
                         today - datetime.timedelta(days=20 + visit * 45 + rng.randint(0, 20)),
                     )
             self.make_notices(salon, owner, customers_made)
+            analytics_roll_up(salon=salon)
         return salon
 
     def make_notices(self, salon, owner, customers):
@@ -364,6 +367,9 @@ class Command(BaseCommand):
                     notice_mark_read(notice=live, customer=customer)
                 if number == 0:
                     device_revoke(device=device)
+                else:
+                    # Linked months ago, so that 「分析」 compares customers with and without the app.
+                    Device.objects.filter(pk=device.pk).update(linked_at=now - 250 * day)
 
     def make_karte(self, rng, salon, customer, staff, date):
         actor = staff.user

@@ -1,0 +1,37 @@
+from django.db import models
+from django_scopes import ScopedManager
+
+from salons.models import Salon
+
+
+class MonthlyFigures(models.Model):
+    """One salon's month, rolled up by the task queue, so that the 「分析」 page reads twelve rows
+    however many kartes the salon keeps."""
+
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day
+    # Customers who visited in the twelve months up to the month's end, and those of them linked then.
+    active = models.PositiveIntegerField(default=0)
+    linked = models.PositiveIntegerField(default=0)
+    # Customers who visited in the month, and those who came back within 90 days of such a visit,
+    # split by whether their phone was linked at the visit.
+    visitors_linked = models.PositiveIntegerField(default=0)
+    returned_linked = models.PositiveIntegerField(default=0)
+    visitors_unlinked = models.PositiveIntegerField(default=0)
+    returned_unlinked = models.PositiveIntegerField(default=0)
+    # Whether 90 days have passed since the month ended: until then its repeat rate is still growing.
+    repeat_final = models.BooleanField(default=False)
+    # Notices that started in the month: the customers they reached, and how many of those read them.
+    notices = models.PositiveIntegerField(default=0)
+    reach = models.PositiveIntegerField(default=0)
+    reads = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    objects = ScopedManager(salon="salon")
+
+    class Meta:
+        ordering = ["month"]
+        constraints = [models.UniqueConstraint(fields=["salon", "month"], name="monthly_figures_once")]
+
+    def __str__(self):
+        return f"{self.salon} {self.month:%Y-%m}"

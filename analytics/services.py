@@ -1,0 +1,123 @@
+"""The owner's numbers, rolled up month by month (analytics.tasks, nightly and on first visit)."""
+
+import datetime
+
+from django.db.models import Count, DateField, Exists, ExpressionWrapper, OuterRef, Q
+from django.utils import timezone
+
+from customers.models import Customer
+from kartes.models import Karte
+from linking.models import Device
+from notices.models import Notice, NoticeRead
+from salons.models import Salon
+
+from .models import MonthlyFigures
+
+MONTHS = 12
+RETURN_WITHIN = datetime.timedelta(days=90)
+ACTIVE_WITHIN = datetime.timedelta(days=365)
+
+
+def month_starts(*, today: datetime.date, count: int = MONTHS) -> list[datetime.date]:
+    """The first days of the last `count` months, oldest first, this month included."""
+    firsts, day = [], today.replace(day=1)
+    for _ in range(count):
+        firsts.append(day)
+        day = (day - datetime.timedelta(days=1)).replace(day=1)
+    return firsts[::-1]
+
+
+def _next_month(first: datetime.date) -> datetime.date:
+    return (first + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _linked_on(day_field: str):
+    """A phone of the customer was linked on that day (linked before its end, not yet unlinked)."""
+    day = OuterRef(day_field)
+    return Exists(
+        Device.objects.filter(customer=OuterRef("customer"), linked_at__date__lte=day).filter(
+            Q(revoked_at__isnull=True) | Q(revoked_at__date__gt=day)
+        )
+    )
+
+
+def _month(salon: Salon, first: datetime.date, today: datetime.date) -> dict:
+    end = _next_month(first)
+    last_day = end - datetime.timedelta(days=1)
+    # Active: visited in the year up to the month's end; linked: with a phone linked at its end.
+    active = Customer.objects.filter(
+        Exists(
+            Karte.objects.filter(
+                customer=OuterRef("pk"), treatment_date__gte=end - ACTIVE_WITHIN, treatment_date__lt=end
+            )
+        )
+    )
+    linked_then = Exists(
+        Device.objects.filter(customer=OuterRef("pk"), linked_at__date__lte=last_day).filter(
+            Q(revoked_at__isnull=True) | Q(revoked_at__date__gt=last_day)
+        )
+    )
+    counts = active.aggregate(active=Count("pk"), linked=Count("pk", filter=Q(linked_then)))
+    # Came back within 90 days of a visit in the month, by whether a phone was linked at that visit.
+    later = ExpressionWrapper(OuterRef("treatment_date") + RETURN_WITHIN, output_field=DateField())
+    came_back = Exists(
+        Karte.objects.filter(
+            customer=OuterRef("customer"),
+            treatment_date__gt=OuterRef("treatment_date"),
+            treatment_date__lte=later,
+        )
+    )
+    visits = Karte.objects.filter(treatment_date__gte=first, treatment_date__lt=end).annotate(
+        back=came_back, linked=_linked_on("treatment_date")
+    )
+    repeat = visits.aggregate(
+        visitors_linked=Count("customer", distinct=True, filter=Q(linked=True)),
+        returned_linked=Count("customer", distinct=True, filter=Q(linked=True, back=True)),
+        visitors_unlinked=Count("customer", distinct=True, filter=Q(linked=False)),
+        returned_unlinked=Count("customer", distinct=True, filter=Q(linked=False, back=True)),
+    )
+    # Notices that started in the month: one customer each, or every customer linked when it started.
+    notices = Notice.objects.filter(starts_at__date__gte=first, starts_at__date__lt=end)
+    reach = 0
+    for notice in notices.only("pk", "customer_id", "starts_at"):
+        if notice.customer_id is not None:
+            reach += 1
+        else:
+            reach += (
+                Device.objects.filter(linked_at__lte=notice.starts_at)
+                .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=notice.starts_at))
+                .values("customer")
+                .distinct()
+                .count()
+            )
+    return {
+        **counts,
+        **repeat,
+        "repeat_final": today >= last_day + RETURN_WITHIN,
+        "notices": notices.count(),
+        "reach": reach,
+        "reads": NoticeRead.objects.filter(notice__in=notices).count(),
+    }
+
+
+def analytics_roll_up(*, salon: Salon, today: datetime.date | None = None, months: int = MONTHS) -> int:
+    """Work out the salon's last months again (their repeat rates keep growing for 90 days).
+
+    Months whose figures can no longer change are left as they are. Returns the months written.
+    """
+    today = today or timezone.localdate()
+    now = timezone.now()
+    kept = set(MonthlyFigures.objects.filter(repeat_final=True).values_list("month", flat=True))
+    written = 0
+    for first in month_starts(today=today, count=months):
+        if first in kept:
+            continue
+        MonthlyFigures.objects.update_or_create(
+            salon=salon, month=first, defaults={**_month(salon, first, today), "computed_at": now}
+        )
+        written += 1
+    return written
+
+
+def ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None

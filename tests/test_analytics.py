@@ -1,0 +1,118 @@
+"""「分析」: linked ÷ active customers, notices' reach and read rate, and the 90-day repeat rate of
+customers with and without the app, month by month, from a nightly roll-up (so the page reads twelve
+rows however many kartes the salon keeps)."""
+
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope
+
+from analytics.models import MonthlyFigures
+from analytics.services import analytics_roll_up, month_starts
+from kartes.services import karte_create
+from linking.models import Device
+from notices.services import notice_mark_read
+
+from .factories import make_notice
+from .linking_helpers import linked_phone
+
+TODAY = datetime.date(2026, 11, 28)
+JUNE = datetime.date(2026, 6, 1)
+PAGE = reverse("staff:analytics")
+
+
+def visit(world, customer, day):
+    with scope(salon=world.salon):
+        karte_create(
+            salon=world.salon, actor=world.owner.user, customer=customer, treatment_date=day,
+            staff=world.stylist, menu="カット", items=[],
+        )  # fmt: skip
+
+
+def a_year_of_visits(world):
+    """森川 linked the app in January and came back within 90 days; 佐藤 has no app and did not."""
+    linked_phone(world)
+    with scope(salon=world.salon):
+        Device.objects.update(linked_at=timezone.make_aware(datetime.datetime(2026, 1, 5)))
+    visit(world, world.customer, datetime.date(2026, 6, 10))
+    visit(world, world.customer, datetime.date(2026, 7, 20))
+    visit(world, world.other_customer, datetime.date(2026, 6, 15))
+    visit(world, world.other_customer, datetime.date(2026, 10, 1))
+    june = timezone.make_aware(datetime.datetime(2026, 6, 20, 9))
+    notice = make_notice(world, title="夏季休業", starts_at=june, ends_at=june + datetime.timedelta(days=30))
+    with scope(salon=world.salon):
+        notice_mark_read(notice=notice, customer=world.customer)
+
+
+def test_the_months_are_rolled_up_from_visits_phones_and_notices(salon_a):
+    a_year_of_visits(salon_a)
+    with scope(salon=salon_a.salon):
+        assert analytics_roll_up(salon=salon_a.salon, today=TODAY) == 12
+        june = MonthlyFigures.objects.get(month=JUNE)
+        july = MonthlyFigures.objects.get(month=datetime.date(2026, 7, 1))
+        october = MonthlyFigures.objects.get(month=datetime.date(2026, 10, 1))
+    assert (june.active, june.linked) == (2, 1)
+    assert (june.visitors_linked, june.returned_linked) == (1, 1)
+    assert (june.visitors_unlinked, june.returned_unlinked) == (1, 0)
+    assert june.repeat_final is True and october.repeat_final is False
+    assert (july.visitors_linked, july.returned_linked) == (1, 0)
+    assert (june.notices, june.reach, june.reads) == (1, 1, 1)
+
+
+def test_months_that_can_no_longer_change_are_left_alone(salon_a):
+    a_year_of_visits(salon_a)
+    with scope(salon=salon_a.salon):
+        analytics_roll_up(salon=salon_a.salon, today=TODAY)
+        # A month is final 90 days after its last day: up to July; August (31 + 90 days = 29 November)
+        # to November are worked out again.
+        assert analytics_roll_up(salon=salon_a.salon, today=TODAY) == 4
+
+
+def test_the_page_shows_charts_with_their_numbers_in_tables(salon_a):
+    a_year_of_visits(salon_a)
+    with scope(salon=salon_a.salon):
+        analytics_roll_up(salon=salon_a.salon)
+    page = salon_a.client().get(PAGE).content.decode()
+    assert page.count('<svg class="chart"') == 3
+    assert "90日以内の再来店" in page and "アプリ連携あり" in page and "アプリ連携なし" in page
+    assert '<strong>100%</strong> <span class="muted">1 / 1</span>' in page
+    assert '<strong>0%</strong> <span class="muted">0 / 1</span>' in page
+
+
+def test_the_page_reads_the_same_few_rows_whatever_the_data_size(salon_a):
+    client = salon_a.client()
+    with scope(salon=salon_a.salon):
+        analytics_roll_up(salon=salon_a.salon)
+    with CaptureQueriesContext(connection) as small:
+        client.get(PAGE)
+    a_year_of_visits(salon_a)
+    for day in range(1, 28):
+        visit(salon_a, salon_a.customer, datetime.date(2026, 8, day))
+    with scope(salon=salon_a.salon):
+        analytics_roll_up(salon=salon_a.salon)
+    with CaptureQueriesContext(connection) as large:
+        client.get(PAGE)
+    assert len(large) == len(small)
+
+
+def test_the_first_visit_to_the_page_works_the_figures_out(salon_a):
+    a_year_of_visits(salon_a)
+    response = salon_a.client().get(PAGE)  # the test queue runs the roll-up at once
+    assert response.status_code == 200
+    with scope(salon=salon_a.salon):
+        assert MonthlyFigures.objects.count() == 12
+        assert set(MonthlyFigures.objects.values_list("month", flat=True)) == set(
+            month_starts(today=timezone.localdate())
+        )
+
+
+def test_only_the_owner_sees_it_and_only_their_salon(salon_a, salon_b):
+    a_year_of_visits(salon_a)
+    assert salon_a.client(salon_a.stylist).get(PAGE).status_code == 403
+    other = salon_b.client().get(PAGE).content.decode()
+    assert "1 / 1" not in other
+    with scope(salon=salon_b.salon):
+        assert all(row.visitors_linked == 0 for row in MonthlyFigures.objects.all())
