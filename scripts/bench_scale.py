@@ -35,7 +35,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SHAPE_VERSION = "4"
+SHAPE_VERSION = "5"
 SYLLABLES = list("あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわ")
 KANJI = list("山田中川本村井上林森木石原小松高橋佐藤鈴伊渡辺加野吉清水斎藤花子美咲彩香奈子陽菜結愛")
 SIZES = {
@@ -160,7 +160,7 @@ def generate(name: str) -> None:
         # Customers with COPY: every field as the app would have written it.
         columns = (
             "salon_id, name, kana, phone, email, memo, last_visit_on, created_at, updated_at, "
-            "kana_sort, search_text, phone_digits"
+            "kana_sort, search_text, phone_digits, other_phone, gender, postcode, address, allergies"
         )
         counts = {
             big.pk: shape["big"],
@@ -187,14 +187,15 @@ def generate(name: str) -> None:
                         (
                             salon_id, name_, kana, phone, "", "", datetime.date(2026, 1, 1), now, now,
                             kana.replace(" ", ""), normalize_search(f"{name_} {kana}"), digits_only(phone),
+                            "", "", "", "", "",
                         )
                     )  # fmt: skip
         with connection.cursor() as cursor:
             # Kartes: `per_customer` visits for each customer of the big salon and of the 1,000 others.
             cursor.execute(
                 "INSERT INTO kartes_karte (salon_id, customer_id, treatment_date, staff_id, menu, version, "
-                "created_at, updated_at) SELECT c.salon_id, c.id, date '2025-01-01' + g * 30, m.id, "
-                "'カット', 1, "
+                "menu_lines, nominated, created_at, updated_at) "
+                "SELECT c.salon_id, c.id, date '2025-01-01' + g * 30, m.id, 'カット', 1, '[]'::jsonb, false, "
                 "now(), now() FROM customers_customer c JOIN salons_staffmember m ON m.salon_id = c.salon_id "
                 "CROSS JOIN generate_series(1, %s) g WHERE c.salon_id <> %s",
                 [shape["per_customer"], crowd.pk],
