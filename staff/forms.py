@@ -16,6 +16,7 @@ from PIL import Image
 
 from common.text import is_kana, normalize_phone, normalize_postcode, parse_customer_number
 from customers.models import Customer
+from customers.services import AUDITED_FIELDS
 from kartes.models import RECIPE_COLUMNS, ImageAsset, ItemKind, PhotoTag
 from menus.models import MenuItem
 from salons.models import Salon, StaffMember, StaffRole
@@ -87,19 +88,7 @@ class CustomerForm(CreateOnceMixin, forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = [
-            "name",
-            "kana",
-            "phone",
-            "other_phone",
-            "email",
-            "birthday",
-            "gender",
-            "postcode",
-            "address",
-            "allergies",
-            "memo",
-        ]
+        fields = list(AUDITED_FIELDS)  # what staff edit is what the log records
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("e.g. 山田 花子")}),
             "kana": forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("e.g. やまだ はなこ")}),

@@ -17,35 +17,13 @@ from salons.services import salon_update_settings, staff_member_create, staff_me
 from ..access import get_staff_member_for_owner
 from ..forms import SalonSettingsForm, StaffCreateForm, StaffEditForm
 
-SALON_CARD_FIELDS = (
-    "karte_message",
-    "phone",
-    "address",
-    "map_url",
-    "opening_hours",
-    "booking_url",
-    "line_url",
-    "instagram_url",
-    "website_url",
-)
-
 
 @owner_required
 def salon_settings(request):
     salon = request.salon
     form = SalonSettingsForm(request.POST or None, request.FILES or None, instance=salon)
     if request.method == "POST" and form.is_valid():
-        fields = (
-            "name",
-            "app_name",
-            "theme_color",
-            "timezone",
-            "max_devices_per_customer",
-            "app_shows_menu",
-            "app_shows_prices",
-            *SALON_CARD_FIELDS,
-        )
-        data = {name: form.cleaned_data[name] for name in fields}
+        data = {name: form.cleaned_data[name] for name in SalonSettingsForm.Meta.fields}
         salon_update_settings(
             salon=salon, actor=request.user, data=data, logo=form.cleaned_data.get("logo_upload")
         )
