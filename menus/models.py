@@ -33,7 +33,7 @@ class MenuItem(models.Model):
 
     salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
     category = models.ForeignKey(
-        MenuCategory, on_delete=models.PROTECT, related_name="items", verbose_name=_("category")
+        MenuCategory, on_delete=models.RESTRICT, related_name="items", verbose_name=_("category")
     )
     name = models.CharField(_("menu name"), max_length=60)
     price = models.PositiveIntegerField(_("price (yen, tax included)"), null=True, blank=True)

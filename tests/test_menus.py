@@ -230,3 +230,15 @@ def test_the_platform_admin_creates_a_nail_salon_with_its_menu(db, client):
     salon = Salon.objects.get(slug="luna")
     with scope(salon=salon):
         assert MenuItem.objects.filter(name="ジェルオフ").exists()
+
+
+def test_a_salon_with_a_menu_can_be_deleted_for_good(salon_a):
+    from django.core.management import call_command
+
+    from salons.models import Salon
+
+    catalogue(salon_a, ("カット", 5500))
+    call_command("delete_salon", slug="salon-a", confirm="salon-a")
+    with scopes_disabled():
+        assert not Salon.objects.filter(slug="salon-a").exists()
+        assert not MenuItem.objects.exists()
