@@ -75,8 +75,15 @@ def test_staff_see_linked_whichever_code_was_used(salon_a, client):
         {"code": issued.url_code},
         HTTP_USER_AGENT="Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Safari/604.1",
     )
-    body = staff.get(status_url).content.decode()
+    after_step1 = staff.get(status_url)
+    body = after_step1.content.decode()
     assert "連携済み" in body and "iPhone" in body
+    # Step 2 stays on screen (the panel is not swapped; only its Step 1 line is).
+    assert after_step1["HX-Reswap"] == "none" and 'hx-swap-oob="true"' in body
+    # Once Step 2 links the home-screen app too, the panel is done.
+    client.__class__().post(link_url(salon_a), {"code": issued.code})
+    done = staff.get(status_url)
+    assert "HX-Reswap" not in done and 'class="link-codes link-codes--done"' in done.content.decode()
 
 
 def test_only_the_hash_of_the_step1_code_is_kept(salon_a):

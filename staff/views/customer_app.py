@@ -71,11 +71,19 @@ def link_code_status(request, pk, code_pk):
         LinkCode.objects.select_related("device"), pk=code_pk, customer=customer
     )
     state = link_code.state()
-    used = (
-        LinkCode.objects.filter(batch=link_code.batch, used_at__isnull=False).select_related("device").first()
+    opened = (
+        LinkCode.objects.filter(batch=link_code.batch, via_url=True, used_at__isnull=False)
+        .select_related("device")
+        .first()
+        if link_code.batch is not None
+        else None
     )
-    if link_code.batch is not None and used is not None:
-        link_code, state = used, "used"  # either code of the pair linked a phone
+    if state == "pending" and opened is not None:
+        # Step 1 linked the phone's browser. Step 2 stays on screen for a home-screen app that starts
+        # unlinked (older iPhones); the panel only says what happened.
+        response = render(request, "staff/customers/_app_step1_linked.html", {"link_code": opened})
+        response["HX-Reswap"] = "none"
+        return response
     if state == "pending":
         return HttpResponse(status=204)  # htmx keeps the codes on screen and asks again
     return render(

@@ -68,7 +68,7 @@ def test_path_a_one_scan_and_one_tap(live_server, tablet, open_phone, salon_a, c
     phone.goto(address)  # the camera app opens it in the browser
     expect(phone.get_by_role("heading", name="森川 紗季様")).to_be_visible()
     assert "#" not in phone.url  # the code left the address bar
-    expect(tablet.locator(".linked")).to_contain_text("連携済み")
+    expect(tablet.locator("#step1-status")).to_contain_text("連携済み")
     # The installed app shares the browser's cookies: it opens linked.
     phone.goto(f"{live_server.url}/s/salon-a/app/")
     expect(phone.get_by_role("heading", name="森川 紗季様")).to_be_visible()
@@ -89,7 +89,10 @@ def test_path_b_the_app_that_starts_unlinked_scans_step_2(
     browser_tab.goto(camera_app(tablet.locator("#qr-step1 svg").screenshot()))
     scans += 1
     expect(browser_tab.get_by_role("heading", name="森川 紗季様")).to_be_visible()
-    # The home-screen app has cookies of its own, so it starts unlinked.
+    # The tablet says the browser is linked, and keeps Step 2 on screen for the home-screen app, which
+    # has cookies of its own and so starts unlinked.
+    expect(tablet.locator("#step1-status")).to_contain_text("連携済み")
+    expect(tablet.locator("#qr-step2 svg")).to_be_visible()
     step2 = qr_png_to_y4m(tablet.locator("#qr-step2 svg").screenshot(), tmp_path / "step2.y4m")
     app = open_phone(video=step2)
     app.goto(f"{live_server.url}/s/salon-a/app/")
@@ -100,6 +103,7 @@ def test_path_b_the_app_that_starts_unlinked_scans_step_2(
     app.locator(".karte-card").first.click()
     taps += 1
     expect(app.get_by_text("次回は6週間後がおすすめです。")).to_be_visible()
+    expect(tablet.locator(".linked")).to_contain_text("連携済み")  # Step 2 used: the panel is done
     assert (scans, taps) == (2, 2)
 
 
