@@ -7,6 +7,7 @@ import statistics
 import zoneinfo
 
 from django.db import transaction
+from django.db.models import DateTimeField, ExpressionWrapper, F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scope
@@ -183,21 +184,20 @@ def followups_plan_birthdays(*, salon: Salon, today: datetime.date) -> int:
     planned = 0
     days = [today + datetime.timedelta(days=n) for n in range(BIRTHDAY_AHEAD.days + 1)]
     for day in days:
+        key = f"birthday:{day.year}"
         customers = Customer.objects.filter(
             archived_at__isnull=True, birthday__month=day.month, birthday__day=day.day
-        ).only("pk", "salon_id")
-        for customer in customers:
-            key = f"birthday:{day.year}"
-            if not FollowUp.objects.filter(customer=customer, key=key).exists():
-                _plan(
-                    salon=salon,
-                    customer=customer,
-                    kind=FollowUpKind.BIRTHDAY,
-                    key=key,
-                    base_at=_at_send_hour(salon, day),
-                    rule=rule,
-                )
-                planned += 1
+        ).exclude(followups__key=key)
+        for customer in customers.only("pk", "salon_id"):
+            _plan(
+                salon=salon,
+                customer=customer,
+                kind=FollowUpKind.BIRTHDAY,
+                key=key,
+                base_at=_at_send_hour(salon, day),
+                rule=rule,
+            )
+            planned += 1
     return planned
 
 
@@ -206,10 +206,11 @@ def followup_rules_update(*, salon: Salon, actor, rules: list[FollowUpRule]) -> 
     with transaction.atomic():
         for rule in rules:
             rule.save()
-            pending = FollowUp.objects.filter(kind=rule.kind, status=FollowUpStatus.SCHEDULED)
-            for followup in pending.only("pk", "base_at", "kind").iterator(chunk_size=2000):
-                due = followup.base_at + _offset(rule.kind, rule.delay)
-                FollowUp.objects.filter(pk=followup.pk).update(due_at=due)
+            # One UPDATE for all that wait, however many customers the salon has.
+            due = ExpressionWrapper(
+                F("base_at") + _offset(rule.kind, rule.delay), output_field=DateTimeField()
+            )
+            FollowUp.objects.filter(kind=rule.kind, status=FollowUpStatus.SCHEDULED).update(due_at=due)
         audit_log(
             salon=salon,
             actor=actor,

@@ -10,9 +10,13 @@ from .models import MenuCategory, MenuItem
 from .presets import PRESETS, SalonType
 
 
+def _last_position(entries) -> int:
+    return entries.aggregate(last=Max("position"))["last"] or 0
+
+
 def menu_preset_apply(*, salon: Salon, salon_type: str, actor=None) -> None:
     """Add the starting menu of a kind of salon (in the language active now) after what it has."""
-    start = MenuCategory.objects.filter(salon=salon).aggregate(last=Max("position"))["last"] or 0
+    start = _last_position(MenuCategory.objects.filter(salon=salon))
     with transaction.atomic():
         for offset, (category_name, items) in enumerate(PRESETS[SalonType(salon_type)], start=1):
             category = MenuCategory.objects.create(
@@ -37,7 +41,7 @@ def menu_category_save(
 ) -> MenuCategory:
     with transaction.atomic():
         if category is None:
-            last = MenuCategory.objects.filter(salon=salon).aggregate(last=Max("position"))["last"] or 0
+            last = _last_position(MenuCategory.objects.filter(salon=salon))
             category = MenuCategory.objects.create(salon=salon, name=name, position=last + 1)
         else:
             category.name = name
@@ -58,13 +62,13 @@ def menu_item_save(
     """Add an item at the end of its category, or change one (past kartes keep what they recorded)."""
     with transaction.atomic():
         if item is None:
-            last = MenuItem.objects.filter(category=category).aggregate(last=Max("position"))["last"] or 0
+            last = _last_position(MenuItem.objects.filter(category=category))
             item = MenuItem.objects.create(
                 salon=salon, category=category, name=name, price=price, position=last + 1
             )
         else:
             if item.category_id != category.pk:
-                last = MenuItem.objects.filter(category=category).aggregate(last=Max("position"))["last"] or 0
+                last = _last_position(MenuItem.objects.filter(category=category))
                 item.position = last + 1
             item.category, item.name, item.price = category, name, price
             item.save()
