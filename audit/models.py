@@ -41,6 +41,12 @@ class Action(models.TextChoices):
     DATA_EXPORT = "salon.data_export", _("Data exported")
     FOLLOWUP_RULES = "followup.rules", _("Automatic follow-ups changed")
     FOLLOWUP_CANCEL = "followup.cancel", _("Follow-up cancelled")
+    SHEET_CHANGE = "sheet.change", _("Counselling sheet changed")
+    SHEET_LINK = "sheet.link", _("Counselling sheet link made")
+    SHEET_RECEIVE = "sheet.receive", _("Counselling sheet received")
+    SHEET_FILE = "sheet.file", _("Counselling sheet filed")
+    SHEET_DELETE = "sheet.delete", _("Counselling sheet deleted")
+    SHEET_PRINT = "sheet.print", _("Signed consent printed")
 
 
 class AuditEntry(models.Model):

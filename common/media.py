@@ -22,6 +22,7 @@ class Expected:
 
 def expected_files() -> Iterator[Expected]:
     """Every file a row refers to, with the checksum and size kept on that row."""
+    from counselling.models import SheetResponse
     from kartes.models import DISPLAY_SIZES, ImageAsset
     from salons.models import Salon
 
@@ -38,6 +39,13 @@ def expected_files() -> Iterator[Expected]:
                         getattr(asset, f"{kind}_size"),
                         f"image {asset.id}",
                     )
+        for response in SheetResponse.objects.exclude(signature="").order_by("pk").iterator(chunk_size=500):
+            yield Expected(
+                response.signature.name,
+                response.signature_sha256,
+                response.signature_size,
+                f"signature of sheet {response.pk}",
+            )
         for salon in Salon.objects.exclude(logo="").order_by("pk"):
             yield Expected(salon.logo.name, salon.logo_sha256, salon.logo_size, f"logo of salon {salon.slug}")
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "menus",
     "transfer",
     "followups",
+    "counselling",
     "analytics",
     "audit",
     "linking",

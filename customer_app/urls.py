@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import sheets, views
 
 app_name = "customer_app"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("notices/<int:pk>/read/", views.notice_read, name="notice_read"),
     path("settings/", views.app_settings, name="settings"),
     path("salon/", views.salon_info, name="salon"),
+    path("sheet/", sheets.app_sheet, name="sheet"),
     path("visible.json", views.visible, name="visible"),
     path("settings/data-request/", views.data_request, name="data_request"),
     path("unlink/", views.unlink, name="unlink"),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from common.client_address import client_address
 from common.ratelimit import rate_limit_hit
 from common.serving import stored_file_response
+from counselling.selectors import sheet_is_open
 from kartes.models import DISPLAY_SIZES
 from kartes.selectors import get_visible_image, get_visible_karte, next_visit, visible_kartes
 from linking.services import LinkError, device_revoke, link_code_redeem, numeric_attempt_hit
@@ -62,12 +63,17 @@ def home(request):
 
 def _home_cards(salon, customer) -> dict:
     """The salon's message and the next visit, above the karte list (the staff preview shows them too)."""
-    return {"next_visit": next_visit(customer=customer), "card": salon_card(salon=salon)}
+    return {
+        "next_visit": next_visit(customer=customer),
+        "card": salon_card(salon=salon),
+        "sheet_open": sheet_is_open(salon=salon),
+    }
 
 
 @app_view()
 def salon_info(request):
-    return render(request, "customer_app/salon.html", {"card": salon_card(salon=request.salon)})
+    context = {"card": salon_card(salon=request.salon), "sheet_open": sheet_is_open(salon=request.salon)}
+    return render(request, "customer_app/salon.html", context)
 
 
 @app_view()

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from audit.models import Action, AuditEntry
 from audit.services import audit_log
+from counselling.models import SheetResponse
 from customers.models import Customer
 from kartes.models import ImageAsset, Karte, KarteItem
 from linking.models import Device, LinkCode
@@ -175,6 +176,7 @@ def customer_export_plan(
             {"asked_at": _when(r.created_at), "handled_at": _when(r.handled_at)}
             for r in DataRequest.objects.filter(customer=customer)
         ],
+        "counselling_sheets.json": _sheets_export(customer, plan, prefix),
     }
     with translation.override("ja"):
         plan.documents[f"{prefix}README.txt"] = render_to_string(
@@ -192,6 +194,25 @@ def customer_export_plan(
         data={"kartes": len(kartes), "files": len(plan.files)},
     )
     return plan
+
+
+def _sheets_export(customer: Customer, plan: ExportPlan, prefix: str) -> list[dict]:
+    sheets = []
+    for response in SheetResponse.objects.filter(customer=customer).order_by("submitted_at", "pk"):
+        signature = ""
+        if response.signature:
+            signature = f"{prefix}signatures/{response.submitted_at:%Y-%m-%d}_sheet{response.pk}.png"
+            plan.files.append((signature, response.signature.name))
+        sheets.append(
+            {
+                "sent_at": _when(response.submitted_at),
+                "sent_from": response.get_source_display(),
+                "answers": [{"question": a["label"], "answer": a["value"]} for a in response.answers],
+                "consent": response.consent_text,
+                "signature": signature,
+            }
+        )
+    return sheets
 
 
 class _Sink:
@@ -259,6 +280,11 @@ def customer_erase(*, customer: Customer, actor, confirm_name: str) -> dict[str,
         raise ConfirmationMismatch
     with transaction.atomic():
         images = list(ImageAsset.objects.filter(item__karte__customer=customer))
+        signatures = list(
+            SheetResponse.objects.filter(customer=customer)
+            .exclude(signature="")
+            .values_list("signature", flat=True)
+        )
         counts = {
             "kartes": Karte.objects.filter(customer=customer).count(),
             "photos": len(images),
@@ -280,7 +306,7 @@ def customer_erase(*, customer: Customer, actor, confirm_name: str) -> dict[str,
         KarteItem.objects.filter(karte__customer=customer).delete()
         ImageAsset.objects.filter(pk__in=[image.pk for image in images]).delete()
         customer.delete()  # kartes, notices to them and their requests go with it
-        names = [f.name for image in images for f in image.stored_files()]
+        names = [f.name for image in images for f in image.stored_files()] + signatures
 
         _delete_after_commit(names)
     return counts

@@ -3,6 +3,7 @@ another salon's object is a plain 404 that does not confirm it exists."""
 
 from django.shortcuts import get_object_or_404
 
+from counselling.models import Question, SheetResponse
 from customers.models import Customer
 from followups.models import FollowUp
 from kartes.models import ImageAsset, Karte, KarteItem
@@ -36,3 +37,11 @@ def get_followup_for_staff(request, pk: int) -> FollowUp:
 
 def get_notice_for_staff(request, pk: int) -> Notice:
     return get_object_or_404(Notice.objects.select_related("customer"), pk=pk)
+
+
+def get_sheet_response_for_staff(request, pk: int) -> SheetResponse:
+    return get_object_or_404(SheetResponse.objects.select_related("customer"), pk=pk)
+
+
+def get_question_for_owner(request, pk: int) -> Question:
+    return get_object_or_404(Question.objects.all(), pk=pk)

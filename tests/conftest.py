@@ -121,7 +121,7 @@ def salon_a_objects(salon_a):
     from transfer.exports import export_request
     from transfer.services import customer_import_stage
 
-    from .factories import make_karte, make_notice
+    from .factories import make_karte, make_notice, make_sheet_response
     from .linking_helpers import issue, linked_phone
 
     karte = make_karte(salon_a, public_text=True)
@@ -146,7 +146,10 @@ def salon_a_objects(salon_a):
             salon=salon_a.salon, actor=salon_a.owner.user, kind="customers", encoding="cp932"
         )
         followup = FollowUp.objects.get(kind="lapsed", customer=salon_a.customer)
+    sheet_response = make_sheet_response(salon_a, name="サロンAの問診客", question="サロンAの秘密質問")
     return {
+        "sheet_response": sheet_response,
+        "question": sheet_response.question,
         "followup": followup,
         "customer_import": staged,
         "export": export,

@@ -68,3 +68,45 @@ def make_customer(world, name: str, kana: str = "きゃく"):
 
     with scope(salon=world.salon):
         return customer_create(salon=world.salon, actor=world.owner.user, data={"name": name, "kana": kana})
+
+
+def signature_data_url(size=(900, 300), exif: bytes | None = None) -> str:
+    """A finger signature as the phone sends it: a PNG data URL of dark strokes on nothing."""
+    import base64
+
+    from PIL import ImageDraw
+
+    picture = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(picture)
+    draw.line([(60, 200), (200, 80), (320, 220), (480, 90), (700, 210)], fill=(20, 20, 30, 255), width=8)
+    out = io.BytesIO()
+    picture.save(out, format="PNG", **({"exif": exif} if exif else {}))
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def make_sheet_response(world, *, name="新井 まどか", question="本日のご希望", customer=None, signed=True):
+    """A sheet sent through the counter's QR code, with one question asked and, if signed, the consent."""
+    from counselling.models import Question, QuestionKind, ResponseSource
+    from counselling.services import sheet_get, sheet_link_create, sheet_response_submit, signature_png
+
+    with scope(salon=world.salon):
+        sheet = sheet_get(salon=world.salon)
+        sheet.consent_text = "施術内容に同意します。"
+        sheet.save()
+        asked = Question.objects.create(
+            salon=world.salon, kind=QuestionKind.SHORT, label=question, position=1
+        )
+        link, _token = sheet_link_create(salon=world.salon, actor=world.owner.user, single_use=False)
+        response = sheet_response_submit(
+            salon=world.salon,
+            source=ResponseSource.COUNTER,
+            answers=[
+                {"question": asked.pk, "label": asked.label, "kind": asked.kind, "value": "毛先を整えたい"}
+            ],
+            identity={"name": name, "kana": "あらい まどか", "phone": "090-2222-3333"},
+            signature=signature_png(signature_data_url()) if signed else None,
+            link=link,
+            customer=customer,
+        )
+    response.question = asked  # type: ignore[attr-defined]
+    return response

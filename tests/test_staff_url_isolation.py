@@ -43,6 +43,13 @@ OBJECT_URLS = {
     "customer_import": lambda o: {"pk": o["customer_import"].pk},
     "export_download": lambda o: {"pk": o["export"].pk},
     "followup_cancel": lambda o: {"pk": o["followup"].pk},
+    "question_edit": lambda o: {"pk": o["question"].pk},
+    "question_action": lambda o: {"pk": o["question"].pk},
+    "sheet_detail": lambda o: {"pk": o["sheet_response"].pk},
+    "sheet_file": lambda o: {"pk": o["sheet_response"].pk},
+    "sheet_delete": lambda o: {"pk": o["sheet_response"].pk},
+    "sheet_signature": lambda o: {"pk": o["sheet_response"].pk},
+    "sheet_print": lambda o: {"pk": o["sheet_response"].pk},
 }
 # Views that only take POST answer a GET with 405 before looking anything up, which reveals nothing.
 POST_ONLY = {
@@ -60,6 +67,11 @@ POST_ONLY = {
     "menu_item_action",
     "menu_preset",
     "followup_cancel",
+    "question_action",
+    "sheet_file",
+    "sheet_delete",
+    "sheet_preset",
+    "sheet_link_create",
 }
 SALON_URLS = {
     "customer_list",
@@ -84,6 +96,11 @@ SALON_URLS = {
     "customer_import_template",
     "followup_settings",
     "analytics",
+    "sheet_design",
+    "sheet_preset",
+    "question_create",
+    "sheet_inbox",
+    "sheet_link_create",
 }
 
 
@@ -132,6 +149,8 @@ def test_salon_pages_show_another_salon_nothing(salon_a_objects, salon_a, salon_
         "サロンAの秘密カテゴリ",
         "サロンAの台帳",
         "サロンAの取込客",
+        "サロンAの問診客",
+        "サロンAの秘密質問",
     ):
         assert secret not in body
 
@@ -143,6 +162,9 @@ def test_another_salons_object_is_left_unchanged(salon_a_objects, salon_a, salon
     salon_b.client().post(reverse("staff:device_revoke", kwargs={"pk": salon_a_objects["device"].pk}))
     salon_b.client().post(reverse("staff:notice_withdraw", kwargs={"pk": salon_a_objects["notice"].pk}))
     salon_b.client().post(reverse("staff:followup_cancel", kwargs={"pk": salon_a_objects["followup"].pk}))
+    sheet_url = reverse("staff:sheet_file", kwargs={"pk": salon_a_objects["sheet_response"].pk})
+    salon_b.client().post(sheet_url, {"new": "1"})
+    salon_b.client().post(reverse("staff:sheet_delete", kwargs={"pk": salon_a_objects["sheet_response"].pk}))
     with scope(salon=salon_a.salon):
         item.refresh_from_db()
         assert item.is_public is False
@@ -154,6 +176,9 @@ def test_another_salons_object_is_left_unchanged(salon_a_objects, salon_a, salon
         followup = salon_a_objects["followup"]
         followup.refresh_from_db()
         assert followup.status == "scheduled"
+        sheet_response = salon_a_objects["sheet_response"]
+        sheet_response.refresh_from_db()
+        assert sheet_response.status == "received"
 
 
 def test_stylists_cannot_open_owner_pages(salon_a):
@@ -172,5 +197,7 @@ def test_stylists_cannot_open_owner_pages(salon_a):
         "customer_import_template",
         "followup_settings",
         "analytics",
+        "sheet_design",
+        "question_create",
     ):
         assert client.get(reverse(f"staff:{name}")).status_code == 403

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from common.middleware import CONTENT_SECURITY_POLICY
 from common.paging import CappedPaginator
+from counselling.selectors import customer_sheets
 from customers.models import Customer
 from customers.services import (
     NumberTaken,
@@ -124,6 +125,10 @@ def customer_edit(request, pk):
     return render(request, "staff/customers/form.html", {"form": form, "customer": customer})
 
 
+# The customer page lists this many of the customer's counselling sheets, the newest open.
+CUSTOMER_SHEETS = 5
+
+
 @staff_required
 def customer_detail(request, pk):
     customer = get_customer_for_staff(request, pk)
@@ -136,6 +141,7 @@ def customer_detail(request, pk):
         "devices": devices,
         "data_requests": data_requests,
         "followups": followups_for_staff(customer=customer),
+        "sheets": list(customer_sheets(customer=customer)[:CUSTOMER_SHEETS]),
     }
     return render(request, "staff/customers/detail.html", context)
 

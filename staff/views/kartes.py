@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from common.serving import stored_file_response
+from counselling.selectors import visit_sheet
 from kartes.images import ImageRejected
 from kartes.models import DISPLAY_SIZES, RECIPE_COLUMNS, ImageFailure, ImageKind, ImageStatus, ItemKind
 from kartes.selectors import karte_history, last_recipe
@@ -134,6 +135,9 @@ def _editor_context(request, *, customer, karte, form, formset, conflict=False):
         "conflict": conflict,
         "menu_groups": groups,
         "last_recipe": last_recipe(customer=customer, before=karte),
+        "visit_sheet": visit_sheet(
+            customer=customer, day=karte.treatment_date if karte else timezone.localdate()
+        ),
         "recipe_columns": list(RECIPE_COLUMNS.items()),
         "menu_total": _picked_total(groups),
         "photo_max_bytes": settings.KARTE_PHOTO_MAX_BYTES,

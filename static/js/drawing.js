@@ -5,7 +5,7 @@
 const WIDTH = 1200;
 const HEIGHT = 900;
 
-function drawStroke(ctx, stroke) {
+export function drawStroke(ctx, stroke) {
   ctx.save();
   ctx.globalCompositeOperation = stroke.tool === "eraser" ? "destination-out" : "source-over";
   ctx.strokeStyle = stroke.color;

@@ -57,3 +57,19 @@ for (const picker of document.querySelectorAll("[data-file-pick]")) {
     if (file) picker.querySelector("[data-file-name]").textContent = file.name;
   });
 }
+
+// 「コピー」 beside an address to send: copies it and says so on the button for a moment.
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const input = document.querySelector(button.dataset.copy);
+  input.select();
+  try {
+    await navigator.clipboard.writeText(input.value);
+  } catch {
+    document.execCommand("copy");
+  }
+  const label = button.textContent;
+  button.textContent = button.dataset.copied;
+  setTimeout(() => (button.textContent = label), 2000);
+});

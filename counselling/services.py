@@ -1,0 +1,338 @@
+"""The counselling sheet: designed by the owner, filled in on the customer's phone (through a link
+or QR code without an account, or from the app), then filed by staff onto a customer."""
+
+import base64
+import binascii
+import datetime
+import hashlib
+import io
+import secrets
+from typing import cast
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+from audit.models import Action
+from audit.services import audit_log
+from customers.models import Customer
+from customers.services import customer_create, customer_update
+from salons.models import Salon
+
+from . import presets
+from .models import Question, ResponseStatus, Sheet, SheetLink, SheetResponse
+
+# The counter's QR code serves everyone who comes in during one working day.
+COUNTER_LINK_LIFETIME = datetime.timedelta(hours=12)
+# A link sent to one person is used once, within a week.
+SENT_LINK_LIFETIME = datetime.timedelta(days=7)
+SIGNATURE_MAX_BYTES = 600_000
+SIGNATURE_MAX_SIDE = 2000
+# The fields a sheet may fill on a customer who has them empty.
+IDENTITY_FIELDS = ("kana", "phone", "email", "birthday")
+
+
+class SheetLinkError(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+    @property
+    def message(self) -> str:
+        return str(LINK_MESSAGES[self.reason])
+
+
+LINK_MESSAGES = {
+    "unknown": _("This link is not valid. Please ask the salon for a new one."),
+    "expired": _("This link has expired. Please ask the salon for a new one."),
+    "used": _("This link has already been used to send a sheet. Please ask the salon for a new one."),
+}
+
+
+class SignatureError(ValueError):
+    pass
+
+
+def sheet_get(*, salon: Salon) -> Sheet:
+    sheet, _created = Sheet.objects.get_or_create(salon=salon)
+    return sheet
+
+
+def sheet_update(*, sheet: Sheet, actor) -> None:
+    sheet.save()
+    audit_log(
+        salon=sheet.salon, actor=actor, action=Action.SHEET_CHANGE, target=sheet, summary=str(_("Sheet"))
+    )
+
+
+def question_save(*, question: Question, actor) -> Question:
+    if question.pk is None:
+        highest = Question.objects.filter(salon=question.salon).aggregate(top=Max("position"))["top"]
+        question.position = (highest or 0) + 1
+    question.save()
+    audit_log(
+        salon=question.salon, actor=actor, action=Action.SHEET_CHANGE, target=question, summary=question.label
+    )
+    return question
+
+
+def question_delete(*, question: Question, actor) -> None:
+    """Past answers keep the question's wording, so removing it changes no sheet already sent."""
+    audit_log(
+        salon=question.salon,
+        actor=actor,
+        action=Action.SHEET_CHANGE,
+        target=question,
+        summary=question.label,
+        data={"deleted": True},
+    )
+    question.delete()
+
+
+def question_move(*, question: Question, step: int) -> None:
+    """Swap a question with its neighbour above (step -1) or below (step 1)."""
+    with transaction.atomic():
+        questions = list(Question.objects.select_for_update().filter(salon=question.salon))
+        index = next(i for i, other in enumerate(questions) if other.pk == question.pk)
+        target = index + step
+        if not 0 <= target < len(questions):
+            return
+        questions[index], questions[target] = questions[target], questions[index]
+        for position, other in enumerate(questions, start=1):
+            if other.position != position:
+                other.position = position
+                other.save(update_fields=["position"])
+
+
+def sheet_preset_apply(*, salon: Salon, salon_type: str, actor) -> None:
+    """Start an empty sheet from the questions and consent of a kind of salon."""
+    with transaction.atomic():
+        Salon.objects.select_for_update().filter(pk=salon.pk).first()
+        if Question.objects.filter(salon=salon).exists():
+            return
+        Question.objects.bulk_create(
+            Question(
+                salon=salon,
+                position=position,
+                kind=kind,
+                label=str(label),
+                required=required,
+                choices=[str(choice) for choice in choices],
+            )
+            for position, (kind, label, required, choices) in enumerate(
+                presets.QUESTIONS[salon_type], start=1
+            )
+        )
+        sheet = sheet_get(salon=salon)
+        sheet.intro = sheet.intro or str(presets.INTRO)
+        sheet.consent_text = sheet.consent_text or str(presets.CONSENT[salon_type])
+        sheet.save()
+        audit_log(
+            salon=salon,
+            actor=actor,
+            action=Action.SHEET_CHANGE,
+            target=sheet,
+            summary=str(_("Sheet")),
+            data={"preset": salon_type},
+        )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sheet_link_create(*, salon: Salon, actor, single_use: bool, note: str = "") -> tuple[SheetLink, str]:
+    """A new way in to the sheet. The token is returned once, for the QR code or the message; only
+    its hash is kept, so nobody can read a working link back out of the database."""
+    token = secrets.token_urlsafe(20)  # 160 bits
+    lifetime = SENT_LINK_LIFETIME if single_use else COUNTER_LINK_LIFETIME
+    link = SheetLink.objects.create(
+        salon=salon,
+        token_hash=_token_hash(token),
+        single_use=single_use,
+        note=note,
+        expires_at=timezone.now() + lifetime,
+        created_by=actor,
+    )
+    audit_log(
+        salon=salon,
+        actor=actor,
+        action=Action.SHEET_LINK,
+        target=link,
+        summary=note or str(_("QR code at the counter")),
+        data={"single_use": single_use},
+    )
+    return link, token
+
+
+def sheet_link_find(*, salon: Salon, token: str) -> SheetLink:
+    """The open link with this token, or SheetLinkError saying why not."""
+    link = SheetLink.objects.filter(salon=salon, token_hash=_token_hash(token)).first()
+    if link is None:
+        raise SheetLinkError("unknown")
+    if link.single_use and link.used_at is not None:
+        raise SheetLinkError("used")
+    if link.expires_at <= timezone.now():
+        raise SheetLinkError("expired")
+    return link
+
+
+def signature_png(data_url: str) -> bytes:
+    """The signature drawn on the phone as a fresh PNG: decoded, checked and drawn again onto a
+    white page, so that nothing but the strokes is kept (no metadata of any kind)."""
+    prefix = "data:image/png;base64,"
+    if not data_url.startswith(prefix):
+        raise SignatureError("not a PNG data URL")
+    try:
+        raw = base64.b64decode(data_url[len(prefix) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise SignatureError("bad base64") from None
+    if len(raw) > SIGNATURE_MAX_BYTES:
+        raise SignatureError("too large")
+    try:
+        with Image.open(io.BytesIO(raw)) as drawn:
+            if drawn.format != "PNG" or max(drawn.size) > SIGNATURE_MAX_SIDE:
+                raise SignatureError("not a signature-sized PNG")
+            drawn.load()
+            page = Image.new("RGB", drawn.size, "white")
+            rgba = drawn.convert("RGBA")
+            page.paste(rgba, mask=rgba.getchannel("A"))
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise SignatureError("unreadable") from None
+    darkest = cast(tuple[int, int], page.convert("L").getextrema())[0]
+    if darkest > 200:
+        raise SignatureError("blank")  # nothing darker than pale grey: nobody signed
+    out = io.BytesIO()
+    page.convert("L").save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def sheet_response_submit(
+    *,
+    salon: Salon,
+    source: str,
+    answers: list[dict],
+    identity: dict,
+    signature: bytes | None,
+    link: SheetLink | None = None,
+    customer: Customer | None = None,
+) -> SheetResponse:
+    """Keep a filled-in sheet. A single-use link is used up in the same transaction, so the same
+    link sent twice at once keeps one sheet. From the app the sender is known: the sheet is filed
+    onto that customer at once."""
+    sheet = sheet_get(salon=salon)
+    with transaction.atomic():
+        if link is not None:
+            link = SheetLink.objects.select_for_update().get(pk=link.pk)
+            if link.single_use and link.used_at is not None:
+                raise SheetLinkError("used")
+            if link.expires_at <= timezone.now():
+                raise SheetLinkError("expired")
+            if link.single_use:
+                link.used_at = timezone.now()
+                link.save(update_fields=["used_at"])
+        response = SheetResponse(
+            salon=salon,
+            link=link,
+            source=source,
+            answers=answers,
+            consent_text=sheet.consent_text if signature else "",
+            **identity,
+        )
+        if customer is not None:
+            response.customer = customer
+            response.status = ResponseStatus.FILED
+            response.filed_at = timezone.now()
+            response.name = customer.name
+        if signature:
+            response.signature_sha256 = hashlib.sha256(signature).hexdigest()
+            response.signature_size = len(signature)
+            response.signature.save("signature.png", ContentFile(signature), save=False)
+        try:
+            response.save()
+        except Exception:
+            if response.signature.name:
+                default_storage.delete(response.signature.name)
+            raise
+        audit_log(
+            salon=salon,
+            actor=None,
+            action=Action.SHEET_RECEIVE,
+            target=response,
+            summary=response.name,
+            data={"source": source, "signed": bool(signature)},
+        )
+    return response
+
+
+def _file(response: SheetResponse, customer: Customer, actor) -> None:
+    response.customer = customer
+    response.status = ResponseStatus.FILED
+    response.filed_at = timezone.now()
+    response.filed_by = actor
+    response.save(update_fields=["customer", "status", "filed_at", "filed_by"])
+
+
+def sheet_response_file(*, response: SheetResponse, customer: Customer, actor) -> list[str]:
+    """File a received sheet onto a customer already kept. What the customer's record lacks (furigana,
+    phone, email, birthday) is taken from the sheet; nothing already kept is overwritten. Returns the
+    names of the fields filled in."""
+    with transaction.atomic():
+        filled = {
+            name: getattr(response, name)
+            for name in IDENTITY_FIELDS
+            if getattr(response, name) and not getattr(customer, name)
+        }
+        if filled:
+            customer_update(customer=customer, actor=actor, data=filled)
+        _file(response, customer, actor)
+        audit_log(
+            salon=response.salon,
+            actor=actor,
+            action=Action.SHEET_FILE,
+            target=response,
+            summary=customer.name,
+            data={"customer": customer.pk, "filled": sorted(filled)},
+        )
+    return sorted(filled)
+
+
+def sheet_response_file_new(*, response: SheetResponse, actor) -> Customer:
+    """File a received sheet as a new customer, made from what the sender wrote about themselves."""
+    with transaction.atomic():
+        customer = customer_create(
+            salon=response.salon,
+            actor=actor,
+            data={"name": response.name, **{name: getattr(response, name) for name in IDENTITY_FIELDS}},
+        )
+        _file(response, customer, actor)
+        audit_log(
+            salon=response.salon,
+            actor=actor,
+            action=Action.SHEET_FILE,
+            target=response,
+            summary=customer.name,
+            data={"customer": customer.pk, "new": True},
+        )
+    return customer
+
+
+def sheet_response_delete(*, response: SheetResponse, actor) -> None:
+    """Throw a sheet away for good (sent by mistake, twice, or in jest), its signature file too."""
+    name = response.signature.name
+    with transaction.atomic():
+        audit_log(
+            salon=response.salon,
+            actor=actor,
+            action=Action.SHEET_DELETE,
+            target=response,
+            summary=f"#{response.pk}",
+            data={"source": response.source},
+        )
+        response.delete()
+        if name:
+            transaction.on_commit(lambda: default_storage.delete(name))
