@@ -84,7 +84,9 @@ def signature_data_url(size=(900, 300), exif: bytes | None = None) -> str:
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
-def make_sheet_response(world, *, name="新井 まどか", question="本日のご希望", customer=None, signed=True):
+def make_sheet_response(
+    world, *, name="新井 まどか", question="本日のご希望", answer="毛先を整えたい", customer=None, signed=True
+):
     """A sheet sent through the counter's QR code, with one question asked and, if signed, the consent."""
     from counselling.models import Question, QuestionKind, ResponseSource
     from counselling.services import sheet_get, sheet_link_create, sheet_response_submit, signature_png
@@ -101,7 +103,7 @@ def make_sheet_response(world, *, name="新井 まどか", question="本日の�
             salon=world.salon,
             source=ResponseSource.COUNTER,
             answers=[
-                {"question": asked.pk, "label": asked.label, "kind": asked.kind, "value": "毛先を整えたい"}
+                {"question": asked.pk, "label": asked.label, "kind": asked.kind, "value": answer}
             ],
             identity={"name": name, "kana": "あらい まどか", "phone": "090-2222-3333"},
             signature=signature_png(signature_data_url()) if signed else None,

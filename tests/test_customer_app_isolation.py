@@ -6,9 +6,10 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 from django_scopes import scope
 
+from counselling.models import Sheet
 from customer_app import urls as app_urls
 
-from .factories import make_karte, make_notice
+from .factories import make_karte, make_notice, make_sheet_response
 from .linking_helpers import linked_phone
 
 SECRET_TEXT = "森川様だけのメモ"
@@ -30,7 +31,9 @@ APP_URLS = {
     "icon": ("get", lambda o: {"size": 192}),
     "visible": ("get", lambda o: {}),
     "data_request": ("post", lambda o: {}),
+    "sheet": ("get", lambda o: {}),
 }
+SECRET_ANSWER = "森川様だけの問診の答え"
 
 
 def test_every_customer_app_url_is_covered():
@@ -44,6 +47,9 @@ def victim(salon_a):
         image = karte.items.get(kind="photo").image
     phone = linked_phone(salon_a)
     notice = make_notice(salon_a, customer=salon_a.customer, title="森川様へのご案内", body=SECRET_TEXT)
+    make_sheet_response(salon_a, customer=salon_a.customer, answer=SECRET_ANSWER)
+    with scope(salon=salon_a.salon):
+        Sheet.objects.filter(salon=salon_a.salon).update(shows_answers_to_customer=True)
     return {"karte": karte, "image": image, "phone": phone, "notice": notice}
 
 
@@ -73,6 +79,7 @@ def test_nobody_else_gets_anything_of_this_customer(salon_a, victim, intruders, 
     assert salon_a.customer.name not in text
     assert str(victim["image"].pk) not in text
     assert "森川様へのご案内" not in text
+    assert SECRET_ANSWER not in text
     if name in {"karte", "image", "notice", "notice_read"}:
         assert response.status_code in {302, 404}
 
@@ -84,6 +91,8 @@ def test_the_owner_of_the_data_does_get_it(salon_a, victim):
     karte = phone.get(_url(salon_a, "karte", victim)).content.decode()
     assert SECRET_TEXT in karte
     assert phone.get(_url(salon_a, "image", victim)).status_code == 200
+    # The salon shows customers their own answers: the sheet starts from them.
+    assert SECRET_ANSWER in phone.get(_url(salon_a, "sheet", victim)).content.decode()
 
 
 def test_another_salons_phone_is_not_recognised_here(salon_a, salon_b, victim):
