@@ -102,9 +102,7 @@ def make_sheet_response(
         response = sheet_response_submit(
             salon=world.salon,
             source=ResponseSource.COUNTER,
-            answers=[
-                {"question": asked.pk, "label": asked.label, "kind": asked.kind, "value": answer}
-            ],
+            answers=[{"question": asked.pk, "label": asked.label, "kind": asked.kind, "value": answer}],
             identity={"name": name, "kana": "あらい まどか", "phone": "090-2222-3333"},
             signature=signature_png(signature_data_url()) if signed else None,
             link=link,
