@@ -1,12 +1,14 @@
 """The counselling sheet: what the owner designs, what a phone without the app may send through a
 link, and what staff do with it. Real files in a storage folder of the test's own; no mocks."""
 
+import base64
 import datetime
 import io
 import re
 
 import pytest
 from django.core.files.storage import default_storage
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
@@ -124,8 +126,8 @@ def test_questions_move_and_removing_one_keeps_the_sheets_already_sent(salon_a):
 
 def test_a_new_customer_fills_the_sheet_through_the_counter_qr_code(salon_a, own_storage):
     questions = _ready_sheet(salon_a)
-    link, url = _link(salon_a, single_use=False)
-    phone = salon_a.client().__class__()  # a stranger's phone: no login, no app
+    _link_row, url = _link(salon_a, single_use=False)
+    phone = Client()  # a stranger's phone: no login, no app
     page = phone.get(url)
     assert page.status_code == 200
     assert page["Cache-Control"] == "private, no-store"
@@ -160,8 +162,8 @@ def test_the_signature_is_kept_as_a_fresh_png_without_metadata(salon_a, own_stor
     exif[0x010F] = "SecretPhoneMaker"  # Make
     exif[0x8825] = {2: (35.0, 39.0, 0.0)}  # GPS
     signed = signature_data_url(exif=exif.tobytes())
-    assert "exif" in Image.open(io.BytesIO(__import__("base64").b64decode(signed.split(",")[1]))).info
-    salon_a.client().__class__().post(url, _answers(questions, signature=signed))
+    assert "exif" in Image.open(io.BytesIO(base64.b64decode(signed.split(",")[1]))).info
+    Client().post(url, _answers(questions, signature=signed))
     with scope(salon=salon_a.salon):
         sent = SheetResponse.objects.get()
     stored = default_storage.open(sent.signature.name).read()
@@ -177,7 +179,7 @@ def test_bad_answers_come_back_in_japanese_with_everything_kept(salon_a, own_sto
     required = next(q for q in questions if q.required and q.kind == QuestionKind.LONG)
     data = _answers(questions, phone="12345", kana="Arai", agree="")
     data[f"q{required.pk}"] = ""
-    response = salon_a.client().__class__().post(url, data)
+    response = Client().post(url, data)
     assert response.status_code == 400
     body = response.content.decode()
     for message in (
@@ -203,8 +205,8 @@ def test_a_missing_or_unreadable_signature_is_refused(salon_a, own_storage, sign
     if signature == "blank":
         out = io.BytesIO()
         Image.new("RGBA", (900, 300), (0, 0, 0, 0)).save(out, format="PNG")
-        signature = "data:image/png;base64," + __import__("base64").b64encode(out.getvalue()).decode()
-    response = salon_a.client().__class__().post(url, _answers(questions, signature=signature))
+        signature = "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+    response = Client().post(url, _answers(questions, signature=signature))
     assert response.status_code == 400
     body = response.content.decode()
     assert "枠の中に指で署名してください。" in body or "署名を読み取れませんでした" in body
@@ -213,7 +215,7 @@ def test_a_missing_or_unreadable_signature_is_refused(salon_a, own_storage, sign
 def test_a_sent_link_works_once(salon_a, own_storage):
     questions = _ready_sheet(salon_a)
     link, url = _link(salon_a, single_use=True)
-    phone = salon_a.client().__class__()
+    phone = Client()
     assert phone.post(url, _answers(questions)).status_code == 302
     again = phone.get(url)
     assert again.status_code == 410
@@ -239,7 +241,7 @@ def test_an_expired_or_unknown_link_opens_nothing(salon_a):
     link, url = _link(salon_a, single_use=False)
     with scope(salon=salon_a.salon):
         SheetLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
-    phone = salon_a.client().__class__()
+    phone = Client()
     expired = phone.get(url)
     assert expired.status_code == 410 and "有効期限が切れています" in expired.content.decode()
     unknown = phone.get(reverse("sheet_public", kwargs={"slug": salon_a.salon.slug, "token": "x" * 27}))
@@ -250,13 +252,13 @@ def test_a_link_of_one_salon_opens_nothing_at_another(salon_a, salon_b):
     _ready_sheet(salon_a)
     _link_row, url = _link(salon_a)
     elsewhere = url.replace(f"/s/{salon_a.salon.slug}/", f"/s/{salon_b.salon.slug}/")
-    response = salon_a.client().__class__().get(elsewhere)
+    response = Client().get(elsewhere)
     assert response.status_code == 404
     assert salon_a.salon.name not in response.content.decode()
 
 
 def test_guessing_links_is_held_back(salon_a):
-    phone = salon_a.client().__class__()
+    phone = Client()
     statuses = [
         phone.get(
             reverse("sheet_public", kwargs={"slug": salon_a.salon.slug, "token": f"guess{n:022d}"})
@@ -273,7 +275,7 @@ def test_the_sheet_works_without_the_app_option(salon_a, own_storage):
     salon_a.salon.customer_app_enabled = False
     salon_a.salon.save()
     _link_row, url = _link(salon_a)
-    assert salon_a.client().__class__().post(url, _answers(questions)).status_code == 302
+    assert Client().post(url, _answers(questions)).status_code == 302
 
 
 def test_staff_are_offered_the_customers_it_may_be_and_file_it(salon_a, salon_b, own_storage):
