@@ -89,7 +89,30 @@ def bar_chart(labels: list[str], values: list[float | None], css: str) -> dict:
         "ticks": [{"x": round(LEFT + slot * (i + 0.5), 1), "label": label} for i, label in enumerate(labels)],
         "bars": bars,
         "css": css,
+        "unit": "%",
         "left": LEFT,
         "right": WIDTH - RIGHT,
         "baseline": HEIGHT - BOTTOM + 18,
     }
+
+
+def _step(largest: int) -> int:
+    """The gridline step (1, 2 or 5 times a power of ten) that fits the largest count in four steps."""
+    magnitude = 1
+    while True:
+        for base in (1, 2, 5):
+            if base * magnitude * 4 >= largest:
+                return base * magnitude
+        magnitude *= 10
+
+
+def count_chart(labels: list[str], counts: list[int | None], css: str) -> dict:
+    """Bars of counts, with gridlines at round numbers."""
+    step = _step(max((count for count in counts if count is not None), default=0))
+    top = step * 4
+    chart = bar_chart(labels, [None if count is None else count / top for count in counts], css)
+    chart["grid"] = [{"y": round(_y(i / 4), 1), "label": str(step * i)} for i in range(5)]
+    for bar, count in zip(chart["bars"], [count for count in counts if count is not None], strict=True):
+        bar["value"] = count
+    chart["unit"] = ""
+    return chart

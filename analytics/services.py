@@ -5,6 +5,7 @@ import datetime
 from django.db.models import Count, DateField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 
+from counselling.models import ResponseSource, SheetResponse
 from customers.models import Customer
 from kartes.models import Karte
 from linking.models import Device
@@ -97,6 +98,9 @@ def _month(salon: Salon, first: datetime.date, today: datetime.date) -> dict:
         "notices": notices.count(),
         "reach": reach,
         "reads": NoticeRead.objects.filter(notice__in=notices).count(),
+        **SheetResponse.objects.filter(
+            salon=salon, submitted_at__date__gte=first, submitted_at__date__lt=end
+        ).aggregate(sheets=Count("pk"), sheets_from_app=Count("pk", filter=Q(source=ResponseSource.APP))),
     }
 
 

@@ -16,7 +16,7 @@ from kartes.services import karte_create
 from linking.models import Device
 from notices.services import notice_mark_read
 
-from .factories import make_notice
+from .factories import make_notice, make_sheet_response
 from .linking_helpers import linked_phone
 
 TODAY = datetime.date(2026, 11, 28)
@@ -62,6 +62,24 @@ def test_the_months_are_rolled_up_from_visits_phones_and_notices(salon_a):
     assert (june.notices, june.reach, june.reads) == (1, 1, 1)
 
 
+def test_counselling_sheets_are_counted_by_the_month_they_were_sent(salon_a, own_storage):
+    from counselling.models import ResponseSource, SheetResponse
+
+    make_sheet_response(salon_a)
+    from_app = make_sheet_response(salon_a, customer=salon_a.customer)
+    with scope(salon=salon_a.salon):
+        SheetResponse.objects.update(submitted_at=timezone.make_aware(datetime.datetime(2026, 6, 20, 10)))
+        SheetResponse.objects.filter(pk=from_app.pk).update(source=ResponseSource.APP)
+        analytics_roll_up(salon=salon_a.salon, today=TODAY)
+        june = MonthlyFigures.objects.get(month=JUNE)
+        july = MonthlyFigures.objects.get(month=datetime.date(2026, 7, 1))
+    assert (june.sheets, june.sheets_from_app) == (2, 1)
+    assert july.sheets == 0
+    page = salon_a.client().get(PAGE).content.decode()
+    assert "問診票の受付数" in page
+    assert "<title>6: 2</title>" in page  # the June bar says its count, not a percentage
+
+
 def test_months_that_can_no_longer_change_are_left_alone(salon_a):
     a_year_of_visits(salon_a)
     with scope(salon=salon_a.salon):
@@ -76,7 +94,7 @@ def test_the_page_shows_charts_with_their_numbers_in_tables(salon_a):
     with scope(salon=salon_a.salon):
         analytics_roll_up(salon=salon_a.salon)
     page = salon_a.client().get(PAGE).content.decode()
-    assert page.count('<svg class="chart"') == 3
+    assert page.count('<svg class="chart"') == 4
     assert "90日以内の再来店" in page and "アプリ連携あり" in page and "アプリ連携なし" in page
     assert '<strong>100%</strong> <span class="muted">1 / 1</span>' in page
     assert '<strong>0%</strong> <span class="muted">0 / 1</span>' in page

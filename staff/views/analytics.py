@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from analytics.charts import Series, bar_chart, line_chart
+from analytics.charts import Series, bar_chart, count_chart, line_chart
 from analytics.models import MonthlyFigures
 from analytics.services import MONTHS, month_starts, ratio
 from analytics.tasks import analytics_refresh_if_stale
@@ -52,5 +52,6 @@ def analytics_page(request):
         "repeat_chart": repeat,
         "linked_chart": bar_chart(short, [t.get("linked_rate") for t in table], "series-linked"),
         "read_chart": bar_chart(short, [t.get("read_rate") for t in table], "series-read"),
+        "sheet_chart": count_chart(short, [row.sheets if row else None for row in rows], "series-sheets"),
     }
     return render(request, "staff/salon/analytics.html", context)
