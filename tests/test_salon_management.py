@@ -189,13 +189,19 @@ def test_create_salon_from_the_shell(db, client):
     assert client.get(reverse("staff:staff_list")).status_code == 200
 
 
-def test_the_demo_loads_once(db):
+def test_the_demo_loads_once(db, own_storage):
+    from counselling.models import ResponseStatus, SheetResponse
+
     call_command("load_demo", customers=3)
     call_command("load_demo", customers=3)
     salon = Salon.objects.get(slug="demo")
     with scope(salon=salon):
         assert Customer.objects.count() == 3
         assert salon.customer_app_enabled
+        # Counselling sheets: two waiting at the counter, one sent from the app, all signed.
+        assert SheetResponse.objects.filter(status=ResponseStatus.RECEIVED).count() == 2
+        assert SheetResponse.objects.filter(source="app", customer__isnull=False).count() == 1
+        assert not SheetResponse.objects.filter(signature="").exists()
 
 
 def test_the_demo_prints_its_addresses_on_the_chosen_port_and_when_the_code_runs_out(db):
