@@ -52,7 +52,7 @@ class SheetForm(forms.Form):
     """Identity fields come first when the sender is not known (a link or the counter's QR code)."""
 
     name = forms.CharField(
-        label=_("Name"),
+        label=_("Your name"),
         max_length=60,
         error_messages={"required": _("Enter your name.")},
         widget=forms.TextInput(attrs={"autocomplete": "name", "placeholder": _("e.g. 山田 花子")}),
@@ -78,7 +78,7 @@ class SheetForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "placeholder": "hanako@example.jp"}),
     )
     birthday = forms.DateField(
-        label=_("Birthday"),
+        label=_("Date of birth"),
         required=False,
         error_messages={"invalid": _("Enter the birthday as a date.")},
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
