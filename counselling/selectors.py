@@ -62,6 +62,11 @@ def customer_suggestions(*, response: SheetResponse) -> list[Customer]:
     )
 
 
+def customer_search(*, salon: Salon, query: str) -> list[Customer]:
+    """Customers to file a sheet onto when none was suggested: the customer list's own search."""
+    return list(Customer.objects.filter(archived_at=None).search(query, salon=salon)[: SUGGESTIONS * 2])
+
+
 def visit_sheet(*, customer: Customer, day: datetime.date) -> SheetResponse | None:
     """The sheet the customer sent for the visit of that day: the latest one sent in the two weeks
     up to the end of the day, in the salon's time."""

@@ -442,3 +442,15 @@ def test_signatures_are_counted_among_the_files_the_rows_vouch_for(salon_a, own_
     assert verify().ok
     orphans_purge(older_than=0)
     assert default_storage.exists(sent.signature.name)
+
+
+def test_staff_find_any_customer_of_their_salon_to_file_onto(salon_a, salon_b, own_storage):
+    sent = make_sheet_response(salon_a, name="別名 さん")
+    owner = salon_a.client()
+    url = reverse("staff:sheet_detail", kwargs={"pk": sent.pk})
+    page = owner.get(url).content.decode()
+    assert "佐藤 美咲" not in page  # nothing alike: no suggestion
+    found = owner.get(url, {"q": "さとう"}).content.decode()
+    assert "佐藤 美咲" in found and "森川 紗季" not in found
+    assert "鈴木 一郎" not in owner.get(url, {"q": "すずき"}).content.decode()  # salon B's customer
+    assert "該当する顧客はいません。" in owner.get(url, {"q": "すずき"}).content.decode()

@@ -14,7 +14,13 @@ from audit.models import Action
 from audit.services import audit_log
 from common.serving import stored_file_response
 from counselling.models import Question, ResponseStatus
-from counselling.selectors import customer_suggestions, received_sheets, recent_sheets, sheet_questions
+from counselling.selectors import (
+    customer_search,
+    customer_suggestions,
+    received_sheets,
+    recent_sheets,
+    sheet_questions,
+)
 from counselling.services import (
     question_delete,
     question_move,
@@ -127,12 +133,13 @@ def sheet_link_create_view(request):
 @staff_required
 def sheet_detail(request, pk):
     response = get_sheet_response_for_staff(request, pk)
+    waiting = response.status == ResponseStatus.RECEIVED
+    query = request.GET.get("q", "").strip()[:100]
     context = {
         "response": response,
-        "suggestions": customer_suggestions(response=response)
-        if response.status == ResponseStatus.RECEIVED
-        else [],
-        "file_form": SheetFileForm(),
+        "suggestions": customer_suggestions(response=response) if waiting else [],
+        "query": query,
+        "found": customer_search(salon=request.salon, query=query) if waiting and query else None,
     }
     return render(request, "staff/sheets/detail.html", context)
 
