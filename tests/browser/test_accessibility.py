@@ -9,7 +9,8 @@ from django_scopes import scope
 
 from linking.services import link_code_issue, link_code_redeem
 from menus.services import menu_preset_apply
-from tests.factories import make_karte, make_notice
+from counselling.services import sheet_link_create, sheet_preset_apply
+from tests.factories import make_karte, make_notice, make_sheet_response
 from transfer.services import customer_import_stage
 
 from .conftest import PHONE, TABLET, log_in
@@ -32,7 +33,7 @@ def violations(page) -> list[str]:
 
 
 @pytest.fixture
-def world(salon_a):
+def world(salon_a, own_storage):
     karte = make_karte(salon_a, public_text=True, public_photo=True, text="次回は6週間後がおすすめです。")
     notice = make_notice(salon_a, title="年末年始の営業")
     with scope(salon=salon_a.salon):
@@ -49,7 +50,18 @@ def world(salon_a):
             filename="台帳.csv",
             data="氏名,フリガナ,携帯\r\n山本 花子,やまもと,090-0000-0001\r\n誤り,abc,1\r\n".encode(),
         )
-    return {"karte": karte, "notice": notice, "credential": credential, "import": staged}
+    sheet = make_sheet_response(salon_a)
+    with scope(salon=salon_a.salon):
+        sheet_preset_apply(salon=salon_a.salon, salon_type="eyelash", actor=None)
+        _link, token = sheet_link_create(salon=salon_a.salon, actor=None, single_use=False)
+    return {
+        "karte": karte,
+        "notice": notice,
+        "credential": credential,
+        "import": staged,
+        "sheet": sheet,
+        "sheet_token": token,
+    }
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
@@ -97,6 +109,13 @@ def test_staff_pages_have_no_serious_accessibility_problems(
             f"/salon/data/import/{world['import'].pk}/",
             f"/kartes/{karte}/print/",
             f"/customers/{customer}/print/",
+            "/sheets/",
+            f"/sheets/{world['sheet'].pk}/",
+            f"/sheets/{world['sheet'].pk}/?q=さとう",
+            f"/sheets/{world['sheet'].pk}/print/",
+            "/salon/sheet/",
+            "/salon/sheet/questions/new/",
+            f"/salon/sheet/questions/{world['sheet'].question.pk}/",
         ]
         found = {"/login/": login_problems} if login_problems else {}
         for path in pages:
@@ -110,6 +129,12 @@ def test_staff_pages_have_no_serious_accessibility_problems(
                 page.set_viewport_size({"width": TABLET["height"], "height": TABLET["width"]})
                 screenshot(page, "20-customer-page-english-ipad-landscape", full_page=True)
                 page.set_viewport_size(TABLET)
+        # The counter's QR code, shown after a tap.
+        page.goto(f"{live_server.url}/sheets/")
+        page.locator("form.sheet-way").first.get_by_role("button").click()
+        page.wait_for_selector(".sheet-link__qr svg")
+        if problems := violations(page):
+            found["/sheets/links/new/"] = problems
         assert found == {}, "\n".join(
             f"{path}: {problem}" for path, problems in found.items() for problem in problems
         )
@@ -141,6 +166,10 @@ def test_app_pages_have_no_serious_accessibility_problems(
             f"{app}notices/{world['notice'].pk}/",
             f"{app}settings/",
             f"{app}salon/",
+            f"{app}sheet/",
+            f"{app}sheet/?sent=1",
+            f"/s/salon-a/sheet/{world['sheet_token']}/",
+            "/s/salon-a/sheet/sent/",
         ):
             response = page.goto(f"{live_server.url}{path}")
             assert response and response.status == 200, path
