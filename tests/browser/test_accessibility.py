@@ -7,9 +7,9 @@ from urllib.parse import urlparse
 import pytest
 from django_scopes import scope
 
+from counselling.services import sheet_link_create, sheet_preset_apply
 from linking.services import link_code_issue, link_code_redeem
 from menus.services import menu_preset_apply
-from counselling.services import sheet_link_create, sheet_preset_apply
 from tests.factories import make_karte, make_notice, make_sheet_response
 from transfer.services import customer_import_stage
 

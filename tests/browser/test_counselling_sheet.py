@@ -4,6 +4,7 @@ app. Files are real (the test's own storage folder); the phone is a phone-sized 
 
 import base64
 import io
+import re
 
 import pytest
 from django_scopes import scope
@@ -186,3 +187,53 @@ def test_a_linked_customer_fills_the_sheet_again_from_the_app(live_server, salon
     assert sent.customer == salon_a.customer and sent.status == "filed"
     signed = base64.b64encode(sent.signature.open("rb").read())
     assert signed  # kept as a file of its own, served to staff only
+
+
+@pytest.mark.parametrize("viewport", [{"width": 820, "height": 1180}, {"width": 1180, "height": 820}])
+def test_the_owner_starts_the_sheet_from_a_preset_and_adds_a_question(
+    live_server, tablet, salon_a, viewport, screenshot
+):
+    tablet.set_viewport_size(viewport)
+    log_in(tablet, live_server, "salon-a-owner", "pw-owner-123")
+    tablet.get_by_role("link", name="サロン管理").click()
+    tablet.get_by_role("navigation", name="サロン").get_by_role("link", name="問診票").click()
+    tablet.get_by_label("サロンの種類").select_option(label="まつげサロン")
+    tablet.get_by_role("button", name="この質問を追加").click()
+    expect(tablet.get_by_text("コンタクトレンズを使用していますか？")).to_be_visible()
+    expect(tablet.get_by_label("同意書", exact=True)).to_have_value(re.compile("まつげ用のグルー"))
+    tablet.get_by_role("link", name="質問を追加").click()
+    tablet.get_by_label("質問").fill("ご希望のカールは？")
+    tablet.get_by_label("回答の種類").select_option(label="単一選択")
+    tablet.get_by_role("button", name="保存").click()
+    expect(tablet.get_by_text("選択肢を1行に1つずつ、2つ以上入力してください。")).to_be_visible()
+    expect(tablet.get_by_label("質問")).to_have_value("ご希望のカールは？")
+    tablet.get_by_label("選択肢").fill("Jカール\nCカール\nDカール")
+    tablet.get_by_role("button", name="保存").click()
+    row = tablet.locator(".question-row").last
+    expect(row).to_contain_text("ご希望のカールは？")
+    row.get_by_role("button", name="ご希望のカールは？ を上へ").click()
+    expect(tablet.locator(".question-row").nth(-2)).to_contain_text("ご希望のカールは？")
+    for element in tablet.locator("main button, main a").all():
+        box = element.bounding_box()
+        assert box is None or box["x"] + box["width"] <= viewport["width"] + 1  # nothing off screen
+    screenshot(tablet, f"37-sheet-design-{viewport['width']}x{viewport['height']}", full_page=True)
+
+
+def test_the_sheet_reads_in_english_too(live_server, browser, salon_a, own_storage, screenshot):
+    _hair_sheet(salon_a)
+    from counselling.services import sheet_link_create
+
+    with scope(salon=salon_a.salon):
+        _link, token = sheet_link_create(salon=salon_a.salon, actor=None, single_use=False)
+    context = browser.new_context(**{**PHONE, "locale": "en-US"})
+    phone = context.new_page()
+    try:
+        phone.goto(f"{live_server.url}/s/salon-a/sheet/{token}/")
+        expect(phone.get_by_role("heading", name="Counselling sheet")).to_be_visible()
+        expect(phone.get_by_label("Your name")).to_be_visible()
+        phone.get_by_role("button", name="Send to the salon").click()
+        expect(phone.get_by_text("Enter your name.")).to_be_visible()
+        expect(phone.get_by_text("Please sign with your finger in the box.")).to_be_visible()
+        screenshot(phone, "38-phone-sheet-english")
+    finally:
+        context.close()
