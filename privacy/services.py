@@ -372,6 +372,8 @@ def salon_erase(*, salon) -> dict[str, int]:
     names = [f.name for a in leftovers for f in a.stored_files()]
     # Exports not yet expired hold copies of everything: they go with the salon.
     names += [name for name in ExportJob.objects.exclude(file="").values_list("file", flat=True)]
+    # Sheets never filed onto a customer keep their signatures until the salon goes.
+    names += list(SheetResponse.objects.exclude(signature="").values_list("signature", flat=True))
     if salon.logo:
         names.append(salon.logo.name)
     with transaction.atomic():

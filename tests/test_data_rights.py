@@ -15,7 +15,7 @@ from kartes.models import ImageAsset, Karte
 from linking.models import Device
 from privacy.models import DataRequest
 
-from .factories import make_karte, make_notice
+from .factories import make_karte, make_notice, make_sheet_response
 from .linking_helpers import app_url, linked_phone
 
 
@@ -162,6 +162,9 @@ def test_the_operator_exports_and_deletes_a_whole_salon(
             for f in (a.original, a.large, a.small)
         ]
         files_a.append(export.file.name)  # an export not yet expired goes with its salon
+    # Counselling sheets' signatures, filed onto a customer or still waiting, go too.
+    files_a.append(make_sheet_response(salon_a).signature.name)
+    files_a.append(make_sheet_response(salon_a, customer=salon_a.customer).signature.name)
     assert default_storage.exists(export.file.name)
     try:
         call_command("delete_salon", slug="salon-a", confirm="salon-b")
