@@ -50,8 +50,8 @@ def _phone_and_sheet_link(database: Path) -> tuple[str, str]:
 
     salon = Salon.objects.get(slug="demo")
     with scope(salon=salon):
-        customer = Customer.objects.order_by("number").first()
-        owner = StaffMember.objects.filter(salon=salon).first()
+        customer = Customer.objects.order_by("number")[0]
+        owner = StaffMember.objects.filter(salon=salon)[0]
         issued = link_code_issue(salon=salon, customer=customer, issued_by=owner)
         _device, credential = link_code_redeem(salon=salon, code=issued.code)
         _link, token = sheet_link_create(salon=salon, actor=None, single_use=False)
