@@ -7,7 +7,8 @@ const SHELL_CACHE = `karte-shell-${CONFIG.slug}-${CONFIG.version}`;
 const PERSONAL_CACHE = `karte-personal-${CONFIG.slug}`;
 const SHELL = CONFIG.shell;
 const VISIBLE = SCOPE + "visible.json";
-const NEVER_CACHED = [SCOPE + "link/", SCOPE + "unlink/", SCOPE + "sw.js", VISIBLE];
+// The counselling sheet is a form sent online; with the customer's own answers in it, it is never kept.
+const NEVER_CACHED = [SCOPE + "link/", SCOPE + "unlink/", SCOPE + "sw.js", SCOPE + "sheet/", VISIBLE];
 // Paths that hold the customer's own records; everything else in scope (icons, manifest) is not personal.
 const PERSONAL = [SCOPE + "kartes/", SCOPE + "images/", SCOPE + "notices/", SCOPE + "settings/", SCOPE + "salon/"];
 
