@@ -269,12 +269,20 @@ def sheet_response_submit(
     return response
 
 
-def _file(response: SheetResponse, customer: Customer, actor) -> None:
+def _file(response: SheetResponse, customer: Customer, actor, data: dict) -> None:
     response.customer = customer
     response.status = ResponseStatus.FILED
     response.filed_at = timezone.now()
     response.filed_by = actor
     response.save(update_fields=["customer", "status", "filed_at", "filed_by"])
+    audit_log(
+        salon=response.salon,
+        actor=actor,
+        action=Action.SHEET_FILE,
+        target=response,
+        summary=customer.name,
+        data={"customer": customer.pk, **data},
+    )
 
 
 def sheet_response_file(*, response: SheetResponse, customer: Customer, actor) -> list[str]:
@@ -289,15 +297,7 @@ def sheet_response_file(*, response: SheetResponse, customer: Customer, actor) -
         }
         if filled:
             customer_update(customer=customer, actor=actor, data=filled)
-        _file(response, customer, actor)
-        audit_log(
-            salon=response.salon,
-            actor=actor,
-            action=Action.SHEET_FILE,
-            target=response,
-            summary=customer.name,
-            data={"customer": customer.pk, "filled": sorted(filled)},
-        )
+        _file(response, customer, actor, {"filled": sorted(filled)})
     return sorted(filled)
 
 
@@ -309,15 +309,7 @@ def sheet_response_file_new(*, response: SheetResponse, actor) -> Customer:
             actor=actor,
             data={"name": response.name, **{name: getattr(response, name) for name in IDENTITY_FIELDS}},
         )
-        _file(response, customer, actor)
-        audit_log(
-            salon=response.salon,
-            actor=actor,
-            action=Action.SHEET_FILE,
-            target=response,
-            summary=customer.name,
-            data={"customer": customer.pk, "new": True},
-        )
+        _file(response, customer, actor, {"new": True})
     return customer
 
 

@@ -2,7 +2,6 @@
 who they are (when they come through a link, without the app), and the signed consent."""
 
 import datetime
-import re
 from typing import Any
 
 from django import forms
@@ -10,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.text import is_kana, normalize_phone
 from counselling.models import Question, QuestionKind, Sheet
 from counselling.services import SignatureError, signature_png
+from customers.cleaning import clean_kana, clean_name, clean_phone
 
 ANSWER_REQUIRED = _("Please answer this question.")
 YES, NO = "yes", "no"
@@ -117,19 +116,13 @@ class SheetForm(forms.Form):
         return [self[f"q{question.pk}"] for question in self.questions]
 
     def clean_name(self):
-        return re.sub(r"\s+", " ", self.cleaned_data["name"]).strip()
+        return clean_name(self.cleaned_data["name"])
 
     def clean_kana(self):
-        kana = self.cleaned_data["kana"].strip()
-        if not is_kana(kana):
-            raise ValidationError(_("Write the furigana in hiragana or katakana."))
-        return kana
+        return clean_kana(self.cleaned_data["kana"])
 
     def clean_phone(self):
-        try:
-            return normalize_phone(self.cleaned_data["phone"])
-        except ValueError:
-            raise ValidationError(_("Enter a phone number such as 090-1234-5678.")) from None
+        return clean_phone(self.cleaned_data["phone"])
 
     def clean_birthday(self):
         birthday = self.cleaned_data["birthday"]

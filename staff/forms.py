@@ -14,7 +14,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from common.text import is_kana, normalize_phone, normalize_postcode, parse_customer_number
+from common.text import normalize_postcode, parse_customer_number
+from customers.cleaning import clean_kana, clean_name, clean_phone
 from customers.models import Customer
 from customers.services import AUDITED_FIELDS
 from kartes.models import RECIPE_COLUMNS, ImageAsset, ItemKind, PhotoTag
@@ -72,7 +73,6 @@ class CreateOnceMixin(forms.Form):
             self.initial.setdefault("client_key", uuid.uuid4())
 
 
-PHONE_MESSAGE = _("Enter a phone number of 10 or 11 digits, such as 090-1234-5678.")
 POSTCODE_MESSAGE = _("Enter the postcode as 7 digits, such as 150-0001.")
 NUMBER_MESSAGE = _("Enter the customer number in digits (up to 8), such as 00123.")
 
@@ -145,25 +145,16 @@ class CustomerForm(CreateOnceMixin, forms.ModelForm):
         return re.sub(r"\s+", " ", self.cleaned_data["address"]).strip()
 
     def clean_name(self):
-        return re.sub(r"\s+", " ", self.cleaned_data["name"]).strip()
+        return clean_name(self.cleaned_data["name"])
 
     def clean_kana(self):
-        kana = self.cleaned_data["kana"].strip()
-        if not is_kana(kana):
-            raise ValidationError(_("Write the furigana in hiragana or katakana."))
-        return kana
+        return clean_kana(self.cleaned_data["kana"])
 
     def clean_phone(self):
-        try:
-            return normalize_phone(self.cleaned_data["phone"])
-        except ValueError:
-            raise ValidationError(PHONE_MESSAGE) from None
+        return clean_phone(self.cleaned_data["phone"])
 
     def clean_other_phone(self):
-        try:
-            return normalize_phone(self.cleaned_data["other_phone"])
-        except ValueError:
-            raise ValidationError(PHONE_MESSAGE) from None
+        return clean_phone(self.cleaned_data["other_phone"])
 
     def clean_birthday(self):
         birthday = self.cleaned_data["birthday"]
@@ -474,10 +465,7 @@ class SalonSettingsForm(forms.ModelForm):
         return re.sub(r"\s+", " ", self.cleaned_data["app_name"]).strip()
 
     def clean_phone(self):
-        try:
-            return normalize_phone(self.cleaned_data["phone"])
-        except ValueError:
-            raise ValidationError(PHONE_MESSAGE) from None
+        return clean_phone(self.cleaned_data["phone"])
 
     def clean_karte_message(self):
         message = self.cleaned_data["karte_message"].strip()

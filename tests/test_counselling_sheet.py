@@ -183,7 +183,7 @@ def test_bad_answers_come_back_in_japanese_with_everything_kept(salon_a, own_sto
     assert response.status_code == 400
     body = response.content.decode()
     for message in (
-        "電話番号は 090-1234-5678 のように入力してください。",
+        "電話番号は 090-1234-5678 のように 10〜11 桁で入力してください。",
         "ふりがなはひらがなかカタカナで入力してください。",
         "この質問にお答えください。",
         "同意書をお読みいただき、同意のチェックを入れてください。",
