@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from counselling.models import Question, QuestionKind, Sheet
 from counselling.services import SignatureError, signature_png
-from customers.cleaning import clean_kana, clean_name, clean_phone
+from customers.cleaning import PersonFieldsMixin
 
 ANSWER_REQUIRED = _("Please answer this question.")
 YES, NO = "yes", "no"
@@ -47,7 +47,7 @@ def _initial_value(answer: dict):
     return value
 
 
-class SheetForm(forms.Form):
+class SheetForm(PersonFieldsMixin, forms.Form):
     """Identity fields come first when the sender is not known (a link or the counter's QR code)."""
 
     name = forms.CharField(
@@ -114,15 +114,6 @@ class SheetForm(forms.Form):
     @property
     def question_fields(self):
         return [self[f"q{question.pk}"] for question in self.questions]
-
-    def clean_name(self):
-        return clean_name(self.cleaned_data["name"])
-
-    def clean_kana(self):
-        return clean_kana(self.cleaned_data["kana"])
-
-    def clean_phone(self):
-        return clean_phone(self.cleaned_data["phone"])
 
     def clean_birthday(self):
         birthday = self.cleaned_data["birthday"]

@@ -27,3 +27,18 @@ def clean_phone(value: str) -> str:
         return normalize_phone(value)
     except ValueError:
         raise ValidationError(PHONE_MESSAGE) from None
+
+
+class PersonFieldsMixin:
+    """For a form with name, kana and phone fields: each taken as above."""
+
+    cleaned_data: dict
+
+    def clean_name(self):
+        return clean_name(self.cleaned_data["name"])
+
+    def clean_kana(self):
+        return clean_kana(self.cleaned_data["kana"])
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data["phone"])

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from common.text import normalize_postcode, parse_customer_number
-from customers.cleaning import clean_kana, clean_name, clean_phone
+from customers.cleaning import PersonFieldsMixin, clean_phone
 from customers.models import Customer
 from customers.services import AUDITED_FIELDS
 from kartes.models import RECIPE_COLUMNS, ImageAsset, ItemKind, PhotoTag
@@ -77,7 +77,7 @@ POSTCODE_MESSAGE = _("Enter the postcode as 7 digits, such as 150-0001.")
 NUMBER_MESSAGE = _("Enter the customer number in digits (up to 8), such as 00123.")
 
 
-class CustomerForm(CreateOnceMixin, forms.ModelForm):
+class CustomerForm(PersonFieldsMixin, CreateOnceMixin, forms.ModelForm):
     # Only when adding a customer: afterwards the number never changes.
     number = forms.CharField(
         label=_("Customer number"),
@@ -143,15 +143,6 @@ class CustomerForm(CreateOnceMixin, forms.ModelForm):
 
     def clean_address(self):
         return re.sub(r"\s+", " ", self.cleaned_data["address"]).strip()
-
-    def clean_name(self):
-        return clean_name(self.cleaned_data["name"])
-
-    def clean_kana(self):
-        return clean_kana(self.cleaned_data["kana"])
-
-    def clean_phone(self):
-        return clean_phone(self.cleaned_data["phone"])
 
     def clean_other_phone(self):
         return clean_phone(self.cleaned_data["other_phone"])
