@@ -85,3 +85,37 @@ def test_two_kartes_saved_with_the_same_photo_at_once_end_in_one_karte_and_a_cle
     results, errors = race(save, 4)
     assert len(results) == 1
     assert len(errors) == 3 and all(isinstance(error, PhotoAlreadyUsed) for error in errors), errors
+
+
+def test_a_single_use_sheet_link_sent_many_times_at_once_keeps_one_sheet(salon_a, own_storage):
+    from counselling.models import SheetResponse
+    from counselling.services import SheetLinkError, sheet_link_create, sheet_response_submit, signature_png
+
+    from .factories import signature_data_url
+
+    with scope(salon=salon_a.salon):
+        link, _token = sheet_link_create(salon=salon_a.salon, actor=None, single_use=True)
+    signature = signature_png(signature_data_url())
+
+    def send():
+        with scope(salon=salon_a.salon):
+            try:
+                return sheet_response_submit(
+                    salon=salon_a.salon,
+                    source="link",
+                    answers=[],
+                    identity={"name": "青木 さくら"},
+                    signature=signature,
+                    link=link,
+                ).pk
+            except SheetLinkError as error:
+                return error.reason
+
+    results, errors = race(send, ATTEMPTS)
+    assert errors == []
+    assert sorted(results, key=str)[1:] == ["used"] * (ATTEMPTS - 1)
+    with scope(salon=salon_a.salon):
+        kept = SheetResponse.objects.get()
+        # The refused sends left no signature file behind either.
+        assert kept.signature.storage.exists(kept.signature.name)
+    assert sum(1 for path in (own_storage / "m" / "signatures").rglob("*.png")) == 1
