@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
-from audit.models import Action
+from audit.models import Action, AuditEntry
 from audit.services import audit_log
 from customers.models import Customer
 from customers.services import customer_create, customer_update
@@ -317,6 +317,10 @@ def sheet_response_delete(*, response: SheetResponse, actor) -> None:
     """Throw a sheet away for good (sent by mistake, twice, or in jest), its signature file too."""
     name = response.signature.name
     with transaction.atomic():
+        # What was logged about the sheet named its sender: only that a sheet was deleted stays.
+        AuditEntry.objects.filter(target_type="sheetresponse", target_id=str(response.pk)).update(
+            summary="", data={}
+        )
         audit_log(
             salon=response.salon,
             actor=actor,

@@ -47,6 +47,9 @@ def _targets(customer: Customer) -> dict[str, set[str]]:
         },
         "device": {str(pk) for pk in Device.objects.filter(customer=customer).values_list("pk", flat=True)},
         "notice": {str(pk) for pk in Notice.objects.filter(customer=customer).values_list("pk", flat=True)},
+        "sheetresponse": {
+            str(pk) for pk in SheetResponse.objects.filter(customer=customer).values_list("pk", flat=True)
+        },
     }
 
 

@@ -407,6 +407,8 @@ def test_deleting_a_sheet_deletes_its_signature(salon_a, own_storage, django_cap
         salon_a.client().post(reverse("staff:sheet_delete", kwargs={"pk": sent.pk}))
     with scope(salon=salon_a.salon):
         assert not SheetResponse.objects.exists()
+        assert not AuditEntry.objects.filter(summary__contains="新井").exists()
+        assert AuditEntry.objects.filter(action="sheet.delete").count() == 1
     assert not default_storage.exists(name)
 
 
@@ -422,6 +424,8 @@ def test_a_customer_deleted_for_good_takes_their_sheets_and_signatures(
             customer=salon_a.customer, actor=salon_a.owner.user, confirm_name=salon_a.customer.name
         )
         assert not SheetResponse.objects.exists()
+        # The log keeps that a sheet came and went, not whose it was.
+        assert not AuditEntry.objects.filter(summary__contains=salon_a.customer.name).exists()
     assert not default_storage.exists(sent.signature.name)
 
 
