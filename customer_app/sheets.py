@@ -21,7 +21,7 @@ from .access import app_view
 from .sheet_forms import SheetForm
 
 # Per phone (or per salon network): a person fills one sheet, a busy counter a few an hour.
-SENDS_PER_CLIENT = (20, 3600)
+SENDS_PER_CLIENT = (30, 3600)
 # Wrong or dead links from one address: enough for mistakes, too few to try tokens.
 BAD_LINKS_PER_CLIENT = (20, 600)
 
