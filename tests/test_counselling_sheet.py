@@ -458,3 +458,14 @@ def test_staff_find_any_customer_of_their_salon_to_file_onto(salon_a, salon_b, o
     assert "佐藤 美咲" in found and "森川 紗季" not in found
     assert "鈴木 一郎" not in owner.get(url, {"q": "すずき"}).content.decode()  # salon B's customer
     assert "該当する顧客はいません。" in owner.get(url, {"q": "すずき"}).content.decode()
+
+
+def test_one_address_sending_sheet_after_sheet_is_held_back(salon_a):
+    _ready_sheet(salon_a)
+    _link_row, url = _link(salon_a, single_use=False)
+    phone = Client()
+    statuses = [phone.post(url, {"name": ""}).status_code for _ in range(31)]
+    assert statuses[:30] == [400] * 30
+    assert statuses[30] == 429
+    held = phone.post(url, {"name": ""})
+    assert "試行回数が多すぎます" in held.content.decode() and int(held["Retry-After"]) > 0
