@@ -129,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "salons.context_processors.current_salon",
+                "staff.context_processors.sheets_waiting",
             ],
         },
     },

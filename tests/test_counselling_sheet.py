@@ -469,3 +469,12 @@ def test_one_address_sending_sheet_after_sheet_is_held_back(salon_a):
     assert statuses[30] == 429
     held = phone.post(url, {"name": ""})
     assert "試行回数が多すぎます" in held.content.decode() and int(held["Retry-After"]) > 0
+
+
+def test_the_staff_bar_says_how_many_sheets_wait(salon_a, salon_b, own_storage):
+    sent = make_sheet_response(salon_a)
+    bar = salon_a.client(salon_a.stylist).get(reverse("staff:customer_list")).content.decode()
+    assert '<span class="badge badge--count">1<span class="visually-hidden"> 件が未登録</span></span>' in bar
+    assert "badge--count" not in salon_b.client().get(reverse("staff:customer_list")).content.decode()
+    salon_a.client().post(reverse("staff:sheet_file", kwargs={"pk": sent.pk}), {"new": "1"})
+    assert "badge--count" not in salon_a.client().get(reverse("staff:customer_list")).content.decode()
