@@ -12,13 +12,13 @@ from typing import cast
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from audit.models import Action, AuditEntry
 from audit.services import audit_log
+from common.ordering import last_position, move_in_order
 from customers.models import Customer
 from customers.services import customer_create, customer_update
 from salons.models import Salon
@@ -71,8 +71,7 @@ def sheet_update(*, sheet: Sheet, actor) -> None:
 
 def question_save(*, question: Question, actor) -> Question:
     if question.pk is None:
-        highest = Question.objects.filter(salon=question.salon).aggregate(top=Max("position"))["top"]
-        question.position = (highest or 0) + 1
+        question.position = last_position(Question.objects.filter(salon=question.salon)) + 1
     question.save()
     audit_log(
         salon=question.salon, actor=actor, action=Action.SHEET_CHANGE, target=question, summary=question.label
@@ -95,17 +94,7 @@ def question_delete(*, question: Question, actor) -> None:
 
 def question_move(*, question: Question, step: int) -> None:
     """Swap a question with its neighbour above (step -1) or below (step 1)."""
-    with transaction.atomic():
-        questions = list(Question.objects.select_for_update().filter(salon=question.salon))
-        index = next(i for i, other in enumerate(questions) if other.pk == question.pk)
-        target = index + step
-        if not 0 <= target < len(questions):
-            return
-        questions[index], questions[target] = questions[target], questions[index]
-        for position, other in enumerate(questions, start=1):
-            if other.position != position:
-                other.position = position
-                other.save(update_fields=["position"])
+    move_in_order(Question.objects.filter(salon=question.salon), question, step)
 
 
 def sheet_preset_apply(*, salon: Salon, salon_type: str, actor) -> None:

@@ -1,22 +1,18 @@
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from audit.models import Action
 from audit.services import audit_log
+from common.ordering import last_position, move_in_order
 from salons.models import Salon
 
 from .models import MenuCategory, MenuItem
 from .presets import PRESETS, SalonType
 
 
-def _last_position(entries) -> int:
-    return entries.aggregate(last=Max("position"))["last"] or 0
-
-
 def menu_preset_apply(*, salon: Salon, salon_type: str, actor=None) -> None:
     """Add the starting menu of a kind of salon (in the language active now) after what it has."""
-    start = _last_position(MenuCategory.objects.filter(salon=salon))
+    start = last_position(MenuCategory.objects.filter(salon=salon))
     with transaction.atomic():
         for offset, (category_name, items) in enumerate(PRESETS[SalonType(salon_type)], start=1):
             category = MenuCategory.objects.create(
@@ -41,7 +37,7 @@ def menu_category_save(
 ) -> MenuCategory:
     with transaction.atomic():
         if category is None:
-            last = _last_position(MenuCategory.objects.filter(salon=salon))
+            last = last_position(MenuCategory.objects.filter(salon=salon))
             category = MenuCategory.objects.create(salon=salon, name=name, position=last + 1)
         else:
             category.name = name
@@ -62,13 +58,13 @@ def menu_item_save(
     """Add an item at the end of its category, or change one (past kartes keep what they recorded)."""
     with transaction.atomic():
         if item is None:
-            last = _last_position(MenuItem.objects.filter(category=category))
+            last = last_position(MenuItem.objects.filter(category=category))
             item = MenuItem.objects.create(
                 salon=salon, category=category, name=name, price=price, position=last + 1
             )
         else:
             if item.category_id != category.pk:
-                last = _last_position(MenuItem.objects.filter(category=category))
+                last = last_position(MenuItem.objects.filter(category=category))
                 item.position = last + 1
             item.category, item.name, item.price = category, name, price
             item.save()
@@ -100,18 +96,7 @@ def menu_entry_archive(*, entry: MenuCategory | MenuItem, actor, archived: bool)
 
 def menu_entry_move(*, entry: MenuCategory | MenuItem, step: int) -> None:
     """Swap an item (within its category) or a category with its neighbour."""
-    ordered: list[MenuCategory | MenuItem]
     if isinstance(entry, MenuItem):
-        ordered = list(MenuItem.objects.filter(category_id=entry.category_id).order_by("position", "id"))
+        move_in_order(MenuItem.objects.filter(category_id=entry.category_id), entry, step)
     else:
-        ordered = list(MenuCategory.objects.filter(salon_id=entry.salon_id).order_by("position", "id"))
-    index = next(i for i, other in enumerate(ordered) if other.pk == entry.pk)
-    target = index + step
-    if not 0 <= target < len(ordered):
-        return
-    ordered[index], ordered[target] = ordered[target], ordered[index]
-    with transaction.atomic():
-        for position, other in enumerate(ordered, start=1):
-            if other.position != position:
-                other.position = position
-                other.save(update_fields=["position"])
+        move_in_order(MenuCategory.objects.filter(salon_id=entry.salon_id), entry, step)
