@@ -9,6 +9,7 @@ import threading
 import time
 
 from django.core.cache import cache
+from django.utils.translation import gettext
 
 from .outage import classify
 
@@ -77,3 +78,10 @@ def rate_limit_hit(key: str, *, limit: int, window: int) -> int | None:
     if count > limit:
         return max(1, int((bucket + 1) * window - now))
     return None
+
+
+def retry_message(retry_after: int) -> str:
+    """What a person held back is told, in their language: how long to wait, in whole minutes."""
+    return gettext("Too many attempts. Please wait %(minutes)d minutes and try again.") % {
+        "minutes": max(1, round(retry_after / 60))
+    }

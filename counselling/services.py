@@ -158,9 +158,7 @@ def sheet_link_create(*, salon: Salon, actor, single_use: bool, note: str = "") 
     return link, token
 
 
-def sheet_link_find(*, salon: Salon, token: str) -> SheetLink:
-    """The open link with this token, or SheetLinkError saying why not."""
-    link = SheetLink.objects.filter(salon=salon, token_hash=_token_hash(token)).first()
+def _check_open(link: SheetLink | None) -> SheetLink:
     if link is None:
         raise SheetLinkError("unknown")
     if link.single_use and link.used_at is not None:
@@ -168,6 +166,11 @@ def sheet_link_find(*, salon: Salon, token: str) -> SheetLink:
     if link.expires_at <= timezone.now():
         raise SheetLinkError("expired")
     return link
+
+
+def sheet_link_find(*, salon: Salon, token: str) -> SheetLink:
+    """The open link with this token, or SheetLinkError saying why not."""
+    return _check_open(SheetLink.objects.filter(salon=salon, token_hash=_token_hash(token)).first())
 
 
 def signature_png(data_url: str) -> bytes:
@@ -192,11 +195,12 @@ def signature_png(data_url: str) -> bytes:
             page.paste(rgba, mask=rgba.getchannel("A"))
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         raise SignatureError("unreadable") from None
-    darkest = cast(tuple[int, int], page.convert("L").getextrema())[0]
+    grey = page.convert("L")
+    darkest = cast(tuple[int, int], grey.getextrema())[0]
     if darkest > 200:
         raise SignatureError("blank")  # nothing darker than pale grey: nobody signed
     out = io.BytesIO()
-    page.convert("L").save(out, format="PNG", optimize=True)
+    grey.save(out, format="PNG", optimize=True)
     return out.getvalue()
 
 
@@ -216,11 +220,7 @@ def sheet_response_submit(
     sheet = sheet_get(salon=salon)
     with transaction.atomic():
         if link is not None:
-            link = SheetLink.objects.select_for_update().get(pk=link.pk)
-            if link.single_use and link.used_at is not None:
-                raise SheetLinkError("used")
-            if link.expires_at <= timezone.now():
-                raise SheetLinkError("expired")
+            link = _check_open(SheetLink.objects.select_for_update().filter(pk=link.pk).first())
             if link.single_use:
                 link.used_at = timezone.now()
                 link.save(update_fields=["used_at"])

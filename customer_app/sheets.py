@@ -7,11 +7,10 @@ from functools import wraps
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from common.client_address import client_address
-from common.ratelimit import rate_limit_hit
+from common.ratelimit import rate_limit_hit, retry_message
 from counselling.models import ResponseSource
 from counselling.selectors import own_last_answers, sheet_questions
 from counselling.services import SheetLinkError, sheet_get, sheet_link_find, sheet_response_submit
@@ -50,19 +49,17 @@ def public_sheet_view(view):
     return wrapper
 
 
-def _too_many(request, salon, limit, key: str):
+def _too_many(request, limit, key: str):
     retry_after = rate_limit_hit(f"{key}:{client_address(request)}", limit=limit[0], window=limit[1])
     if retry_after is None:
         return None
-    message = _("Too many attempts. Please wait %(minutes)d minutes and try again.") % {
-        "minutes": max(1, round(retry_after / 60))
-    }
+    message = retry_message(retry_after)
     response = render(request, "customer_app/sheet_closed.html", {"message": message}, status=429)
     response["Retry-After"] = str(retry_after)
     return response
 
 
-def _send(request, salon, form, *, source, link=None, customer=None):
+def _send(salon, form, *, source, link=None, customer=None):
     return sheet_response_submit(
         salon=salon,
         source=source,
@@ -79,7 +76,7 @@ def sheet_public(request, salon, token):
     try:
         link = sheet_link_find(salon=salon, token=token)
     except SheetLinkError as error:
-        limited = _too_many(request, salon, BAD_LINKS_PER_CLIENT, "sheet-bad-link")
+        limited = _too_many(request, BAD_LINKS_PER_CLIENT, "sheet-bad-link")
         if limited is not None:
             return limited
         status = 404 if error.reason == "unknown" else 410
@@ -88,13 +85,13 @@ def sheet_public(request, salon, token):
     questions = sheet_questions(salon=salon)
     form = SheetForm(request.POST or None, sheet=sheet, questions=questions, known_sender=False)
     if request.method == "POST":
-        limited = _too_many(request, salon, SENDS_PER_CLIENT, "sheet-send")
+        limited = _too_many(request, SENDS_PER_CLIENT, "sheet-send")
         if limited is not None:
             return limited
         if form.is_valid():
             source = ResponseSource.LINK if link.single_use else ResponseSource.COUNTER
             try:
-                _send(request, salon, form, source=source, link=link)
+                _send(salon, form, source=source, link=link)
             except SheetLinkError as error:
                 return render(
                     request, "customer_app/sheet_closed.html", {"message": error.message}, status=409
@@ -112,19 +109,19 @@ def sheet_sent(request, salon):
 @app_view()
 def app_sheet(request):
     """A linked customer fills the sheet again before a visit; it is filed onto them at once."""
+    if request.GET.get("sent"):
+        return render(request, "customer_app/sheet_sent.html", {"in_app": True})
     customer = request.device.customer
     sheet = sheet_get(salon=request.salon)
     questions = sheet_questions(salon=request.salon)
-    if request.GET.get("sent"):
-        return render(request, "customer_app/sheet_sent.html", {"in_app": True})
     last = own_last_answers(customer=customer)
     form = SheetForm(request.POST or None, sheet=sheet, questions=questions, known_sender=True, last=last)
     if request.method == "POST" and questions:
-        limited = _too_many(request, request.salon, SENDS_PER_CLIENT, "sheet-send")
+        limited = _too_many(request, SENDS_PER_CLIENT, "sheet-send")
         if limited is not None:
             return limited
         if form.is_valid():
-            _send(request, request.salon, form, source=ResponseSource.APP, customer=customer)
+            _send(request.salon, form, source=ResponseSource.APP, customer=customer)
             return redirect(reverse("customer_app:sheet", kwargs={"slug": request.salon.slug}) + "?sent=1")
     context = {
         "form": form,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.client_address import client_address
-from common.ratelimit import rate_limit_hit
+from common.ratelimit import rate_limit_hit, retry_message
 from common.serving import stored_file_response
 from counselling.selectors import sheet_is_open
 from kartes.models import DISPLAY_SIZES
@@ -198,9 +198,7 @@ def link(request):
     wants_json = "application/json" in request.headers.get("Accept", "")
     retry_after = _limited(request, numeric=not code)
     if retry_after is not None:
-        message = _("Too many attempts. Please wait %(minutes)d minutes and try again.") % {
-            "minutes": max(1, round(retry_after / 60))
-        }
+        message = retry_message(retry_after)
         response = _link_failure(request, message, status=429, wants_json=wants_json)
         response["Retry-After"] = str(retry_after)
         return response

@@ -2,10 +2,9 @@ import unicodedata
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils.translation import gettext as _
 
 from common.client_address import client_address
-from common.ratelimit import rate_limit_hit
+from common.ratelimit import rate_limit_hit, retry_message
 
 # Password guessing is held back per address and per login name.
 LOGIN_LIMIT_PER_CLIENT = (30, 600)
@@ -47,9 +46,7 @@ class StaffLoginView(auth_views.LoginView):
         )
         if retry_after is not None:
             form = self.get_form_class()(request, initial={"username": request.POST.get("username", "")})
-            message = _("Too many attempts. Please wait %(minutes)d minutes and try again.") % {
-                "minutes": max(1, round(retry_after / 60))
-            }
+            message = retry_message(retry_after)
             context = self.get_context_data(form=form, limit_error=message)
             response = self.render_to_response(context, status=429)
             response["Retry-After"] = str(retry_after)
