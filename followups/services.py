@@ -181,24 +181,28 @@ def followups_forget_visit(*, karte: Karte) -> None:
 def followups_plan_birthdays(*, salon: Salon, today: datetime.date) -> int:
     """Schedule the birthday messages of the coming week (once per customer and year)."""
     rule = followup_rules(salon=salon)[FollowUpKind.BIRTHDAY]
-    planned = 0
-    days = [today + datetime.timedelta(days=n) for n in range(BIRTHDAY_AHEAD.days + 1)]
-    for day in days:
+    planned: list[FollowUp] = []
+    for day in (today + datetime.timedelta(days=n) for n in range(BIRTHDAY_AHEAD.days + 1)):
         key = f"birthday:{day.year}"
+        base_at = _at_send_hour(salon, day)
+        due_at = base_at + _offset(FollowUpKind.BIRTHDAY, rule.delay)
         customers = Customer.objects.filter(
             archived_at__isnull=True, birthday__month=day.month, birthday__day=day.day
         ).exclude(followups__key=key)
-        for customer in customers.only("pk", "salon_id"):
-            _plan(
+        planned += [
+            FollowUp(
                 salon=salon,
-                customer=customer,
+                customer_id=pk,
                 kind=FollowUpKind.BIRTHDAY,
                 key=key,
-                base_at=_at_send_hour(salon, day),
-                rule=rule,
+                base_at=base_at,
+                due_at=due_at,
             )
-            planned += 1
-    return planned
+            for pk in customers.values_list("pk", flat=True)
+        ]
+    # Those who already have this year's message were left out above; the constraint guards a race.
+    FollowUp.objects.bulk_create(planned, ignore_conflicts=True)
+    return len(planned)
 
 
 def followup_rules_update(*, salon: Salon, actor, rules: list[FollowUpRule]) -> None:

@@ -26,6 +26,9 @@ def display_path(instance, filename):
     return _private_path("display") + ".webp"
 
 
+ORIGINAL_EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
+
+
 class ImageKind(models.TextChoices):
     PHOTO = "photo", _("Photo")
     ILLUSTRATION = "illustration", _("Illustration")
@@ -113,6 +116,11 @@ class ImageAsset(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == ImageStatus.READY
+
+    @property
+    def original_extension(self) -> str:
+        """The file extension of the photo as it was uploaded, for the copies handed out in exports."""
+        return ORIGINAL_EXTENSIONS.get(self.original_format, "bin")
 
     def copy_name(self, size: str) -> str:
         """The display copy to send for `size`: that one, or the next size up for an older photo."""

@@ -25,7 +25,6 @@ from transfer.models import ExportJob
 from .models import DataRequest
 
 CHUNK = 1024 * 1024
-ORIGINAL_EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
 
 
 class ConfirmationMismatch(Exception):
@@ -87,7 +86,7 @@ def customer_export_plan(
             files = []
             if item.image is not None:
                 base = f"{prefix}photos/{karte.treatment_date:%Y-%m-%d}_karte{karte.pk}_item{item.pk}"
-                ext = ORIGINAL_EXTENSIONS.get(item.image.original_format, "bin")
+                ext = item.image.original_extension
                 stored_files = [(f"{base}_original.{ext}", item.image.original.name)]
                 if item.image.is_ready:
                     stored_files.append((f"{base}_display.webp", item.image.large.name))

@@ -14,7 +14,14 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.text import is_kana, normalize_kana, normalize_phone, normalize_postcode, parse_customer_number
+from common.text import (
+    digits_only,
+    is_kana,
+    normalize_kana,
+    normalize_phone,
+    normalize_postcode,
+    parse_customer_number,
+)
 from customers.models import NUMBER_DIGITS, Gender
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -289,7 +296,7 @@ def parse(text: str, *, existing_numbers: set[int], existing_phones: dict[str, s
                     )
                 else:
                     seen_numbers[number] = row.line
-            digits = re.sub(r"\D", "", row.data.get("phone", ""))
+            digits = digits_only(row.data.get("phone", ""))
             if digits:
                 if digits in existing_phones:
                     row.errors.append(

@@ -25,7 +25,6 @@ KEPT_FOR = datetime.timedelta(days=1)
 CHUNK = 2000
 PROGRESS_EVERY = 500
 COPY_CHUNK = 1024 * 1024
-ORIGINAL_EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
 
 KARTE_HEADER = [
     *("顧客番号", "氏名", "来店日", "担当", "指名", "メニュー", "合計金額"),
@@ -189,7 +188,7 @@ def _build_archive(job: ExportJob, path: str) -> str:
         customer, image = item.karte.customer, item.image
         assert image is not None
         folder = customer.number_display or f"id{customer.pk}"
-        ext = ORIGINAL_EXTENSIONS.get(image.original_format, "bin")
+        ext = image.original_extension
         name = f"photos/{folder}/{item.karte.treatment_date:%Y%m%d}_{item.pk}.{ext}"
         photo_paths[item.pk] = name
         files.append((name, image.original.name))

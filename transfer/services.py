@@ -1,11 +1,11 @@
 import datetime
-import re
 
 from django.db import transaction
 from django.utils import timezone
 
 from audit.models import Action
 from audit.services import audit_log
+from common.text import digits_only
 from customers.models import Customer
 from customers.services import customer_numbers_reserve
 from salons.models import Salon
@@ -39,7 +39,7 @@ def customer_import_preview(*, text: str) -> Parsed:
     """Every row of the file checked against the file itself and the salon's customers now."""
     numbers = set(Customer.objects.exclude(number=None).values_list("number", flat=True))
     phones = {
-        re.sub(r"\D", "", phone): name
+        digits_only(phone): name
         for phone, name in Customer.objects.exclude(phone="").values_list("phone", "name")
     }
     return customer_csv.parse(text, existing_numbers=numbers, existing_phones=phones)  # type: ignore[arg-type]
