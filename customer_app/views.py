@@ -13,7 +13,7 @@ from common.ratelimit import rate_limit_hit, retry_message
 from common.serving import stored_file_response
 from counselling.selectors import sheet_is_open
 from kartes.models import DISPLAY_SIZES
-from kartes.selectors import get_visible_image, get_visible_karte, next_visit, visible_kartes
+from kartes.selectors import get_visible_image, get_visible_karte, visible_kartes
 from linking.services import LinkError, device_revoke, link_code_redeem, numeric_attempt_hit
 from notices.selectors import get_visible_notice, unread_count, visible_notices
 from notices.services import notice_mark_read
@@ -22,6 +22,7 @@ from privacy.services import data_request_create
 from salons.selectors import salon_card
 
 from .access import app_path, app_view, clear_device_cookie, set_device_cookie
+from .cards import home_cards
 from .icons import cached_icon_png, icon_url, icon_version
 
 ICON_SIZES = {180, 192, 512}
@@ -57,17 +58,8 @@ def home(request):
         return render(request, "customer_app/onboarding.html", context)
     customer = request.device.customer
     page = _page(visible_kartes(customer=customer), request)
-    context = {"page": page, "customer": customer, **_home_cards(request.salon, customer)}
+    context = {"page": page, "customer": customer, **home_cards(salon=request.salon, customer=customer)}
     return render(request, "customer_app/home.html", context)
-
-
-def _home_cards(salon, customer) -> dict:
-    """The salon's message and the next visit, above the karte list (the staff preview shows them too)."""
-    return {
-        "next_visit": next_visit(customer=customer),
-        "card": salon_card(salon=salon),
-        "sheet_open": sheet_is_open(salon=salon),
-    }
 
 
 @app_view()

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from common.middleware import CONTENT_SECURITY_POLICY
 from common.paging import CappedPaginator
 from counselling.selectors import customer_sheets
+from customer_app.cards import home_cards
 from customers.models import Customer
 from customers.services import (
     NumberTaken,
@@ -21,11 +22,10 @@ from customers.services import (
     customer_update,
 )
 from followups.selectors import followups_for_staff
-from kartes.selectors import karte_history, next_visit, visible_kartes
+from kartes.selectors import karte_history, visible_kartes
 from linking.selectors import active_devices, active_devices_of
 from privacy.models import DataRequest
 from salons.access import staff_required
-from salons.selectors import salon_card
 
 from ..access import get_customer_for_staff
 from ..forms import CustomerForm, CustomerSearchForm
@@ -200,12 +200,7 @@ PREVIEW_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "fram
 def customer_preview_phone(request, pk):
     customer = get_customer_for_staff(request, pk)
     kartes = visible_kartes(customer=customer)[:PREVIEW_KARTES]
-    context = {
-        "customer": customer,
-        "kartes": kartes,
-        "next_visit": next_visit(customer=customer),
-        "card": salon_card(salon=request.salon),
-    }
+    context = {"customer": customer, "kartes": kartes, **home_cards(salon=request.salon, customer=customer)}
     response = render(request, "staff/customers/preview_phone.html", context)
     response["Content-Security-Policy"] = PREVIEW_POLICY
     return response
