@@ -12,6 +12,13 @@ from salons.models import Salon
 SHORT_QUERY = 2
 # Customer numbers are shown with at least this many digits (00042), as paper karte books number them.
 NUMBER_DIGITS = 5
+
+
+def number_text(number: int | None) -> str:
+    """A customer number as the salon writes it: 00123."""
+    return "" if number is None else str(number).zfill(NUMBER_DIGITS)
+
+
 GRAMS: ArrayField = ArrayField(models.TextField())
 
 
@@ -118,7 +125,7 @@ class Customer(models.Model):
 
     @property
     def number_display(self) -> str:
-        return "" if self.number is None else str(self.number).zfill(NUMBER_DIGITS)
+        return number_text(self.number)
 
     @property
     def is_archived(self) -> bool:

@@ -16,7 +16,7 @@ from PIL import Image
 
 from common.text import normalize_postcode, parse_customer_number
 from customers.cleaning import PersonFieldsMixin, clean_phone
-from customers.models import Customer
+from customers.models import Customer, number_text
 from customers.services import AUDITED_FIELDS
 from kartes.models import RECIPE_COLUMNS, ImageAsset, ItemKind, PhotoTag
 from menus.models import MenuItem
@@ -131,7 +131,7 @@ class CustomerForm(PersonFieldsMixin, CreateOnceMixin, forms.ModelForm):
         if number is not None and Customer.objects.filter(number=number).exists():
             raise ValidationError(
                 _("Customer number %(number)s is already used by another customer.")
-                % {"number": str(number).zfill(5)}
+                % {"number": number_text(number)}
             )
         return number
 

@@ -22,7 +22,7 @@ from common.text import (
     normalize_postcode,
     parse_customer_number,
 )
-from customers.models import NUMBER_DIGITS, Gender
+from customers.models import Gender, number_text
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -287,12 +287,12 @@ def parse(text: str, *, existing_numbers: set[int], existing_phones: dict[str, s
                 if number in existing_numbers:
                     row.errors.append(
                         _("Customer number %(number)s is already used by a customer of the salon.")
-                        % {"number": str(number).zfill(5)}
+                        % {"number": number_text(number)}
                     )
                 elif number in seen_numbers:
                     row.errors.append(
                         _("Customer number %(number)s is also on line %(line)s.")
-                        % {"number": str(number).zfill(5), "line": seen_numbers[number]}
+                        % {"number": number_text(number), "line": seen_numbers[number]}
                     )
                 else:
                     seen_numbers[number] = row.line
@@ -339,7 +339,7 @@ def customer_rows(values) -> Iterator[list[str]]:
         memo,
     ) in values:
         yield [
-            "" if number is None else str(number).zfill(NUMBER_DIGITS),
+            number_text(number),
             name,
             kana,
             phone,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from audit.models import Action
 from audit.services import audit_log
 from common.tasks import enqueue_safely
-from customers.models import NUMBER_DIGITS, Customer
+from customers.models import Customer, number_text
 from kartes.models import RECIPE_COLUMNS, ItemKind, Karte, KarteItem
 from salons.models import Salon
 
@@ -95,7 +95,7 @@ def _karte_rows(*, photo_paths: dict[int, str] | None = None) -> Iterator[list[s
     for karte_id, number, name, date, staff, nominated, menu, lines in kartes:
         prices = [line["price"] for line in lines or [] if line.get("price") is not None]
         head = [
-            "" if number is None else str(number).zfill(NUMBER_DIGITS),
+            number_text(number),
             name,
             date.strftime("%Y/%m/%d"),
             staff,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.serving import stored_file_response
+from customers.models import number_text
 from salons.access import owner_required
 from transfer import customer_csv
 from transfer.exports import export_downloaded, export_is_expired, export_request
@@ -38,7 +39,7 @@ def _cell(name: str, value) -> str:
     if value is None:
         return ""
     if name == "number":
-        return str(value).zfill(5)
+        return number_text(value)
     if isinstance(value, datetime.date):
         return value.strftime("%Y/%m/%d")
     if value in customer_csv.GENDER_WRITTEN:
