@@ -1,13 +1,11 @@
 """The customer-app panel on a customer's page: issue link codes, watch them being used,
 and unlink phones."""
 
-import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,20 +14,7 @@ from linking.services import device_revoke, link_code_issue, numeric_linking_pau
 from salons.access import staff_required
 
 from ..access import get_customer_for_staff
-
-
-def _qr_svgs(*payloads: str) -> list[str]:
-    """The QR codes, drawn at one version so that each module is the same size in each: shown side by
-    side at the same width, neither code looks smaller (and so harder to scan) than the other."""
-    version = max(segno.make(payload, error="m", micro=False).version for payload in payloads)
-    return [
-        mark_safe(
-            segno.make(payload, error="m", version=version).svg_inline(
-                scale=6, border=3, title="", omitsize=True
-            )
-        )
-        for payload in payloads
-    ]
+from ..qr import qr_svgs
 
 
 def _require_option(request):
@@ -57,7 +42,7 @@ def link_code_create(request, pk):
         "customer": customer,
         "link_code": issued.link_code,
         "app_url": app_url,
-        **dict(zip(("step1_svg", "step2_svg"), _qr_svgs(step1, issued.code), strict=True)),
+        **dict(zip(("step1_svg", "step2_svg"), qr_svgs(step1, issued.code), strict=True)),
         "numeric": f"{issued.numeric[:4]} {issued.numeric[4:]}",
         "numeric_paused": numeric_linking_paused(salon=request.salon),
     }

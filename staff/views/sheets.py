@@ -1,12 +1,10 @@
 """Counselling sheets for staff: the owner designs the sheet; staff hand out its link or QR code,
 file what comes back onto a customer, and print the signed consent."""
 
-import segno
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,6 +34,7 @@ from counselling.services import (
 from salons.access import owner_required, staff_required
 
 from ..access import get_question_for_owner, get_sheet_response_for_staff
+from ..qr import qr_svgs
 from ..sheet_forms import QuestionForm, SheetFileForm, SheetLinkForm, SheetPresetForm, SheetSettingsForm
 
 INBOX_ROWS = 50
@@ -106,10 +105,6 @@ def sheet_inbox(request):
     return render(request, "staff/sheets/inbox.html", context)
 
 
-def _qr_svg(payload: str) -> str:
-    return mark_safe(segno.make(payload, error="m").svg_inline(scale=6, border=3, title="", omitsize=True))
-
-
 @staff_required
 @require_POST
 def sheet_link_create_view(request):
@@ -124,7 +119,7 @@ def sheet_link_create_view(request):
     url = request.build_absolute_uri(
         reverse("sheet_public", kwargs={"slug": request.salon.slug, "token": token})
     )
-    context = {"link": link, "url": url, "qr": _qr_svg(url), "counter": counter}
+    context = {"link": link, "url": url, "qr": qr_svgs(url)[0], "counter": counter}
     response = render(request, "staff/sheets/link.html", context)
     response["Cache-Control"] = "private, no-store"
     return response
