@@ -14,6 +14,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.spreadsheet import cell_in, cell_out
 from common.text import (
     digits_only,
     is_kana,
@@ -277,6 +278,7 @@ def parse(text: str, *, existing_numbers: set[int], existing_phones: dict[str, s
                     % {"count": f"{MAX_ROWS:,}"}
                 )
             row = Row(line=reader.line_num)
+            cells = [cell_in(cell) for cell in cells]
             raw = {
                 name: " ".join(cells[i].strip() for i in indexes if i < len(cells) and cells[i].strip())
                 for name, indexes in found.items()
@@ -371,9 +373,10 @@ TEMPLATE_EXAMPLE = [
 
 
 def encode_csv(rows, encoding: str) -> bytes:
-    """Rows as Excel reads them: CRLF line ends, UTF-8 with BOM or CP932 (characters CP932 lacks become ?)."""
+    """Rows as Excel reads them: CRLF line ends, UTF-8 with BOM or CP932 (characters CP932 lacks
+    become ?), and no cell Excel would run as a formula (common.spreadsheet)."""
     out = io.StringIO(newline="")
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    csv.writer(out, lineterminator="\r\n").writerows([cell_out(cell) for cell in row] for row in rows)
     text = out.getvalue()
     if encoding == "cp932":
         return text.encode("cp932", errors="replace")
