@@ -4,6 +4,7 @@ from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
+from .bodylimit import too_large_response
 from .outage import classify, outage_response
 
 
@@ -27,3 +28,9 @@ def alive(request) -> JsonResponse:
     response = JsonResponse({"ok": True})
     response["Cache-Control"] = "no-store"
     return response
+
+
+def too_large(request) -> HttpResponse:
+    """nginx's answer when a body passes the site's limit (error_page 413): the app's page for it,
+    in the sender's language, naming the limit of the address that was refused."""
+    return too_large_response(request, request.GET.get("path", ""))

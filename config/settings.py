@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "common.middleware.TextGZipMiddleware",
     "common.middleware.SecurityHeadersMiddleware",
+    "common.bodylimit.BodyLimitMiddleware",
     "common.outage.OutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -289,6 +290,15 @@ KARTE_PHOTO_MAX_PIXELS = 50_000_000
 # killed mid-upload leaves its spool file behind, and purge_unused_uploads removes stale ones.
 FILE_UPLOAD_TEMP_DIR = str(Path(os.environ.get("KARTE_SPOOL_DIR", BASE_DIR / "var" / "spool")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# What pages open to phones and strangers accept, refused with 413 before the body is read (first
+# match wins; deploy/nginx/karte.conf sets the same): a counselling sheet with its signature (a PNG
+# of at most 600 kB, sent as a data URL, and the answers), small forms elsewhere in the app and on
+# the login page. Staff pages take photos of up to KARTE_PHOTO_MAX_BYTES.
+REQUEST_BODY_LIMITS = [
+    (r"/s/[^/]+/(app/)?sheet/", 1000 * 1024),
+    (r"/s/", 64 * 1024),
+    (r"/login/", 16 * 1024),
+]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # How long an outage's 503 asks clients to wait (Retry-After); 0 keeps each part's own default.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="staff:customer_list", permanent=False), name="home"),
     path("login/", StaffLoginView.as_view(), name="login"),
     path("alive/", common_views.alive, name="alive"),
+    path("too-large/", common_views.too_large, name="too_large"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

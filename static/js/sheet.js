@@ -78,6 +78,12 @@ function setUp(root) {
       button.disabled = false;
       return;
     }
+    if (response.status === 413) {
+      // Refused before it was read: nothing was kept, so the page stays as it is.
+      status.textContent = form.dataset.msgTooLarge;
+      button.disabled = false;
+      return;
+    }
     if (response.redirected) {
       window.location.assign(response.url);
       return;
