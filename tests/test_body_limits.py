@@ -63,7 +63,7 @@ def test_a_large_body_is_refused_before_it_is_read_and_nothing_is_kept(salon_a, 
     _row, url = _link(salon_a, single_use=False)
     phone = Client()
     response = phone.generic("POST", url, b"", CONTENT_TYPE="multipart/form-data; boundary=x",
-                             CONTENT_LENGTH=str(20 * MB), **{"wsgi.input": Unread()})  # fmt: skip
+                             CONTENT_LENGTH=str(20 * MB), **{"wsgi.input": Unread()})  # type: ignore[arg-type]  # fmt: skip
     assert response.status_code == 413
     page = response.content.decode()
     assert "このページで送れる量（最大 1,000 KB）を超えています。何も保存されていません。" in page
