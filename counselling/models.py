@@ -134,6 +134,8 @@ class SheetResponse(models.Model):
     signature_sha256 = models.CharField(max_length=64, blank=True)
     signature_size = models.BigIntegerField(null=True, blank=True)
     submitted_at = models.DateTimeField(default=timezone.now)
+    # Sent with the form, so that a double tap or a resend after a lost reply keeps one sheet.
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
     filed_at = models.DateTimeField(null=True, blank=True)
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -148,6 +150,7 @@ class SheetResponse(models.Model):
             models.Index(fields=["customer", "-submitted_at"], name="sheet_customer"),
             models.Index(fields=["salon", "submitted_at"], name="sheet_month"),
         ]
+        constraints = [models.UniqueConstraint(fields=["salon", "client_key"], name="sheet_send_once")]
 
     def __str__(self):
         return f"{self.name} {self.submitted_at:%Y-%m-%d}"

@@ -7,6 +7,7 @@ import datetime
 import hashlib
 import io
 import secrets
+import uuid
 from typing import cast
 
 from django.core.files.base import ContentFile
@@ -18,6 +19,7 @@ from PIL import Image, UnidentifiedImageError
 
 from audit.models import Action, AuditEntry
 from audit.services import audit_log
+from common.idempotency import create_once
 from common.ordering import last_position, move_in_order
 from customers.models import Customer
 from customers.services import customer_create, customer_update
@@ -213,11 +215,31 @@ def sheet_response_submit(
     signature: bytes | None,
     link: SheetLink | None = None,
     customer: Customer | None = None,
+    client_key: uuid.UUID | None = None,
 ) -> SheetResponse:
     """Keep a filled-in sheet. A single-use link is used up in the same transaction, so the same
-    link sent twice at once keeps one sheet. From the app the sender is known: the sheet is filed
-    onto that customer at once."""
+    link sent twice at once keeps one sheet; the same form sent twice (a double tap, a resend after
+    a lost reply), in turn or at once, keeps one sheet through its client key. From the app the
+    sender is known: the sheet is filed onto that customer at once."""
     sheet = sheet_get(salon=salon)
+    return create_once(
+        SheetResponse.objects.all(),
+        client_key,
+        lambda: _response_create(
+            salon=salon, sheet=sheet, source=source, answers=answers, identity=identity,
+            signature=signature, link=link, customer=customer, client_key=client_key,
+        ),
+    )  # fmt: skip
+
+
+def sheet_response_sent(*, client_key: uuid.UUID | None) -> SheetResponse | None:
+    """The sheet already kept for this form, when it is sent again."""
+    if client_key is None:
+        return None
+    return SheetResponse.objects.filter(client_key=client_key).first()
+
+
+def _response_create(*, salon, sheet, source, answers, identity, signature, link, customer, client_key):
     with transaction.atomic():
         if link is not None:
             link = _check_open(SheetLink.objects.select_for_update().filter(pk=link.pk).first())
@@ -230,6 +252,7 @@ def sheet_response_submit(
             source=source,
             answers=answers,
             consent_text=sheet.consent_text if signature else "",
+            client_key=client_key,
             **identity,
         )
         if customer is not None:

@@ -2,6 +2,7 @@
 who they are (when they come through a link, without the app), and the signed consent."""
 
 import datetime
+import uuid
 from typing import Any
 
 from django import forms
@@ -87,11 +88,14 @@ class SheetForm(PersonFieldsMixin, forms.Form):
         error_messages={"required": _("Please read the consent and tick the box to agree.")},
     )
     signature = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The same form sent twice keeps one sheet (counselling.services.sheet_response_submit).
+    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self, *args, sheet: Sheet, questions: list[Question], known_sender: bool, last=None, **kwargs
     ):
         super().__init__(*args, **kwargs)
+        self.initial.setdefault("client_key", uuid.uuid4())
         self.sheet = sheet
         self.questions = questions
         if known_sender:

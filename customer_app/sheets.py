@@ -10,10 +10,17 @@ from django.utils import timezone
 from django_scopes import scope
 
 from common.client_address import client_address
+from common.idempotency import parse_key
 from common.ratelimit import rate_limit_hit, retry_message
 from counselling.models import ResponseSource
 from counselling.selectors import own_last_answers, sheet_questions
-from counselling.services import SheetLinkError, sheet_get, sheet_link_find, sheet_response_submit
+from counselling.services import (
+    SheetLinkError,
+    sheet_get,
+    sheet_link_find,
+    sheet_response_sent,
+    sheet_response_submit,
+)
 from salons.models import Salon
 
 from .access import app_view
@@ -61,6 +68,7 @@ def _too_many(request, limit, key: str):
 
 def _send(salon, form, *, source, link=None, customer=None):
     return sheet_response_submit(
+        client_key=form.cleaned_data.get("client_key"),
         salon=salon,
         source=source,
         answers=form.answers(),
@@ -71,8 +79,16 @@ def _send(salon, form, *, source, link=None, customer=None):
     )
 
 
+def _sent_before(request) -> bool:
+    """This very form was kept already (a resend after a lost reply, a double tap)."""
+    key = parse_key(request.POST.get("client_key")) if request.method == "POST" else None
+    return sheet_response_sent(client_key=key) is not None
+
+
 @public_sheet_view
 def sheet_public(request, salon, token):
+    if _sent_before(request):
+        return redirect("sheet_sent", slug=salon.slug)
     try:
         link = sheet_link_find(salon=salon, token=token)
     except SheetLinkError as error:
@@ -93,6 +109,8 @@ def sheet_public(request, salon, token):
             try:
                 _send(salon, form, source=source, link=link)
             except SheetLinkError as error:
+                if _sent_before(request):  # the same form, sent at once, took the link first
+                    return redirect("sheet_sent", slug=salon.slug)
                 return render(
                     request, "customer_app/sheet_closed.html", {"message": error.message}, status=409
                 )
@@ -111,6 +129,8 @@ def app_sheet(request):
     """A linked customer fills the sheet again before a visit; it is filed onto them at once."""
     if request.GET.get("sent"):
         return render(request, "customer_app/sheet_sent.html", {"in_app": True})
+    if _sent_before(request):
+        return redirect(reverse("customer_app:sheet", kwargs={"slug": request.salon.slug}) + "?sent=1")
     customer = request.device.customer
     sheet = sheet_get(salon=request.salon)
     questions = sheet_questions(salon=request.salon)

@@ -119,3 +119,27 @@ def test_a_single_use_sheet_link_sent_many_times_at_once_keeps_one_sheet(salon_a
         # The refused sends left no signature file behind either.
         assert kept.signature.storage.exists(kept.signature.name)
     assert sum(1 for path in (own_storage / "m" / "signatures").rglob("*.png")) == 1
+
+
+def test_a_counter_sheet_sent_many_times_at_once_keeps_one_sheet(salon_a, own_storage):
+    """A double tap on the counter QR code's page (a link for everyone, never used up): the form's
+    client key keeps one sheet and one signature file, however many sends race."""
+    from django.test import Client
+
+    from counselling.models import SheetResponse
+
+    from .test_counselling_sheet import _answers, _link, _ready_sheet
+
+    questions = _ready_sheet(salon_a)
+    _row, url = _link(salon_a, single_use=False)
+    data = _answers(questions, client_key=str(uuid.uuid4()))
+
+    def send():
+        return Client().post(url, data).status_code
+
+    results, errors = race(send, ATTEMPTS)
+    assert errors == []
+    assert results == [302] * ATTEMPTS
+    with scope(salon=salon_a.salon):
+        assert SheetResponse.objects.count() == 1
+    assert sum(1 for path in (own_storage / "m" / "signatures").rglob("*.png")) == 1

@@ -478,3 +478,42 @@ def test_the_staff_bar_says_how_many_sheets_wait(salon_a, salon_b, own_storage):
     assert "badge--count" not in salon_b.client().get(reverse("staff:customer_list")).content.decode()
     salon_a.client().post(reverse("staff:sheet_file", kwargs={"pk": sent.pk}), {"new": "1"})
     assert "badge--count" not in salon_a.client().get(reverse("staff:customer_list")).content.decode()
+
+
+@pytest.mark.parametrize("single_use", [False, True])
+def test_the_same_sheet_sent_again_is_kept_once(salon_a, own_storage, single_use):
+    """A resend after a lost reply, or a double tap, through the counter's code or a sent link."""
+    questions = _ready_sheet(salon_a)
+    _link_row, url = _link(salon_a, single_use=single_use)
+    phone = Client()
+    key = re.search(r'name="client_key" value="([0-9a-f-]{36})"', phone.get(url).content.decode())
+    assert key is not None
+    data = _answers(questions, client_key=key.group(1))
+    sent = reverse("sheet_sent", kwargs={"slug": salon_a.salon.slug})
+    assert [phone.post(url, data)["Location"] for _ in range(2)] == [sent, sent]
+    with scope(salon=salon_a.salon):
+        assert SheetResponse.objects.count() == 1
+        assert AuditEntry.objects.filter(action="sheet.receive").count() == 1
+    # The next customer's page has a key of its own, and their sheet is kept too.
+    assert phone.post(url, _answers(questions, name="次の お客様")).status_code == (
+        410 if single_use else 302
+    )
+
+
+def test_the_same_sheet_sent_again_from_the_app_is_kept_once(salon_a, own_storage):
+    _ready_sheet(salon_a)
+    phone = linked_phone(salon_a)
+    url = reverse("customer_app:sheet", kwargs={"slug": salon_a.salon.slug})
+    page = phone.get(url).content.decode()
+    key = re.search(r'name="client_key" value="([0-9a-f-]{36})"', page)
+    assert key is not None
+    with scope(salon=salon_a.salon):
+        questions = list(Question.objects.filter(salon=salon_a.salon))
+    data = {
+        k: v
+        for k, v in _answers(questions, client_key=key.group(1)).items()
+        if k not in ("name", "kana", "phone")
+    }
+    assert [phone.post(url, data).status_code for _ in range(2)] == [302, 302]
+    with scope(salon=salon_a.salon):
+        assert SheetResponse.objects.filter(customer=salon_a.customer).count() == 1
