@@ -89,11 +89,16 @@ def backup_create(*, output: Path) -> dict:
         target.parent.mkdir(parents=True, exist_ok=True)
         sha = hashlib.sha256()
         size = 0
-        with default_storage.open(expected.name, "rb") as source, target.open("wb") as out:
-            while chunk := source.read(CHUNK):
-                sha.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
+        try:
+            with default_storage.open(expected.name, "rb") as source, target.open("wb") as out:
+                while chunk := source.read(CHUNK):
+                    sha.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+        except FileNotFoundError:
+            raise BackupError(
+                f"{expected.name} ({expected.owner}) was deleted while the backup ran; run backup again"
+            ) from None
         if expected.sha256 and (sha.hexdigest(), size) != (expected.sha256, expected.size):
             raise BackupError(f"{expected.name} does not match its checksum; run verify_media")
         entries.append({"name": expected.name, "sha256": sha.hexdigest(), "size": size})
@@ -185,4 +190,8 @@ def backup_restore(*, source: Path) -> dict:
     ]
     if problems:
         raise BackupError(f"{len(problems)} restored file(s) do not match the backup: {problems[:5]}")
+    from kartes.tasks import images_request_processing
+
+    # Photos whose display copies were being made when the backup was taken are made again.
+    manifest["requeued"] = images_request_processing()
     return manifest

@@ -50,6 +50,20 @@ def expected_files() -> Iterator[Expected]:
             yield Expected(salon.logo.name, salon.logo_sha256, salon.logo_size, f"logo of salon {salon.slug}")
 
 
+def pending_copies() -> Iterator[Expected]:
+    """The display copies rows name that the task worker has still to make: not there yet, or
+    there but not vouched for by a checksum. The worker makes them from the original."""
+    from kartes.models import DISPLAY_SIZES, ImageAsset, ImageStatus
+
+    with scopes_disabled():
+        processing = ImageAsset.objects.filter(status=ImageStatus.PROCESSING)
+        for asset in processing.order_by("created_at", "id").iterator(chunk_size=500):
+            for kind in DISPLAY_SIZES:
+                name = getattr(asset, kind).name
+                if name:
+                    yield Expected(name, "", None, f"image {asset.id}, still being made")
+
+
 def digest(storage: Storage, name: str) -> tuple[str, int]:
     sha, size = hashlib.sha256(), 0
     with storage.open(name, "rb") as handle:
@@ -85,17 +99,19 @@ class Report:
     damaged: list[str] | None = None
     unchecked: list[str] | None = None
     orphans: list[str] | None = None
+    pending: list[str] | None = None
 
     def __post_init__(self):
-        self.missing, self.damaged, self.unchecked, self.orphans = [], [], [], []
+        self.missing, self.damaged, self.unchecked, self.orphans, self.pending = [], [], [], [], []
 
     @property
     def ok(self) -> bool:
-        return not (self.missing or self.damaged or self.unchecked or self.orphans)
+        return not (self.missing or self.damaged or self.unchecked or self.orphans or self.pending)
 
 
 def verify(storage: Storage = default_storage) -> Report:
-    """Check that every row's files exist and read back as recorded, and list files no row names."""
+    """Check that every row's files exist and read back as recorded, display copies still being
+    made included (listed as pending until the worker has made them), and list files no row names."""
     report = Report()
     referenced = set()
     for expected in expected_files():
@@ -110,6 +126,11 @@ def verify(storage: Storage = default_storage) -> Report:
             report.unchecked.append(f"{expected.name} ({expected.owner}): no checksum on the row")  # type: ignore[union-attr]
         elif (sha, size) != (expected.sha256, expected.size):
             report.damaged.append(f"{expected.name} ({expected.owner})")  # type: ignore[union-attr]
+    for expected in pending_copies():
+        referenced.add(expected.name)
+        report.checked += 1
+        if not storage.exists(expected.name):
+            report.pending.append(f"{expected.name} ({expected.owner})")  # type: ignore[union-attr]
     report.orphans.extend(sorted(set(stored_names(storage)) - referenced))  # type: ignore[union-attr]
     return report
 
@@ -119,7 +140,7 @@ def orphans_purge(*, older_than: float, storage: Storage = default_storage) -> l
 
     The grace period protects an upload whose file is written but whose row has not committed yet.
     """
-    referenced = {expected.name for expected in expected_files()}
+    referenced = {expected.name for expected in (*expected_files(), *pending_copies())}
     removed = []
     for name in stored_names(storage):
         if name in referenced:

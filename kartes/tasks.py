@@ -54,6 +54,20 @@ def images_requeue_stalled() -> None:
                 enqueue_safely(image_make_copies, salon_id, str(pk))
 
 
+def images_request_processing() -> int:
+    """Ask the worker for the copies of every photo still being made, at once (after a restore:
+    the backup holds the originals of such photos, and their copies are made again)."""
+    now = timezone.now()
+    with scopes_disabled():
+        processing = list(
+            ImageAsset.objects.filter(status=ImageStatus.PROCESSING).values_list("pk", "salon_id")
+        )
+        ImageAsset.objects.filter(pk__in=[pk for pk, _salon in processing]).update(queued_at=now, attempts=1)
+        for pk, salon_id in processing:
+            enqueue_safely(image_make_copies, salon_id, str(pk))
+    return len(processing)
+
+
 # 04:17 in Japan (the queue keeps UTC): when no salon is open.
 @periodic_task(crontab(minute="17", hour="19"))
 def uploads_purge_unused() -> None:

@@ -22,3 +22,8 @@ class Command(BaseCommand):
             f"Restored the database and {len(manifest['files'])} file(s), every one verified, "
             f"in {time.monotonic() - started:.1f} s."
         )
+        if manifest["requeued"]:
+            self.stdout.write(
+                f"{manifest['requeued']} photo(s) were still being processed when the backup was taken: "
+                "the task worker makes their display copies again (verify_media lists them until then)."
+            )

@@ -12,6 +12,7 @@ class Command(BaseCommand):
             ("Missing", report.missing),
             ("Damaged (checksum or size differs)", report.damaged),
             ("Without a checksum", report.unchecked),
+            ("Not made yet (the task worker makes these display copies from the originals)", report.pending),
             ("Orphans (no row uses them; purge_unused_uploads removes them)", report.orphans),
         ]
         for title, names in sections:
