@@ -114,3 +114,38 @@ def test_an_upload_while_the_queue_is_down_is_kept_and_made_later(app):
     app.start_task_worker()
     sweep_now(app)
     wait_for(lambda: status(app, session, state) == "ready", timeout=60, what="the copies made later")
+
+
+def _export_status(app: AppProcess) -> str:
+    return app.shell(
+        "from django_scopes import scopes_disabled\nfrom transfer.models import ExportJob\n"
+        "with scopes_disabled():\n    print(ExportJob.objects.get().status)"
+    ).strip()
+
+
+def test_a_worker_killed_during_an_export_leaves_no_temporary_file_and_the_export_is_made(app, tmp_path):
+    session = app.login()
+    flag = tmp_path / "worker-at-fault-point"
+    doomed = app.start_task_worker(KARTE_FAULT_HOLD="export-file-built", KARTE_FAULT_FLAG=str(flag))
+    response = session.post(
+        app.url("/salon/data/exports/new/"), data={"kind": "archive", "encoding": "utf-8-sig"}, timeout=10
+    )
+    assert response.status_code in (200, 302)
+    wait_for(flag.exists, timeout=60, what="the worker to build the export")
+    app.kill_task_worker(doomed)  # SIGKILL with the file built, before it is stored: no `finally` runs
+    left = list(app.spool.glob("karte-export-*"))
+    assert len(left) == 1 and _export_status(app) == "running"
+    app.start_task_worker()
+    # The periodic sweep (every minute) finds the stalled export; here it is run at once.
+    app.shell(
+        "import datetime\nfrom django.utils import timezone\nfrom django_scopes import scopes_disabled\n"
+        "from transfer.models import ExportJob\nfrom transfer.tasks import exports_requeue_stalled\n"
+        "with scopes_disabled():\n"
+        "    ExportJob.objects.update(heartbeat_at=timezone.now() - datetime.timedelta(minutes=30))\n"
+        "exports_requeue_stalled.call_local()"
+    )
+    wait_for(lambda: _export_status(app) == "ready", timeout=60, what="the export made again")
+    # The spool purge removes what the killed worker left; the export that succeeded left nothing.
+    out = app.manage("purge_unused_uploads", "--spool-older-than-minutes=0")
+    assert "Deleted 1 stale upload spool file(s)." in out
+    assert list(app.spool.glob("karte-export-*")) == []

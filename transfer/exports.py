@@ -7,12 +7,14 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from audit.models import Action
 from audit.services import audit_log
+from common.faults import fault_point
 from common.tasks import enqueue_safely
 from customers.models import Customer, number_text
 from kartes.models import RECIPE_COLUMNS, ItemKind, Karte, KarteItem
@@ -194,13 +196,13 @@ def _build_archive(job: ExportJob, path: str) -> str:
         files.append((name, image.original.name))
     done = [0]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        with tempfile.TemporaryFile() as part:
+        with tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as part:
             _customers_csv(part, job, done)
             part.seek(0)
             with archive.open("customers.csv", "w", force_zip64=True) as out:
                 while chunk := part.read(COPY_CHUNK):
                     out.write(chunk)
-        with tempfile.TemporaryFile() as part:
+        with tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as part:
             rows = _karte_rows(photo_paths=photo_paths)
             _write_csv(part, _counting(_with_header(KARTE_HEADER, rows), job, done), job.encoding)
             part.seek(0)
@@ -241,11 +243,15 @@ def export_build(*, job: ExportJob) -> ExportJob:
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportStatus.RUNNING, done=0, total=total, heartbeat_at=timezone.now()
     )
-    handle, path = tempfile.mkstemp(prefix="karte-export-")
+    # Built in the upload spool: a worker killed here (SIGKILL skips the `finally`) leaves the file
+    # where purge_unused_uploads removes stale spool files, and the sweep asks for the export again.
+    os.makedirs(settings.FILE_UPLOAD_TEMP_DIR, exist_ok=True)
+    handle, path = tempfile.mkstemp(prefix="karte-export-", dir=settings.FILE_UPLOAD_TEMP_DIR)
     os.close(handle)
     try:
         build = _build_archive if job.kind == ExportKind.ARCHIVE else _build_csv
         filename = build(job, path)
+        fault_point("export-file-built")
         old = job.file.name
         with open(path, "rb") as built:
             job.file.save(filename, File(built), save=False)
