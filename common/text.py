@@ -24,10 +24,14 @@ def normalize_search(text: str) -> str:
 
 
 def normalize_kana(text: str) -> str:
-    """Store kana as full-width hiragana with single spaces, the form used for あいうえお order."""
+    """Kana as the customer spells it (katakana stays katakana), full width, with single spaces."""
     text = unicodedata.normalize("NFKC", text or "").strip()
-    text = katakana_to_hiragana(text)
     return re.sub(r"[\s\u3000]+", " ", text)
+
+
+def kana_sort_key(text: str) -> str:
+    """The furigana folded to hiragana without spaces: the あいうえお order, whatever kana was typed."""
+    return katakana_to_hiragana(normalize_kana(text)).replace(" ", "")
 
 
 def is_kana(text: str) -> bool:

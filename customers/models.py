@@ -5,7 +5,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from common.text import digits_only, looks_like_phone, normalize_kana, normalize_phone, normalize_search
+from common.text import (
+    digits_only,
+    kana_sort_key,
+    looks_like_phone,
+    normalize_kana,
+    normalize_phone,
+    normalize_search,
+)
 from salons.models import Salon
 
 # Queries this short have no trigram to look up; they use the index of pieces instead.
@@ -119,7 +126,7 @@ class Customer(models.Model):
 
     def refresh_search_fields(self) -> None:
         self.kana = normalize_kana(self.kana)
-        self.kana_sort = self.kana.replace(" ", "")
+        self.kana_sort = kana_sort_key(self.kana)
         self.phone_digits = " ".join(filter(None, (digits_only(self.phone), digits_only(self.other_phone))))
         self.search_text = normalize_search(f"{self.name} {self.kana}")
 

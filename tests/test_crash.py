@@ -168,6 +168,12 @@ print(json.dumps({
 """
         )
     )
+    # What the task worker does for the photos that were uploaded (none runs beside this server).
+    app.shell(
+        "from kartes.models import ImageAsset\nfrom kartes.services import image_asset_make_copies\n"
+        "for pk in ImageAsset.objects.filter(status='processing').values_list('pk', flat=True):\n"
+        "    image_asset_make_copies(asset_id=pk)"
+    )
     left_in_spool = len(os.listdir(app.spool))
     purge = app.manage("purge_unused_uploads", "--older-than-hours=0", "--spool-older-than-minutes=0")
     verify = app.manage("verify_media")  # fails on any missing, truncated or orphan file

@@ -68,8 +68,9 @@ def test_a_shift_jis_file_from_excel_previews_and_imports(salon_a):
         tanaka = Customer.objects.get(name="田中 まり")
         entry = AuditEntry.objects.get(action=Action.CUSTOMER_IMPORT)
         staged = CustomerImport.objects.get()
+    # The customer's own spelling, in full width: katakana stays katakana (folded only for search).
     assert (yamamoto.kana, yamamoto.phone, yamamoto.postcode) == (
-        "やまもと はなこ",
+        "ヤマモト ハナコ",
         "090-1111-0001",
         "150-0001",
     )
@@ -99,7 +100,7 @@ def test_utf8_without_bom_and_split_name_columns(salon_a):
     client, url, _ = staged_preview(salon_a, data)
     client.post(url, {"expected": "1"})
     with salon_a.scope():
-        assert Customer.objects.get(name="小川 理沙").kana == "おがわ りさ"
+        assert Customer.objects.get(name="小川 理沙").kana == "オガワ リサ"
 
 
 def test_every_problem_is_listed_in_japanese_with_its_line(salon_a):
@@ -115,11 +116,11 @@ def test_every_problem_is_listed_in_japanese_with_its_line(salon_a):
     ]
     _, _, preview = staged_preview(salon_a, excel_csv(rows))
     page = preview.content.decode()
-    assert "1 件を取り込めます" in page and "5 件に問題があり、取り込みません" in page
+    assert "2 件を取り込めます" in page and "4 件に問題があり、取り込みません" in page
     for message in (
         "顧客番号 00001 はすでにサロンのお客様に使われています。",
         "顧客番号 00500 が 3 行目と重複しています。",
-        "この携帯電話番号のお客様はすでに登録されています（森川 紗季）。",
+        "登録済みのお客様（森川 紗季）と同じ携帯電話番号です。",  # a warning, not a refusal
         "フリガナ「山田」がひらがな・カタカナではありません。",
         "電話番号「12345」が10〜11桁ではありません。",
         "生年月日「2099/01/01」が未来か1900年より前です。",
@@ -131,7 +132,38 @@ def test_every_problem_is_listed_in_japanese_with_its_line(salon_a):
     ):
         assert message in page, message
     rows_by_line = {row.line: row for row in preview.context["invalid_rows"]}
-    assert set(rows_by_line) == {2, 4, 5, 6, 8}
+    assert set(rows_by_line) == {2, 4, 6, 8}
+    assert [row.line for row in preview.context["warned_rows"]] == [5]
+
+
+SHARED = [
+    ["氏名", "フリガナ", "携帯電話"],
+    ["森川 陽菜", "もりかわ ひな", "090-1111-2222"],  # 森川 紗季's daughter, on her mother's phone
+    ["森川 蓮", "もりかわ れん", "09011112222"],  # and her brother
+    ["青木 優", "あおき ゆう", "080-5555-6666"],
+]
+
+
+def test_family_members_sharing_a_mobile_are_imported_when_the_owner_accepts(salon_a):
+    client, url, preview = staged_preview(salon_a, excel_csv(SHARED))
+    page = preview.content.decode()
+    assert "3 件を取り込めます" in page and "問題があり" not in page
+    assert "登録済みのお客様（森川 紗季）と同じ携帯電話番号です。" in page
+    assert "2 行目と同じ携帯電話番号です。" in page
+    assert 'name="accept_shared" value="1" checked' in page
+    assert (
+        client.post(url, {"expected": "3", "expected_unshared": "1", "accept_shared": "1"}).status_code == 302
+    )
+    with salon_a.scope():
+        assert Customer.objects.filter(phone="090-1111-2222").count() == 3
+
+
+def test_rows_sharing_a_mobile_are_left_out_when_the_owner_unticks_them(salon_a):
+    client, url, _preview = staged_preview(salon_a, excel_csv(SHARED))
+    assert client.post(url, {"expected": "3", "expected_unshared": "1"}).status_code == 302
+    with salon_a.scope():
+        assert Customer.objects.filter(phone="090-1111-2222").count() == 1
+        assert Customer.objects.filter(name="青木 優").exists()
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,8 @@ def test_creating_a_customer_is_audited(salon_a):
     assert response.status_code == 302
     with scope(salon=salon_a.salon):
         customer = Customer.objects.get(name="中村 彩")
-        assert customer.kana == "なかむら あや"
+        assert customer.kana == "ナカムラ アヤ"  # as typed; sorted and searched as hiragana
+        assert customer.kana_sort == "なかむらあや"
         assert customer.phone_digits == "09012345678"
         assert AuditEntry.objects.filter(action=Action.CUSTOMER_CREATE, target_id=str(customer.pk)).exists()
 

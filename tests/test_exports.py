@@ -234,6 +234,37 @@ def test_an_export_imports_back_into_a_new_salon_unchanged(salon_a, salon_b, own
     assert after == before
 
 
+def test_a_salon_whose_families_share_mobiles_round_trips(salon_a, salon_b, own_storage, held_exports):
+    fields = ("number", "name", "kana", "phone")
+    with salon_a.scope():
+        for name in ("森川 陽菜", "森川 蓮"):
+            number = Customer.objects.count() + 1
+            phone = salon_a.customer.phone
+            Customer.objects.create(
+                salon=salon_a.salon, name=name, kana="もりかわ", phone=phone, number=number
+            )
+        before = list(Customer.objects.order_by("number").values(*fields))
+    assert len({row["phone"] for row in before if row["name"].startswith("森川")}) == 1
+    client = salon_a.client()
+    client.post(CREATE, {"kind": "customers", "encoding": "cp932"})
+    held_exports()
+    with salon_a.scope():
+        data = download(client, ExportJob.objects.get())
+    with scopes_disabled():
+        Customer.objects.filter(salon=salon_b.salon).delete()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    other = salon_b.client()
+    response = other.post(
+        reverse("staff:customer_import_upload"), {"file": SimpleUploadedFile("e.csv", data)}
+    )
+    preview = other.get(response.url)
+    assert preview.context["valid_count"] == len(before) and preview.context["invalid_count"] == 0
+    other.post(response.url, {"expected": str(len(before)), "expected_unshared": "2", "accept_shared": "1"})
+    with scope(salon=salon_b.salon):
+        assert list(Customer.objects.order_by("number").values(*fields)) == before
+
+
 def test_stylists_cannot_export_or_download(salon_a, own_storage, held_exports):
     salon_a.client().post(CREATE, {"kind": "customers", "encoding": "cp932"})
     held_exports()

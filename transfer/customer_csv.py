@@ -138,6 +138,8 @@ class Row:
     line: int
     data: dict = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    # What the owner may accept: a mobile number shared with another row or customer (a family).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -153,6 +155,13 @@ class Parsed:
     @property
     def valid(self) -> list[Row]:
         return [row for row in self.rows if not row.errors]
+
+    @property
+    def warned(self) -> list[Row]:
+        return [row for row in self.rows if row.warnings and not row.errors]
+
+    def to_import(self, *, accept_shared: bool) -> list[Row]:
+        return [row for row in self.valid if accept_shared or not row.warnings]
 
     @property
     def invalid(self) -> list[Row]:
@@ -300,14 +309,16 @@ def parse(text: str, *, existing_numbers: set[int], existing_phones: dict[str, s
                     seen_numbers[number] = row.line
             digits = digits_only(row.data.get("phone", ""))
             if digits:
+                # Family members often share one mobile, and the salon keeps them apart; the
+                # owner sees each such row and decides, as with a customer typed in by hand.
                 if digits in existing_phones:
-                    row.errors.append(
-                        _("A customer with this mobile number is already kept: %(name)s.")
+                    row.warnings.append(
+                        _("The same mobile number as %(name)s, a customer already kept.")
                         % {"name": existing_phones[digits]}
                     )
-                elif digits in seen_phones:
-                    row.errors.append(
-                        _("The same mobile number is also on line %(line)s.") % {"line": seen_phones[digits]}
+                if digits in seen_phones:
+                    row.warnings.append(
+                        _("The same mobile number as line %(line)s.") % {"line": seen_phones[digits]}
                     )
                 else:
                     seen_phones[digits] = row.line

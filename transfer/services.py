@@ -45,17 +45,18 @@ def customer_import_preview(*, text: str) -> Parsed:
     return customer_csv.parse(text, existing_numbers=numbers, existing_phones=phones)  # type: ignore[arg-type]
 
 
-def customer_import_run(*, staged: CustomerImport, actor, expected: int) -> int:
+def customer_import_run(*, staged: CustomerImport, actor, expected: int, accept_shared: bool = True) -> int:
     """Add every valid row of the file as a customer, in one transaction: all of them or none.
+    Rows whose mobile number another row or customer has too are added only with `accept_shared`.
 
-    `expected` is how many rows the preview called valid; if the salon's customers changed since
-    (someone added one with the same number or phone), ImportChanged carries the new preview.
+    `expected` is how many rows the preview said would be added; if the salon's customers changed
+    since (someone added one with the same number), ImportChanged carries the new preview.
     """
     with transaction.atomic():
         salon = staged.salon
         first = customer_numbers_reserve(salon=salon)  # holds the salon until the import commits
         parsed = customer_import_preview(text=staged.text)
-        valid = parsed.valid
+        valid = parsed.to_import(accept_shared=accept_shared)
         if len(valid) != expected:
             raise ImportChanged(parsed)
         given = [row.data["number"] for row in valid if row.data["number"] is not None]
@@ -75,7 +76,12 @@ def customer_import_run(*, staged: CustomerImport, actor, expected: int) -> int:
             action=Action.CUSTOMER_IMPORT,
             target=staged,
             summary=staged.filename,
-            data={"imported": len(customers), "skipped": len(parsed.invalid), "encoding": staged.encoding},
+            data={
+                "imported": len(customers),
+                "skipped": len(parsed.rows) - len(customers),
+                "shared_mobile": len(parsed.warned) if accept_shared else 0,
+                "encoding": staged.encoding,
+            },
         )
         CustomerImport.objects.filter(pk=staged.pk).update(
             imported_at=timezone.now(), imported_count=len(customers), text=""

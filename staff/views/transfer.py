@@ -88,12 +88,16 @@ def customer_import(request, pk):
         return redirect("staff:customer_list")
     changed = False
     if request.method == "POST":
+        # Rows sharing a mobile number with another are imported when the owner leaves them ticked.
+        accept_shared = request.POST.get("accept_shared") == "1" or "expected_unshared" not in request.POST
         try:
-            expected = int(request.POST.get("expected", ""))
+            expected = int(request.POST.get("expected" if accept_shared else "expected_unshared", ""))
         except ValueError:
             expected = -1
         try:
-            count = customer_import_run(staged=staged, actor=request.user, expected=expected)
+            count = customer_import_run(
+                staged=staged, actor=request.user, expected=expected, accept_shared=accept_shared
+            )
         except ImportChanged as change:
             parsed, changed = change.parsed, True
         else:
@@ -109,6 +113,9 @@ def customer_import(request, pk):
         "parsed": parsed,
         "changed": changed,
         "valid_count": len(parsed.valid),
+        "unshared_count": len(parsed.valid) - len(parsed.warned),
+        "warned_count": len(parsed.warned),
+        "warned_rows": parsed.warned[:PREVIEW_ERRORS],
         "invalid_count": len(parsed.invalid),
         "invalid_rows": parsed.invalid[:PREVIEW_ERRORS],
         "columns": [(name, labels[name]) for name in shown],
