@@ -21,7 +21,8 @@ class MonthlyFigures(models.Model):
     returned_unlinked = models.PositiveIntegerField(default=0)
     # Whether 90 days have passed since the month ended: until then its repeat rate is still growing.
     repeat_final = models.BooleanField(default=False)
-    # Notices that started in the month: the customers they reached, and how many of those read them.
+    # Notices that started in the month: the customers they reach (as the notice list counts them),
+    # and how many of those read them.
     notices = models.PositiveIntegerField(default=0)
     reach = models.PositiveIntegerField(default=0)
     reads = models.PositiveIntegerField(default=0)

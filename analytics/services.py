@@ -9,7 +9,8 @@ from counselling.models import ResponseSource, SheetResponse
 from customers.models import Customer
 from kartes.models import Karte
 from linking.models import Device
-from notices.models import Notice, NoticeRead
+from notices.models import Notice
+from notices.selectors import read_totals
 from salons.models import Salon
 
 from .models import MonthlyFigures
@@ -77,27 +78,17 @@ def _month(salon: Salon, first: datetime.date, today: datetime.date) -> dict:
         visitors_unlinked=Count("customer", distinct=True, filter=Q(linked=False)),
         returned_unlinked=Count("customer", distinct=True, filter=Q(linked=False, back=True)),
     )
-    # Notices that started in the month: one customer each, or every customer linked when it started.
+    # Notices that started in the month, each with its 閲覧数 as the notice list counts it: the
+    # customers it reaches now (everyone linked, or its one customer) and those of them who read it.
     notices = Notice.objects.filter(starts_at__date__gte=first, starts_at__date__lt=end)
-    reach = 0
-    for notice in notices.only("pk", "customer_id", "starts_at"):
-        if notice.customer_id is not None:
-            reach += 1
-        else:
-            reach += (
-                Device.objects.filter(linked_at__lte=notice.starts_at)
-                .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=notice.starts_at))
-                .values("customer")
-                .distinct()
-                .count()
-            )
+    reach, reads = read_totals(notices)
     return {
         **counts,
         **repeat,
         "repeat_final": today >= last_day + RETURN_WITHIN,
         "notices": notices.count(),
         "reach": reach,
-        "reads": NoticeRead.objects.filter(notice__in=notices).count(),
+        "reads": reads,
         **SheetResponse.objects.filter(
             salon=salon, submitted_at__date__gte=first, submitted_at__date__lt=end
         ).aggregate(sheets=Count("pk"), sheets_from_app=Count("pk", filter=Q(source=ResponseSource.APP))),

@@ -134,3 +134,32 @@ def test_only_the_owner_sees_it_and_only_their_salon(salon_a, salon_b):
     assert "1 / 1" not in other
     with scope(salon=salon_b.salon):
         assert all(row.visitors_linked == 0 for row in MonthlyFigures.objects.all())
+
+
+def test_the_read_rate_is_the_notice_lists_and_never_passes_100_percent(salon_a):
+    """A phone linked in the same minute the notice started reads it, another linked phone does
+    not, and a reader has since unlinked: the list says 1 / 2 and so does 分析."""
+    from customers.models import Customer
+
+    starts = timezone.now() - datetime.timedelta(seconds=30)
+    notice = make_notice(salon_a, title="年末のご案内", starts_at=starts)
+    linked_phone(salon_a)  # 森川, linked after the notice started (same minute)
+    linked_phone(salon_a, salon_a.other_customer)  # 佐藤, who does not read it
+    with scope(salon=salon_a.salon):
+        gone = Customer.objects.create(salon=salon_a.salon, name="去る 人", kana="さる", number=99)
+    linked_phone(salon_a, gone)
+    with scope(salon=salon_a.salon):
+        for customer in (salon_a.customer, gone):
+            notice_mark_read(notice=notice, customer=customer)
+        Device.objects.filter(customer=gone).update(revoked_at=timezone.now())
+    listed = salon_a.client().get(reverse("staff:notice_list")).content.decode()
+    assert "<strong data-views>1</strong> / 2" in listed
+    with scope(salon=salon_a.salon):
+        analytics_roll_up(salon=salon_a.salon, today=timezone.localdate())
+        month = MonthlyFigures.objects.get(month=timezone.localdate().replace(day=1))
+    assert (month.notices, month.reach, month.reads) == (1, 2, 1)
+    page = salon_a.client().get(PAGE).content.decode()
+    assert (
+        '<strong>50%</strong> <span class="muted">1 / 2</span>' in page
+        and "時点の集計です。毎晩集計し直します。" in page
+    )
