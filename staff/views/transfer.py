@@ -3,6 +3,7 @@ import datetime
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,10 +30,12 @@ PREVIEW_ERRORS = 500
 PREVIEW_VALID = 20
 
 
-def _exports() -> dict:
+def _exports(request=None) -> dict:
     exports = list(ExportJob.objects.select_related("requested_by__staff_member")[:RECENT_EXPORTS])
     pending = {ExportStatus.QUEUED, ExportStatus.RUNNING}
-    return {"exports": exports, "polling": any(job.status in pending for job in exports)}
+    # Just asked for: the list says so where the owner is looking (the page opens at the list).
+    made = request is not None and request.GET.get("made") == "1"
+    return {"exports": exports, "polling": any(job.status in pending for job in exports), "made": made}
 
 
 def _cell(name: str, value) -> str:
@@ -49,14 +52,14 @@ def _cell(name: str, value) -> str:
 
 @owner_required
 def data_page(request):
-    context = {"import_form": CustomerImportForm(), "export_form": ExportForm(), **_exports()}
+    context = {"import_form": CustomerImportForm(), "export_form": ExportForm(), **_exports(request)}
     return render(request, "staff/salon/data.html", context)
 
 
 @owner_required
 def export_list(request):
     """The exports and their progress (the data page asks for this while one is being made)."""
-    return render(request, "staff/salon/_exports.html", {**_exports()})
+    return render(request, "staff/salon/_exports.html", {**_exports(request)})
 
 
 @owner_required
@@ -144,8 +147,7 @@ def export_create(request):
         context = {"import_form": CustomerImportForm(), "export_form": form, **_exports()}
         return render(request, "staff/salon/data.html", context, status=422)
     export_request(salon=request.salon, actor=request.user, **form.cleaned_data)
-    messages.success(request, _("The export is being made. It can be downloaded here when it is ready."))
-    return redirect("staff:data")
+    return redirect(reverse("staff:data") + "?made=1#exports")
 
 
 @owner_required

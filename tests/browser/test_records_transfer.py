@@ -72,6 +72,23 @@ def test_everything_is_exported_as_a_zip_and_downloaded(live_server, tablet, sal
     assert "customers.csv" in names and any(name.startswith("photos/00001/") for name in names)
 
 
+@pytest.mark.parametrize("viewport", [{"width": 1180, "height": 820}, {"width": 820, "height": 1180}],
+                         ids=["landscape", "portrait"])  # fmt: skip
+def test_after_asking_for_an_export_its_row_is_on_screen(live_server, tablet, salon_a, viewport, screenshot):
+    page = tablet
+    page.set_viewport_size(viewport)
+    log_in(page, live_server, "salon-a-owner", "pw-owner-123")
+    page.goto(f"{live_server.url}/salon/data/")
+    page.get_by_label("顧客（CSV）").check()
+    page.get_by_role("button", name="書き出しを作成").click()
+    said = page.locator("#exports .message")
+    expect(said).to_contain_text("書き出しを作成しています。")
+    row = page.locator(".export-row").first
+    expect(said).to_be_in_viewport()
+    expect(row).to_be_in_viewport()
+    screenshot(page, f"26-exports-{'landscape' if viewport['width'] > viewport['height'] else 'portrait'}")
+
+
 def test_a_history_prints_on_a4_with_its_photos(live_server, tablet, salon_a, screenshot):
     make_karte(salon_a, text="根元は明るめに")
     page = tablet
