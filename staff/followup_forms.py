@@ -14,7 +14,7 @@ TIMING = {
 EXPLAINED = {
     FollowUpKind.THANKS: _("Sent once after each visit."),
     FollowUpKind.NEXT_VISIT: _(
-        "When the 「次回来店の目安」 set on the latest karte has passed, or else the customer's usual "
+        "When the “Next visit in about” set on the latest karte has passed, or else the customer's usual "
         "interval between visits. A new visit replaces it."
     ),
     FollowUpKind.BIRTHDAY: _(

@@ -11,6 +11,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
@@ -60,6 +62,14 @@ def _is_stroke(stroke) -> bool:
         and bool(points)
         and all(isinstance(p, list) and len(p) == 2 and all(_is_number(c) for c in p) for p in points)
     )
+
+
+def _weeks(count: int) -> str:
+    return gettext("%(count)s weeks") % {"count": count}
+
+
+# Choices are built when the module loads: each label is translated when shown, in that page's language.
+weeks_label = lazy(_weeks, str)
 
 
 class CreateOnceMixin(forms.Form):
@@ -202,7 +212,7 @@ class KarteForm(forms.Form):
         required=False,
         choices=[
             ("", _("Not set")),
-            *((weeks, _("%(count)s weeks") % {"count": weeks}) for weeks in (2, 3, 4, 5, 6, 8, 10, 12)),
+            *((weeks, weeks_label(weeks)) for weeks in (2, 3, 4, 5, 6, 8, 10, 12)),
             (16, _("4 months")),
             (26, _("6 months")),
         ],

@@ -23,7 +23,7 @@ def test_notices_reach_the_right_phones_with_new_badges_and_view_counts(
     log_in(staff, live_server, "salon-a-owner", "pw-owner-123")
 
     staff.get_by_role("link", name="お知らせ").click()
-    staff.get_by_role("link", name="全体へのお知らせを作成").click()
+    staff.get_by_role("link", name="全体告知を作成").click()
     staff.get_by_label("タイトル").fill("年末年始の営業")
     staff.get_by_label("本文").fill("12/31〜1/3はお休みです。\n詳しくは https://example.jp/ をご覧ください。")
     expect(staff.locator("[data-audience]")).to_contain_text("アプリを連携しているお客様全員に表示されます")
