@@ -36,7 +36,8 @@ DEFAULTS = {
     FollowUpKind.THANKS: (
         3,
         _("Thank you for visiting us"),
-        _("{customer}, thank you for visiting {salon} today. We hope you enjoy your new style."),
+        # Sent hours after the visit: never "today".
+        _("{customer}, thank you for visiting {salon}. We hope you enjoy your new style."),
     ),
     FollowUpKind.NEXT_VISIT: (
         0,
@@ -242,8 +243,14 @@ def followup_cancel(*, followup: FollowUp, actor) -> None:
 
 
 def render(text: str, *, customer: Customer, salon: Salon) -> str:
-    # Plain replacement: the owner's words are never a format string.
-    return text.replace("{customer}", f"{customer.name}様").replace("{salon}", salon.name)
+    return fill(text, customer_name=customer.name, salon_name=salon.name)
+
+
+def fill(text: str, *, customer_name: str, salon_name: str) -> str:
+    """The owner's words with the customer's name (and 様) and the salon's name put in, as sent.
+    Plain replacement: the owner's words are never a format string. static/js/followup-preview.js
+    does the same as the owner types."""
+    return text.replace("{customer}", f"{customer_name}様").replace("{salon}", salon_name)
 
 
 def followup_send(*, pk: int, now: datetime.datetime) -> str:

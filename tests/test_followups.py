@@ -62,7 +62,7 @@ def test_a_thank_you_goes_hours_after_the_visit_once(salon_a):
     with scope(salon=salon_a.salon):
         notice = Notice.objects.get(customer=salon_a.customer)
     assert notice.title == "ご来店ありがとうございました"
-    assert notice.body.startswith("森川 紗季様、本日はサロンAにご来店いただきありがとうございました。")
+    assert notice.body.startswith("森川 紗季様、このたびはサロンAにご来店いただきありがとうございました。")
 
 
 def test_the_phone_shows_it_as_a_new_notice(salon_a):

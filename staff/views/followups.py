@@ -3,7 +3,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from followups.services import followup_cancel, followup_rules, followup_rules_update
+from customers.models import Customer
+from followups.services import fill, followup_cancel, followup_rules, followup_rules_update
 from salons.access import owner_required, staff_required
 
 from ..access import get_followup_for_staff
@@ -22,7 +23,17 @@ def followup_settings(request):
         )
         messages.success(request, _("The automatic follow-ups were saved."))
         return redirect("staff:followup_settings")
-    return render(request, "staff/salon/followups.html", {"forms": forms})
+    # The preview speaks to the first customer in あいうえお order, as the app would.
+    first = Customer.objects.filter(archived_at__isnull=True).order_by("kana_sort", "id").first()
+    example = first.name if first else _("Hanako Yamada")
+    for form in forms:
+        title, body = (form[name].value() or "" for name in ("title", "body"))
+        form.preview = {
+            "title": fill(title, customer_name=example, salon_name=request.salon.name),
+            "body": fill(body, customer_name=example, salon_name=request.salon.name),
+        }
+    context = {"forms": forms, "example_name": example}
+    return render(request, "staff/salon/followups.html", context)
 
 
 @staff_required

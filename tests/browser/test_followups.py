@@ -37,3 +37,26 @@ def test_the_owner_switches_follow_ups_on_and_staff_cancel_one(
     expect(page.locator(".message")).to_contain_text("自動フォローを取り消しました。")
     with scope(salon=salon_a.salon):
         assert FollowUp.objects.get(kind="lapsed").status == "cancelled"
+
+
+def test_the_owner_sees_the_message_a_customer_will_get_as_they_type(
+    live_server, tablet, salon_a, screenshot
+):
+    page = tablet
+    log_in(page, live_server, "salon-a-owner", "pw-owner-123")
+    page.goto(f"{live_server.url}/salon/followups/")
+    thanks = page.locator("section.followup-rule").first
+    preview = thanks.locator("[data-followup-preview]")
+    # The first customer in あいうえお order (佐藤 美咲) and the salon, put in as they are sent.
+    expect(preview).to_contain_text("佐藤 美咲様のアプリに届く内容")
+    expect(preview.locator("[data-preview-body]")).to_have_text(
+        "佐藤 美咲様、このたびはサロンAにご来店いただきありがとうございました。"
+        "新しいスタイルをお楽しみください。"
+    )
+    thanks.get_by_label("タイトル").fill("{salon}より")
+    thanks.get_by_label("本文").fill("{customer}\nまたのお越しをお待ちしております。")
+    expect(preview.locator("[data-preview-title]")).to_have_text("サロンAより")
+    expect(preview.locator("[data-preview-body]")).to_have_text(
+        "佐藤 美咲様\nまたのお越しをお待ちしております。"
+    )
+    screenshot(page, "31-followup-preview")
