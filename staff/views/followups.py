@@ -28,7 +28,7 @@ def followup_settings(request):
     example = first.name if first else _("Hanako Yamada")
     for form in forms:
         title, body = (form[name].value() or "" for name in ("title", "body"))
-        form.preview = {
+        form.preview = {  # type: ignore[attr-defined]
             "title": fill(title, customer_name=example, salon_name=request.salon.name),
             "body": fill(body, customer_name=example, salon_name=request.salon.name),
         }
