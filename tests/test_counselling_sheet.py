@@ -517,3 +517,21 @@ def test_the_same_sheet_sent_again_from_the_app_is_kept_once(salon_a, own_storag
     assert [phone.post(url, data).status_code for _ in range(2)] == [302, 302]
     with scope(salon=salon_a.salon):
         assert SheetResponse.objects.filter(customer=salon_a.customer).count() == 1
+
+
+def test_the_signed_consent_is_on_the_customers_page_beside_the_answers(salon_a, salon_b, own_storage):
+    sent = make_sheet_response(salon_a, customer=salon_a.customer)
+    page = (
+        salon_a.client(salon_a.stylist)
+        .get(reverse("staff:customer_detail", kwargs={"pk": salon_a.customer.pk}))
+        .content.decode()
+    )
+    band = page[page.index('<details class="sheet-band" open>') : page.index("</details>")]
+    signature = reverse("staff:sheet_signature", kwargs={"pk": sent.pk})
+    assert "毛先を整えたい" in band and f'src="{signature}"' in band and "sheet-signature--small" in band
+    # Staff-only: the other salon gets nothing, nor does the customer's own phone preview.
+    assert salon_b.client().get(signature).status_code == 404
+    preview = salon_a.client().get(
+        reverse("staff:customer_preview_phone", kwargs={"pk": salon_a.customer.pk})
+    )
+    assert signature not in preview.content.decode()

@@ -130,6 +130,11 @@ def test_a_new_customer_fills_and_signs_on_the_phone_and_the_tablet_files_it(
     tablet.get_by_role("button", name="新しい顧客として登録").click()
     expect(tablet.get_by_role("heading", name="問診票")).to_be_visible()
     expect(tablet.locator("#sheets")).to_contain_text("前髪を短くして、全体を軽くしたいです。")
+    # The signed consent is right there with the answers, small, without further taps.
+    beside = tablet.locator("#sheets").get_by_role("img", name="青木 さくら 様の署名")
+    expect(beside).to_be_in_viewport()
+    expect(beside).to_have_js_property("complete", True)
+    screenshot(tablet, "36-sheet-on-customer-page")
     with scope(salon=salon_a.salon):
         assert Customer.objects.get(name="青木 さくら").phone == "090-4821-7730"
 
