@@ -101,6 +101,17 @@ for (const type of ["pointerup", "pointercancel", "pointerleave"]) {
 }
 
 
+// The install guide on a linked browser's home page: shown until the customer closes it.
+const installGuide = document.querySelector("[data-install-guide]");
+if (installGuide) {
+  const dismissedKey = `karte-install-guide-closed-${body.dataset.slug}`;
+  if (localStorage.getItem(dismissedKey)) installGuide.remove();
+  installGuide.querySelector("[data-install-dismiss]").addEventListener("click", () => {
+    localStorage.setItem(dismissedKey, "1");
+    installGuide.remove();
+  });
+}
+
 // Android offers an install prompt; show our button only when it does.
 const installButton = document.getElementById("install-button");
 window.addEventListener("beforeinstallprompt", (event) => {

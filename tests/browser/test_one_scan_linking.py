@@ -119,3 +119,23 @@ def test_a_used_step_1_code_says_so_and_offers_the_other_ways(
     second.goto(address)  # the same QR code, a second phone
     expect(second.locator("#link-error")).to_contain_text("このコードはすでに使われています。")
     expect(second.get_by_role("button", name="QRコードをスキャン")).to_be_visible()
+
+
+@pytest.mark.parametrize("size", [(390, 844), (412, 915)], ids=["iphone", "android"])
+def test_a_browser_linked_by_one_scan_is_shown_how_to_add_the_app(
+    live_server, tablet, open_phone, salon_a, camera_app, size, screenshot
+):
+    show_codes(tablet, live_server, salon_a)
+    phone = open_phone()
+    phone.set_viewport_size({"width": size[0], "height": size[1]})
+    phone.goto(camera_app(tablet.locator("#qr-step1 svg").screenshot()))
+    expect(phone.get_by_role("heading", name="森川 紗季様")).to_be_visible()
+    guide = phone.locator("[data-install-guide]")
+    expect(guide.get_by_role("heading", name="ホーム画面に追加しましょう")).to_be_in_viewport()
+    expect(guide).to_contain_text("「ホーム画面に追加」をタップします。")
+    screenshot(phone, f"33-linked-install-guide-{size[0]}")
+    guide.get_by_role("button", name="案内を閉じる").click()
+    expect(guide).to_have_count(0)
+    phone.reload()
+    expect(phone.get_by_role("heading", name="森川 紗季様")).to_be_visible()
+    expect(phone.locator("[data-install-guide]")).to_have_count(0)  # once: closed stays closed
