@@ -207,9 +207,14 @@ function addPhotos(files) {
     if (file.size > MAX_BYTES) {
       item._file = file; // kept in the draft while it is being made smaller
       setStatus(item, { state: "waiting", text: msg.msgShrinking });
-      fitUnderLimit(file).then((fitted) => {
-        if (item.dataset.upload !== "removed") startUpload(item, fitted, "photo");
-      });
+      // Pending from the first moment: a save tapped while the photo is made smaller waits for
+      // its upload, as for any other photo, instead of sending the karte without it.
+      item.dataset.upload = "pending";
+      item._job = {
+        done: fitUnderLimit(file).then((fitted) =>
+          item.dataset.upload === "removed" ? null : startUpload(item, fitted, "photo").done,
+        ),
+      };
     } else {
       startUpload(item, file, "photo");
     }
@@ -524,12 +529,14 @@ function fill(template, seconds) {
 async function send() {
   renumber();
   await keepDraft();
-  if (!(await waitForUploads())) {
-    say(msg.msgFailed, { error: true });
-    return;
-  }
-  renumber();
   for (let attempt = 0; ; attempt += 1) {
+    // Before every send, the first and each one after a lost connection: a photo added meanwhile
+    // is uploaded first, so the karte is sent once, with every photo's answer in it.
+    if (!(await waitForUploads())) {
+      say(msg.msgFailed, { error: true });
+      return;
+    }
+    renumber();
     const backoff = Math.min(2 ** attempt * 2, 60);
     say(msg.msgSaving);
     saveButton.disabled = true;
