@@ -44,7 +44,12 @@ def test_an_offline_save_with_a_photo_is_never_lost(live_server, tablet, salon_a
 
     page.route("**/uploads/", hold)
     posts: list[str] = []
-    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+
+    def note_post(request):
+        if request.method == "POST":
+            posts.append(request.url)
+
+    page.on("request", note_post)
     for round in range(ROUNDS):
         late, large = round % 2 == 1, round % 4 >= 2
         page.goto(f"{live_server.url}/kartes/{karte.pk}/edit/")
