@@ -242,3 +242,45 @@ def test_the_sheet_reads_in_english_too(live_server, browser, salon_a, own_stora
         screenshot(phone, "38-phone-sheet-english")
     finally:
         context.close()
+
+
+def test_a_sheet_too_large_to_send_stays_on_the_phone_with_a_message(
+    live_server, browser, salon_a, own_storage
+):
+    """What the phone sends past the sheet's limit is refused before it is read (413): the page
+    stays as it is, says why in Japanese, and sends once the signature is drawn again."""
+    _hair_sheet(salon_a)
+    from counselling.services import sheet_link_create
+
+    with scope(salon=salon_a.salon):
+        _link, token = sheet_link_create(salon=salon_a.salon, actor=None, single_use=False)
+    context = browser.new_context(**PHONE)
+    context.set_default_timeout(15_000)
+    phone = context.new_page()
+    try:
+        phone.goto(f"{live_server.url}/s/salon-a/sheet/{token}/")
+        phone.get_by_label("お名前").fill("青木 さくら")
+        phone.get_by_label("ふりがな").fill("あおき さくら")
+        phone.get_by_label("携帯電話").fill("090-4821-7730")
+        _answer_the_hair_sheet(phone)
+        _sign(phone)
+        # A signature far past what any pad draws (1.5 MB), as a tampered or broken page might send.
+        phone.evaluate(
+            "() => { document.querySelector('input[name=signature]').value += 'A'.repeat(1500000); }"
+        )
+        phone.get_by_role("button", name="サロンに送信する").click()
+        expect(phone.locator("[data-sheet-status]")).to_contain_text("サインのデータが大きすぎます")
+        expect(phone.get_by_label("お名前")).to_have_value("青木 さくら")
+        assert _pad_has_ink(phone)
+        with scope(salon=salon_a.salon):
+            assert not SheetResponse.objects.exists()
+        phone.get_by_role("button", name="消して書き直す").click()
+        _sign(phone)
+        phone.get_by_role("button", name="サロンに送信する").click()
+        expect(
+            phone.get_by_role("heading", name="ありがとうございました。問診票を受け付けました。")
+        ).to_be_visible()
+    finally:
+        context.close()
+    with scope(salon=salon_a.salon):
+        assert SheetResponse.objects.count() == 1
