@@ -71,7 +71,9 @@ def test_the_message_shows_above_the_kartes_on_the_phone_and_in_the_preview(salo
     make_karte(salon_a, public_text=True)
     phone = linked_phone(salon_a)
     home = phone.get(app_url(salon_a)).content.decode()
-    assert "年末年始は" in home and home.index("年末年始は") < home.index("施術の記録")
+    assert "年末年始は" in home and home.index("年末年始は") < home.index(
+        '<h2 class="section-title">施術の記録'
+    )
     preview = salon_a.client().get(reverse("staff:customer_preview_phone", args=[salon_a.customer.pk]))
     assert "年末年始は12/30〜1/3までお休みです。" in preview.content.decode()
 
