@@ -79,7 +79,7 @@ def test_a_karte_with_photo_illustration_and_text_publishes_only_the_text(
     draw_stroke(page, [(0.35, 0.6), (0.65, 0.6)])
     screenshot(page, "03-illustration")
     dialog.get_by_role("button", name="このイラストを使う").click()
-    expect(dialog).to_be_hidden()
+    expect(dialog).to_be_hidden(timeout=15_000)  # it closes once the drawing is uploaded
     illustration = page.locator('.editor-item[data-kind="illustration"]')
     expect(illustration.locator('input[name$="-image"]')).not_to_have_value("")
 
@@ -287,6 +287,6 @@ def test_the_drawing_pad_fits_the_screen_with_its_buttons_in_reach(
     if size == (1180, 820):
         screenshot(page, "19-illustration-ipad-landscape")
     dialog.get_by_role("button", name="このイラストを使う").click()
-    expect(dialog).to_be_hidden()
+    expect(dialog).to_be_hidden(timeout=15_000)  # it closes once the drawing is uploaded
     illustration = page.locator('.editor-item[data-kind="illustration"]')
     expect(illustration.locator('input[name$="-image"]')).not_to_have_value("", timeout=15_000)
