@@ -5,6 +5,7 @@ app. Files are real (the test's own storage folder); the phone is a phone-sized 
 import base64
 import io
 import re
+from contextlib import contextmanager
 
 import pytest
 from django_scopes import scope
@@ -139,24 +140,33 @@ def test_a_new_customer_fills_and_signs_on_the_phone_and_the_tablet_files_it(
         assert Customer.objects.get(name="青木 さくら").phone == "090-4821-7730"
 
 
-def test_a_phone_that_loses_its_connection_keeps_the_answers_and_sends_later(
-    live_server, browser, salon_a, own_storage
-):
-    _hair_sheet(salon_a)
+@contextmanager
+def _signed_sheet_on_a_phone(browser, live_server, world, *, single_use):
+    """A stranger's phone with the salon's hair sheet filled in and signed, not yet sent."""
     from counselling.services import sheet_link_create
 
-    with scope(salon=salon_a.salon):
-        _link, token = sheet_link_create(salon=salon_a.salon, actor=None, single_use=True)
+    _hair_sheet(world)
+    with scope(salon=world.salon):
+        _link, token = sheet_link_create(salon=world.salon, actor=None, single_use=single_use)
     context = browser.new_context(**PHONE)
     context.set_default_timeout(15_000)
     phone = context.new_page()
     try:
-        phone.goto(f"{live_server.url}/s/salon-a/sheet/{token}/")
+        phone.goto(f"{live_server.url}/s/{world.salon.slug}/sheet/{token}/")
         phone.get_by_label("お名前").fill("青木 さくら")
         phone.get_by_label("ふりがな").fill("あおき さくら")
         phone.get_by_label("携帯電話").fill("090-4821-7730")
         _answer_the_hair_sheet(phone)
         _sign(phone)
+        yield context, phone
+    finally:
+        context.close()
+
+
+def test_a_phone_that_loses_its_connection_keeps_the_answers_and_sends_later(
+    live_server, browser, salon_a, own_storage
+):
+    with _signed_sheet_on_a_phone(browser, live_server, salon_a, single_use=True) as (context, phone):
         context.set_offline(True)
         phone.get_by_role("button", name="サロンに送信する").click()
         expect(phone.locator("[data-sheet-status]")).to_contain_text("送信できませんでした")
@@ -169,8 +179,6 @@ def test_a_phone_that_loses_its_connection_keeps_the_answers_and_sends_later(
         expect(
             phone.get_by_role("heading", name="ありがとうございました。問診票を受け付けました。")
         ).to_be_visible()
-    finally:
-        context.close()
     with scope(salon=salon_a.salon):
         assert SheetResponse.objects.count() == 1
 
@@ -249,21 +257,7 @@ def test_a_sheet_too_large_to_send_stays_on_the_phone_with_a_message(
 ):
     """What the phone sends past the sheet's limit is refused before it is read (413): the page
     stays as it is, says why in Japanese, and sends once the signature is drawn again."""
-    _hair_sheet(salon_a)
-    from counselling.services import sheet_link_create
-
-    with scope(salon=salon_a.salon):
-        _link, token = sheet_link_create(salon=salon_a.salon, actor=None, single_use=False)
-    context = browser.new_context(**PHONE)
-    context.set_default_timeout(15_000)
-    phone = context.new_page()
-    try:
-        phone.goto(f"{live_server.url}/s/salon-a/sheet/{token}/")
-        phone.get_by_label("お名前").fill("青木 さくら")
-        phone.get_by_label("ふりがな").fill("あおき さくら")
-        phone.get_by_label("携帯電話").fill("090-4821-7730")
-        _answer_the_hair_sheet(phone)
-        _sign(phone)
+    with _signed_sheet_on_a_phone(browser, live_server, salon_a, single_use=False) as (_context, phone):
         # A signature far past what any pad draws (1.5 MB), as a tampered or broken page might send.
         phone.evaluate(
             "() => { document.querySelector('input[name=signature]').value += 'A'.repeat(1500000); }"
@@ -280,7 +274,5 @@ def test_a_sheet_too_large_to_send_stays_on_the_phone_with_a_message(
         expect(
             phone.get_by_role("heading", name="ありがとうございました。問診票を受け付けました。")
         ).to_be_visible()
-    finally:
-        context.close()
     with scope(salon=salon_a.salon):
         assert SheetResponse.objects.count() == 1
