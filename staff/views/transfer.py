@@ -110,21 +110,22 @@ def customer_import(request, pk):
         parsed = customer_import_preview(text=staged.text)
     labels = {name: written for name, (written, _others) in customer_csv.COLUMNS.items()}
     shown = [name for name in parsed.columns if name not in {"memo", "allergies"}]
+    valid, warned, invalid = parsed.valid, parsed.warned, parsed.invalid  # each a walk of every row
     context = {
         "staged": staged,
         "encoding": ENCODING_NAMES.get(staged.encoding, staged.encoding),
         "parsed": parsed,
         "changed": changed,
-        "valid_count": len(parsed.valid),
-        "unshared_count": len(parsed.valid) - len(parsed.warned),
-        "warned_count": len(parsed.warned),
-        "warned_rows": parsed.warned[:PREVIEW_ERRORS],
-        "invalid_count": len(parsed.invalid),
-        "invalid_rows": parsed.invalid[:PREVIEW_ERRORS],
+        "valid_count": len(valid),
+        "unshared_count": len(valid) - len(warned),
+        "warned_count": len(warned),
+        "warned_rows": warned[:PREVIEW_ERRORS],
+        "invalid_count": len(invalid),
+        "invalid_rows": invalid[:PREVIEW_ERRORS],
         "columns": [(name, labels[name]) for name in shown],
         "valid_table": [
             (row.line, [_cell(name, row.data.get(name)) for name in shown])
-            for row in parsed.valid[:PREVIEW_VALID]
+            for row in valid[:PREVIEW_VALID]
         ],
     }
     return render(request, "staff/salon/customer_import.html", context)
