@@ -124,8 +124,7 @@ def customer_import(request, pk):
         "invalid_rows": invalid[:PREVIEW_ERRORS],
         "columns": [(name, labels[name]) for name in shown],
         "valid_table": [
-            (row.line, [_cell(name, row.data.get(name)) for name in shown])
-            for row in valid[:PREVIEW_VALID]
+            (row.line, [_cell(name, row.data.get(name)) for name in shown]) for row in valid[:PREVIEW_VALID]
         ],
     }
     return render(request, "staff/salon/customer_import.html", context)
