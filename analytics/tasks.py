@@ -4,8 +4,9 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from huey import crontab
 
-from common.tasks import enqueue_safely, periodic_task, salon_task
+from common.tasks import enqueue_safely, periodic_task
 from salons.models import Salon
+from salons.tasks import salon_task
 
 from .models import MonthlyFigures
 from .services import MONTHS, analytics_roll_up, month_starts

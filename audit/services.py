@@ -1,12 +1,17 @@
 from django.db import models
 
-from salons.models import Salon
-
-from .models import Action, AuditEntry
+from .actions import Action
+from .models import AuditEntry
 
 
 def audit_log(
-    *, salon: Salon, actor, action: Action, target: models.Model, summary: str = "", data: dict | None = None
+    *,
+    salon: models.Model,
+    actor,
+    action: Action,
+    target: models.Model,
+    summary: str = "",
+    data: dict | None = None,
 ) -> AuditEntry:
     """Record one staff action against a salon-owned object."""
     actor_name = ""
@@ -14,7 +19,7 @@ def audit_log(
         member = getattr(actor, "staff_member", None)
         actor_name = member.display_name if member is not None else actor.get_username()
     return AuditEntry.objects.create(
-        salon=salon,
+        salon_id=salon.pk,
         actor=actor,
         actor_name=actor_name,
         action=action,

@@ -1,9 +1,12 @@
 """Every stored file and the row that vouches for it: the one list that verify_media, the purge
-of orphans, backup and restore all work from, for local files and S3 alike."""
+of orphans, backup and restore all work from, for local files and S3 alike.
+
+Each app declares its own file fields (``declare_files`` in its ready()); nothing here knows them.
+"""
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
@@ -20,48 +23,58 @@ class Expected:
     owner: str  # which row, for the report
 
 
+@dataclass(frozen=True)
+class StoredFiles:
+    """One model's file fields, declared once by the app that owns the model.
+
+    ``rows`` yields every file its rows vouch for; ``pending`` the files rows name that the worker
+    has still to make. A transient declaration (an export kept for a day) is known but not expected:
+    its files are neither backed up nor verified, and the purge of orphans may take them.
+    """
+
+    model: str  # "app_label.ModelName"
+    fields: tuple[str, ...]
+    rows: Callable[[], Iterator[Expected]] | None = None
+    pending: Callable[[], Iterator[Expected]] | None = None
+
+    @property
+    def transient(self) -> bool:
+        return self.rows is None
+
+
+_DECLARED: list[StoredFiles] = []
+
+
+def declare_files(
+    model: str,
+    fields: tuple[str, ...],
+    *,
+    rows: Callable[[], Iterator[Expected]] | None = None,
+    pending: Callable[[], Iterator[Expected]] | None = None,
+) -> None:
+    """Called from the owning app's ready(): this is where its stored files are found."""
+    _DECLARED.append(StoredFiles(model, fields, rows, pending))
+
+
+def declared_files() -> list[StoredFiles]:
+    return list(_DECLARED)
+
+
 def expected_files() -> Iterator[Expected]:
     """Every file a row refers to, with the checksum and size kept on that row."""
-    from counselling.models import SheetResponse
-    from kartes.models import DISPLAY_SIZES, ImageAsset
-    from salons.models import Salon
-
     with scopes_disabled():
-        for asset in ImageAsset.objects.order_by("created_at", "id").iterator(chunk_size=500):
-            # Display copies still being made (or that could not be) are not expected yet.
-            kinds = ("original", *DISPLAY_SIZES) if asset.is_ready else ("original",)
-            for kind in kinds:
-                name = getattr(asset, kind).name
-                if name:
-                    yield Expected(
-                        name,
-                        getattr(asset, f"{kind}_sha256"),
-                        getattr(asset, f"{kind}_size"),
-                        f"image {asset.id}",
-                    )
-        for response in SheetResponse.objects.exclude(signature="").order_by("pk").iterator(chunk_size=500):
-            yield Expected(
-                response.signature.name,
-                response.signature_sha256,
-                response.signature_size,
-                f"signature of sheet {response.pk}",
-            )
-        for salon in Salon.objects.exclude(logo="").order_by("pk"):
-            yield Expected(salon.logo.name, salon.logo_sha256, salon.logo_size, f"logo of salon {salon.slug}")
+        for declared in _DECLARED:
+            if declared.rows is not None:
+                yield from declared.rows()
 
 
 def pending_copies() -> Iterator[Expected]:
     """The display copies rows name that the task worker has still to make: not there yet, or
     there but not vouched for by a checksum. The worker makes them from the original."""
-    from kartes.models import DISPLAY_SIZES, ImageAsset, ImageStatus
-
     with scopes_disabled():
-        processing = ImageAsset.objects.filter(status=ImageStatus.PROCESSING)
-        for asset in processing.order_by("created_at", "id").iterator(chunk_size=500):
-            for kind in DISPLAY_SIZES:
-                name = getattr(asset, kind).name
-                if name:
-                    yield Expected(name, "", None, f"image {asset.id}, still being made")
+        for declared in _DECLARED:
+            if declared.pending is not None:
+                yield from declared.pending()
 
 
 def digest(storage: Storage, name: str) -> tuple[str, int]:

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "linking",
     "notices",
     "privacy",
+    "operations",
     "staff",
     "customer_app",
     "huey.contrib.djhuey",

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from common import views as common_views
-from customer_app import sheets
 from staff.views.auth import StaffLoginView
 
 handler500 = "common.views.server_error"
@@ -21,8 +20,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("s/<slug:slug>/app/", include("customer_app.urls")),
-    path("s/<slug:slug>/sheet/sent/", sheets.sheet_sent, name="sheet_sent"),
-    path("s/<slug:slug>/sheet/<str:token>/", sheets.sheet_public, name="sheet_public"),
+    path("s/<slug:slug>/", include("customer_app.urls")),
     path("", include("staff.urls")),
 ]

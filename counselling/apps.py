@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CounsellingConfig(AppConfig):
     name = "counselling"
     verbose_name = _("Counselling sheets")
+
+    def ready(self) -> None:
+        from . import files  # noqa: F401  (declares the stored files)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
-from audit.models import Action, AuditEntry
+from audit.models import AuditEntry
 from audit.services import audit_log
 from common.idempotency import create_once
 from common.ordering import last_position, move_in_order
@@ -25,7 +25,7 @@ from customers.models import Customer
 from customers.services import customer_create, customer_update
 from salons.models import Salon
 
-from . import presets
+from . import actions, presets
 from .models import Question, ResponseStatus, Sheet, SheetLink, SheetResponse
 
 # The counter's QR code serves everyone who comes in during one working day.
@@ -67,7 +67,7 @@ def sheet_get(*, salon: Salon) -> Sheet:
 def sheet_update(*, sheet: Sheet, actor) -> None:
     sheet.save()
     audit_log(
-        salon=sheet.salon, actor=actor, action=Action.SHEET_CHANGE, target=sheet, summary=str(_("Sheet"))
+        salon=sheet.salon, actor=actor, action=actions.SHEET_CHANGE, target=sheet, summary=str(_("Sheet"))
     )
 
 
@@ -76,7 +76,11 @@ def question_save(*, question: Question, actor) -> Question:
         question.position = last_position(Question.objects.filter(salon=question.salon)) + 1
     question.save()
     audit_log(
-        salon=question.salon, actor=actor, action=Action.SHEET_CHANGE, target=question, summary=question.label
+        salon=question.salon,
+        actor=actor,
+        action=actions.SHEET_CHANGE,
+        target=question,
+        summary=question.label,
     )
     return question
 
@@ -86,7 +90,7 @@ def question_delete(*, question: Question, actor) -> None:
     audit_log(
         salon=question.salon,
         actor=actor,
-        action=Action.SHEET_CHANGE,
+        action=actions.SHEET_CHANGE,
         target=question,
         summary=question.label,
         data={"deleted": True},
@@ -125,7 +129,7 @@ def sheet_preset_apply(*, salon: Salon, salon_type: str, actor) -> None:
         audit_log(
             salon=salon,
             actor=actor,
-            action=Action.SHEET_CHANGE,
+            action=actions.SHEET_CHANGE,
             target=sheet,
             summary=str(_("Sheet")),
             data={"preset": salon_type},
@@ -152,7 +156,7 @@ def sheet_link_create(*, salon: Salon, actor, single_use: bool, note: str = "") 
     audit_log(
         salon=salon,
         actor=actor,
-        action=Action.SHEET_LINK,
+        action=actions.SHEET_LINK,
         target=link,
         summary=note or str(_("QR code at the counter")),
         data={"single_use": single_use},
@@ -273,7 +277,7 @@ def _response_create(*, salon, sheet, source, answers, identity, signature, link
         audit_log(
             salon=salon,
             actor=None,
-            action=Action.SHEET_RECEIVE,
+            action=actions.SHEET_RECEIVE,
             target=response,
             summary=response.name,
             data={"source": source, "signed": bool(signature)},
@@ -290,7 +294,7 @@ def _file(response: SheetResponse, customer: Customer, actor, data: dict) -> Non
     audit_log(
         salon=response.salon,
         actor=actor,
-        action=Action.SHEET_FILE,
+        action=actions.SHEET_FILE,
         target=response,
         summary=customer.name,
         data={"customer": customer.pk, **data},
@@ -336,7 +340,7 @@ def sheet_response_delete(*, response: SheetResponse, actor) -> None:
         audit_log(
             salon=response.salon,
             actor=actor,
-            action=Action.SHEET_DELETE,
+            action=actions.SHEET_DELETE,
             target=response,
             summary=f"#{response.pk}",
             data={"source": response.source},

@@ -1,24 +1,33 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import sheets, views
+from .views import install, kartes, linking, notices, settings, sheets
 
 app_name = "customer_app"
 
-urlpatterns = [
-    path("", views.home, name="home"),
-    path("link/", views.link, name="link"),
-    path("kartes/<int:pk>/", views.karte_detail, name="karte"),
-    path("images/<uuid:pk>/<str:size>/", views.image, name="image"),
-    path("notices/", views.notice_list, name="notices"),
-    path("notices/<int:pk>/", views.notice_detail, name="notice"),
-    path("notices/<int:pk>/read/", views.notice_read, name="notice_read"),
-    path("settings/", views.app_settings, name="settings"),
-    path("salon/", views.salon_info, name="salon"),
+# The salon's app, at /s/<salon>/app/.
+app_patterns = [
+    path("", kartes.home, name="home"),
+    path("link/", linking.link, name="link"),
+    path("kartes/<int:pk>/", kartes.karte_detail, name="karte"),
+    path("images/<uuid:pk>/<str:size>/", kartes.image, name="image"),
+    path("notices/", notices.notice_list, name="notices"),
+    path("notices/<int:pk>/", notices.notice_detail, name="notice"),
+    path("notices/<int:pk>/read/", notices.notice_read, name="notice_read"),
+    path("settings/", settings.app_settings, name="settings"),
+    path("salon/", settings.salon_info, name="salon"),
     path("sheet/", sheets.app_sheet, name="sheet"),
-    path("visible.json", views.visible, name="visible"),
-    path("settings/data-request/", views.data_request, name="data_request"),
-    path("unlink/", views.unlink, name="unlink"),
-    path("manifest.webmanifest", views.manifest, name="manifest"),
-    path("sw.js", views.service_worker, name="service_worker"),
-    path("icons/<int:size>.png", views.icon, name="icon"),
+    path("visible.json", kartes.visible, name="visible"),
+    path("settings/data-request/", settings.data_request, name="data_request"),
+    path("unlink/", settings.unlink, name="unlink"),
+    path("manifest.webmanifest", install.manifest, name="manifest"),
+    path("sw.js", install.service_worker, name="service_worker"),
+    path("icons/<int:size>.png", install.icon, name="icon"),
+]
+
+# Everything a customer's phone opens under /s/<salon>/: the app, and the counselling sheet that
+# anyone can fill in from the counter's QR code or a link, with no app.
+urlpatterns = [
+    path("app/", include(app_patterns)),
+    path("sheet/sent/", sheets.sheet_sent, name="sheet_sent"),
+    path("sheet/<str:token>/", sheets.sheet_public, name="sheet_public"),
 ]

@@ -4,11 +4,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from audit.models import Action
 from audit.services import audit_log
 from common.idempotency import create_once
 from salons.models import Salon
 
+from . import actions
 from .models import Customer
 
 AUDITED_FIELDS = (
@@ -63,7 +63,7 @@ def customer_create(*, salon: Salon, actor, data: dict, client_key: uuid.UUID | 
         customer.refresh_search_fields()
         customer.save()
         audit_log(
-            salon=salon, actor=actor, action=Action.CUSTOMER_CREATE, target=customer, summary=customer.name
+            salon=salon, actor=actor, action=actions.CUSTOMER_CREATE, target=customer, summary=customer.name
         )
         return customer
 
@@ -84,7 +84,7 @@ def customer_update(*, customer: Customer, actor, data: dict) -> Customer:
             audit_log(
                 salon=customer.salon,
                 actor=actor,
-                action=Action.CUSTOMER_UPDATE,
+                action=actions.CUSTOMER_UPDATE,
                 target=customer,
                 summary=customer.name,
                 data={"fields": changed},
@@ -99,7 +99,7 @@ def customer_archive(*, customer: Customer, actor) -> Customer:
         audit_log(
             salon=customer.salon,
             actor=actor,
-            action=Action.CUSTOMER_ARCHIVE,
+            action=actions.CUSTOMER_ARCHIVE,
             target=customer,
             summary=customer.name,
         )
@@ -113,7 +113,7 @@ def customer_restore(*, customer: Customer, actor) -> Customer:
         audit_log(
             salon=customer.salon,
             actor=actor,
-            action=Action.CUSTOMER_RESTORE,
+            action=actions.CUSTOMER_RESTORE,
             target=customer,
             summary=customer.name,
         )

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scope
 
-from audit.models import Action
 from audit.services import audit_log
 from customers.models import Customer
 from kartes.models import Karte
@@ -20,6 +19,7 @@ from linking.selectors import active_devices_of
 from notices.services import notice_create
 from salons.models import Salon
 
+from . import actions
 from .models import FollowUp, FollowUpKind, FollowUpRule, FollowUpStatus
 
 # Messages counted in days go out at this hour of the salon's day.
@@ -219,7 +219,7 @@ def followup_rules_update(*, salon: Salon, actor, rules: list[FollowUpRule]) -> 
         audit_log(
             salon=salon,
             actor=actor,
-            action=Action.FOLLOWUP_RULES,
+            action=actions.FOLLOWUP_RULES,
             target=salon,
             summary=salon.name,
             data={rule.kind: {"enabled": rule.enabled, "delay": rule.delay} for rule in rules},
@@ -235,7 +235,7 @@ def followup_cancel(*, followup: FollowUp, actor) -> None:
             audit_log(
                 salon=followup.salon,
                 actor=actor,
-                action=Action.FOLLOWUP_CANCEL,
+                action=actions.FOLLOWUP_CANCEL,
                 target=followup,
                 summary=followup.customer.name,
                 data={"kind": followup.kind, "due": followup.due_at.isoformat()},

@@ -9,4 +9,6 @@ class KartesConfig(AppConfig):
     def ready(self):
         from pillow_heif import register_heif_opener
 
+        from . import files  # noqa: F401  (declares the stored files)
+
         register_heif_opener()

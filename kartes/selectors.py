@@ -1,7 +1,9 @@
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from counselling.selectors import sheet_is_open
 from customers.models import Customer
+from salons.selectors import salon_card
 
 from .models import STAFF_ONLY_KINDS, ImageStatus, ItemKind, Karte, KarteItem
 
@@ -82,3 +84,14 @@ def get_visible_image(*, customer: Customer, image_id) -> KarteItem:
         image__status=ImageStatus.READY,
         karte__customer=customer,
     )
+
+
+def home_cards(*, salon, customer) -> dict:
+    """The cards above the customer's karte list: the salon's message, the next visit with its
+    booking link, and the counselling sheet to fill in. The app and the staff preview both read
+    them here, so the preview shows what the phone shows."""
+    return {
+        "next_visit": next_visit(customer=customer),
+        "card": salon_card(salon=salon),
+        "sheet_open": sheet_is_open(salon=salon),
+    }

@@ -11,14 +11,13 @@ from django.db.models import F, Max
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
-from audit.models import Action
 from audit.services import audit_log
 from common.faults import fault_point
 from customers.models import Customer
-from followups.services import followups_forget_visit, followups_plan_visit
 from menus.models import MenuItem
 from salons.models import Salon, StaffMember
 
+from . import actions, hooks
 from .images import ImageRejected, ProcessedImage, inspect_image, make_copies
 from .models import (
     DISPLAY_SIZES,
@@ -223,7 +222,7 @@ def _item_subject(karte: Karte) -> str:
 
 
 def _audit_publication(*, salon, actor, item: KarteItem, karte: Karte) -> None:
-    action = Action.ITEM_PUBLISH if item.is_public else Action.ITEM_UNPUBLISH
+    action = actions.ITEM_PUBLISH if item.is_public else actions.ITEM_UNPUBLISH
     audit_log(
         salon=salon,
         actor=actor,
@@ -248,7 +247,7 @@ def _sync_items(*, karte: Karte, actor, items: list[ItemInput]) -> None:
             audit_log(
                 salon=karte.salon,
                 actor=actor,
-                action=Action.ITEM_CREATE,
+                action=actions.ITEM_CREATE,
                 target=item,
                 summary=_item_subject(karte),
                 data={"karte": karte.pk, "kind": item.kind, "public": item.is_public},
@@ -271,7 +270,7 @@ def _sync_items(*, karte: Karte, actor, items: list[ItemInput]) -> None:
             audit_log(
                 salon=karte.salon,
                 actor=actor,
-                action=Action.ITEM_UPDATE,
+                action=actions.ITEM_UPDATE,
                 target=item,
                 summary=_item_subject(karte),
                 data={"karte": karte.pk, "kind": item.kind, "fields": changed},
@@ -285,7 +284,7 @@ def _sync_items(*, karte: Karte, actor, items: list[ItemInput]) -> None:
         audit_log(
             salon=karte.salon,
             actor=actor,
-            action=Action.ITEM_DELETE,
+            action=actions.ITEM_DELETE,
             target=item,
             summary=_item_subject(karte),
             data={"karte": karte.pk, "kind": item.kind, "was_public": item.is_public},
@@ -365,13 +364,13 @@ def karte_create(
             audit_log(
                 salon=salon,
                 actor=actor,
-                action=Action.KARTE_CREATE,
+                action=actions.KARTE_CREATE,
                 target=karte,
                 summary=f"{customer.name} {treatment_date:%Y-%m-%d}",
             )
             _sync_items(karte=karte, actor=actor, items=items)
             customer_refresh_last_visit(customer=customer)
-            followups_plan_visit(karte=karte)
+            hooks.visit_saved(karte=karte)
     except IntegrityError:
         # Either this form was sent twice (same client key: the first karte is the answer), or
         # another save took one of its photos at the same moment.
@@ -452,13 +451,13 @@ def _karte_update(
         audit_log(
             salon=karte.salon,
             actor=actor,
-            action=Action.KARTE_UPDATE,
+            action=actions.KARTE_UPDATE,
             target=karte,
             summary=f"{karte.customer.name} {treatment_date:%Y-%m-%d}",
         )
         _sync_items(karte=karte, actor=actor, items=items)
         customer_refresh_last_visit(customer=karte.customer)
-        followups_plan_visit(karte=karte)
+        hooks.visit_saved(karte=karte)
     return karte
 
 
@@ -468,13 +467,13 @@ def karte_delete(*, karte: Karte, actor) -> None:
         audit_log(
             salon=karte.salon,
             actor=actor,
-            action=Action.KARTE_DELETE,
+            action=actions.KARTE_DELETE,
             target=karte,
             summary=f"{karte.customer.name} {karte.treatment_date:%Y-%m-%d}",
             data={"items": karte.items.count()},
         )
         customer = karte.customer
-        followups_forget_visit(karte=karte)
+        hooks.visit_deleted(karte=karte)
         karte.delete()
         _delete_assets_after_commit(images)
         customer_refresh_last_visit(customer=customer)

@@ -1,14 +1,14 @@
-"""Photo work in the background: display copies, lost tasks asked for again, unused uploads purged."""
+"""Photo work in the background: display copies, and lost tasks asked for again."""
 
 import datetime
 import logging
 
-from django.core.management import call_command
 from django.utils import timezone
 from django_scopes import scopes_disabled
 from huey import crontab
 
-from common.tasks import enqueue_safely, periodic_task, salon_task
+from common.tasks import enqueue_safely, periodic_task
+from salons.tasks import salon_task
 
 from .models import ImageAsset, ImageFailure, ImageStatus
 from .services import image_asset_make_copies
@@ -66,9 +66,3 @@ def images_request_processing() -> int:
         for pk, salon_id in processing:
             enqueue_safely(image_make_copies, salon_id, str(pk))
     return len(processing)
-
-
-# 04:17 in Japan (the queue keeps UTC): when no salon is open.
-@periodic_task(crontab(minute="17", hour="19"))
-def uploads_purge_unused() -> None:
-    call_command("purge_unused_uploads")

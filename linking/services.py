@@ -12,13 +12,13 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
-from audit.models import Action
 from audit.services import audit_log
 from common.clock import database_now
 from common.ratelimit import rate_limit_count, rate_limit_hit
 from customers.models import Customer
 from salons.models import Salon, StaffMember
 
+from . import actions
 from .models import Device, LinkCode
 from .useragent import device_label
 
@@ -158,7 +158,7 @@ def link_code_issue(*, salon: Salon, customer: Customer, issued_by: StaffMember)
         audit_log(
             salon=salon,
             actor=issued_by.user,
-            action=Action.LINK_CODE_ISSUE,
+            action=actions.LINK_CODE_ISSUE,
             target=customer,
             summary=customer.name,
             data={"link_code": link_code.pk},
@@ -221,7 +221,7 @@ def link_code_redeem(
         audit_log(
             salon=salon,
             actor=None,
-            action=Action.DEVICE_LINK,
+            action=actions.DEVICE_LINK,
             target=device,
             summary=f"{customer.name} {device.label}",
             data={"customer": customer.pk, "link_code": link_code.pk},
@@ -265,7 +265,7 @@ def device_revoke(*, device: Device, actor=None) -> Device:
         audit_log(
             salon=device.salon,
             actor=actor,
-            action=Action.DEVICE_REVOKE if actor is not None else Action.DEVICE_UNLINK,
+            action=actions.DEVICE_REVOKE if actor is not None else actions.DEVICE_UNLINK,
             target=device,
             summary=f"{device.customer.name} {device.label}",
             data={"customer": device.customer_id},

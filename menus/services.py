@@ -1,11 +1,11 @@
 from django.db import transaction
 from django.utils import timezone
 
-from audit.models import Action
 from audit.services import audit_log
 from common.ordering import last_position, move_in_order
 from salons.models import Salon
 
+from . import actions
 from .models import MenuCategory, MenuItem
 from .presets import PRESETS, SalonType
 
@@ -25,7 +25,7 @@ def menu_preset_apply(*, salon: Salon, salon_type: str, actor=None) -> None:
         audit_log(
             salon=salon,
             actor=actor,
-            action=Action.MENU_CHANGE,
+            action=actions.MENU_CHANGE,
             target=salon,
             summary=str(SalonType(salon_type).label),
             data={"preset": salon_type},
@@ -42,7 +42,7 @@ def menu_category_save(
         else:
             category.name = name
             category.save(update_fields=["name"])
-        audit_log(salon=salon, actor=actor, action=Action.MENU_CHANGE, target=category, summary=name)
+        audit_log(salon=salon, actor=actor, action=actions.MENU_CHANGE, target=category, summary=name)
     return category
 
 
@@ -71,7 +71,7 @@ def menu_item_save(
         audit_log(
             salon=salon,
             actor=actor,
-            action=Action.MENU_CHANGE,
+            action=actions.MENU_CHANGE,
             target=item,
             summary=f"{category.name} / {name}",
             data={"price": price},
@@ -87,7 +87,7 @@ def menu_entry_archive(*, entry: MenuCategory | MenuItem, actor, archived: bool)
         audit_log(
             salon=entry.salon,
             actor=actor,
-            action=Action.MENU_CHANGE,
+            action=actions.MENU_CHANGE,
             target=entry,
             summary=entry.name,
             data={"archived": archived},

@@ -4,12 +4,12 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from audit.models import Action
 from audit.services import audit_log
 from common.idempotency import create_once
 from customers.models import Customer
 from salons.models import Salon
 
+from . import actions
 from .models import Notice, NoticeRead
 
 
@@ -44,7 +44,7 @@ def notice_create(
         audit_log(
             salon=salon,
             actor=actor,
-            action=Action.NOTICE_CREATE,
+            action=actions.NOTICE_CREATE,
             target=notice,
             summary=title,
             data={"customer": customer.pk if customer else None},
@@ -61,7 +61,7 @@ def notice_update(
     with transaction.atomic():
         notice.title, notice.body, notice.starts_at, notice.ends_at = title, body, starts_at, ends_at
         notice.save()
-        audit_log(salon=notice.salon, actor=actor, action=Action.NOTICE_UPDATE, target=notice, summary=title)
+        audit_log(salon=notice.salon, actor=actor, action=actions.NOTICE_UPDATE, target=notice, summary=title)
     return notice
 
 
@@ -78,7 +78,7 @@ def notice_withdraw(*, notice: Notice, actor) -> Notice:
         audit_log(
             salon=notice.salon,
             actor=actor,
-            action=Action.NOTICE_WITHDRAW,
+            action=actions.NOTICE_WITHDRAW,
             target=notice,
             summary=notice.title,
         )

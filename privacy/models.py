@@ -2,7 +2,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from customers.models import Customer
 from salons.models import Salon
 
 
@@ -10,7 +9,7 @@ class DataRequest(models.Model):
     """A customer asked from the app to see or delete what the salon holds; staff act on it."""
 
     salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="data_requests")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="data_requests")
     created_at = models.DateTimeField(auto_now_add=True)
     handled_at = models.DateTimeField(null=True, blank=True)
 

@@ -5,42 +5,15 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django_scopes import scope
 from PIL import Image, ImageOps
 
-from audit.models import Action
 from audit.services import audit_log
 from common.idempotency import create_once
-from menus.services import menu_preset_apply
 
-from .models import Salon, StaffMember, StaffRole
+from . import actions
+from .models import Salon, StaffMember
 
 LOGO_EDGE = 512
-
-
-def salon_create(
-    *,
-    name: str,
-    slug: str,
-    owner_username: str,
-    owner_password: str,
-    owner_name: str,
-    salon_type: str = "",
-) -> Salon:
-    """Create a salon with its first owner login (platform operators, admin or shell).
-
-    With a salon type (hair, nail, eyelash, esthetic) it starts with that kind of salon's menu.
-    """
-    with transaction.atomic():
-        salon = Salon.objects.create(name=name, slug=slug)
-        user = get_user_model().objects.create_user(username=owner_username, password=owner_password)
-        StaffMember.objects.with_scopes_disabled().create(
-            salon=salon, user=user, display_name=owner_name, role=StaffRole.OWNER
-        )
-        if salon_type:
-            with scope(salon=salon):
-                menu_preset_apply(salon=salon, salon_type=salon_type)
-    return salon
 
 
 def staff_member_create(
@@ -63,7 +36,7 @@ def staff_member_create(
         audit_log(
             salon=salon,
             actor=actor,
-            action=Action.STAFF_CREATE,
+            action=actions.STAFF_CREATE,
             target=member,
             summary=display_name,
             data={"role": role},
@@ -85,7 +58,7 @@ def staff_member_update(*, member: StaffMember, actor, data: dict) -> StaffMembe
             audit_log(
                 salon=member.salon,
                 actor=actor,
-                action=Action.STAFF_UPDATE,
+                action=actions.STAFF_UPDATE,
                 target=member,
                 summary=member.display_name,
                 data={"fields": changed},
@@ -120,6 +93,6 @@ def salon_update_settings(*, salon: Salon, actor, data: dict, logo=None) -> Salo
         salon.save()
         if changed:
             audit_log(
-                salon=salon, actor=actor, action=Action.SALON_UPDATE, target=salon, data={"fields": changed}
+                salon=salon, actor=actor, action=actions.SALON_UPDATE, target=salon, data={"fields": changed}
             )
     return salon

@@ -264,7 +264,7 @@ def phone_photo(rng: random.Random) -> bytes:
     average away when shrunk)."""
     import pyvips
 
-    from salons.management.commands.load_demo import HAIR_COLOURS, _portrait
+    from kartes.demo import HAIR_COLOURS, _portrait
 
     drawn = pyvips.Image.new_from_buffer(_portrait(rng, rng.choice(HAIR_COLOURS), rng.random()), "")
     photo = drawn.resize(3000 / drawn.width)

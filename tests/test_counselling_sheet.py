@@ -40,7 +40,7 @@ def _ready_sheet(world):
 def _link(world, *, single_use=True):
     with scope(salon=world.salon):
         link, token = sheet_link_create(salon=world.salon, actor=world.owner.user, single_use=single_use)
-    return link, reverse("sheet_public", kwargs={"slug": world.salon.slug, "token": token})
+    return link, reverse("customer_app:sheet_public", kwargs={"slug": world.salon.slug, "token": token})
 
 
 def _answers(questions, **overrides):
@@ -135,7 +135,7 @@ def test_a_new_customer_fills_the_sheet_through_the_counter_qr_code(salon_a, own
     assert "本日のご希望をお聞かせください" in page.content.decode()
     response = phone.post(url, _answers(questions))
     assert response.status_code == 302
-    assert response["Location"] == reverse("sheet_sent", kwargs={"slug": salon_a.salon.slug})
+    assert response["Location"] == reverse("customer_app:sheet_sent", kwargs={"slug": salon_a.salon.slug})
     assert "問診票を受け付けました" in phone.get(response["Location"]).content.decode()
     with scope(salon=salon_a.salon):
         sent = SheetResponse.objects.get()
@@ -244,7 +244,9 @@ def test_an_expired_or_unknown_link_opens_nothing(salon_a):
     phone = Client()
     expired = phone.get(url)
     assert expired.status_code == 410 and "有効期限が切れています" in expired.content.decode()
-    unknown = phone.get(reverse("sheet_public", kwargs={"slug": salon_a.salon.slug, "token": "x" * 27}))
+    unknown = phone.get(
+        reverse("customer_app:sheet_public", kwargs={"slug": salon_a.salon.slug, "token": "x" * 27})
+    )
     assert unknown.status_code == 404 and "このリンクは無効です" in unknown.content.decode()
 
 
@@ -261,7 +263,9 @@ def test_guessing_links_is_held_back(salon_a):
     phone = Client()
     statuses = [
         phone.get(
-            reverse("sheet_public", kwargs={"slug": salon_a.salon.slug, "token": f"guess{n:022d}"})
+            reverse(
+                "customer_app:sheet_public", kwargs={"slug": salon_a.salon.slug, "token": f"guess{n:022d}"}
+            )
         ).status_code
         for n in range(22)
     ]
@@ -489,7 +493,7 @@ def test_the_same_sheet_sent_again_is_kept_once(salon_a, own_storage, single_use
     key = re.search(r'name="client_key" value="([0-9a-f-]{36})"', phone.get(url).content.decode())
     assert key is not None
     data = _answers(questions, client_key=key.group(1))
-    sent = reverse("sheet_sent", kwargs={"slug": salon_a.salon.slug})
+    sent = reverse("customer_app:sheet_sent", kwargs={"slug": salon_a.salon.slug})
     assert [phone.post(url, data)["Location"] for _ in range(2)] == [sent, sent]
     with scope(salon=salon_a.salon):
         assert SheetResponse.objects.count() == 1

@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope
 
-from audit.models import Action, AuditEntry
+from audit.models import AuditEntry
 from kartes.services import item_set_public
+from linking import actions as linking_actions
 from linking.models import Device
 
 from .factories import make_karte
@@ -64,7 +65,7 @@ def test_staff_unlinking_a_phone_sends_it_back_to_the_link_screen(salon_a):
     assert 'data-clear-personal="true"' in body
     assert response.cookies["karte_device"].value == ""
     with scope(salon=salon_a.salon):
-        assert AuditEntry.objects.filter(action=Action.DEVICE_REVOKE).exists()
+        assert AuditEntry.objects.filter(action=linking_actions.DEVICE_REVOKE).exists()
 
 
 def test_the_customer_can_unlink_their_own_phone(salon_a):
@@ -76,7 +77,7 @@ def test_the_customer_can_unlink_their_own_phone(salon_a):
     assert 'data-clear-personal="true"' in body
     with scope(salon=salon_a.salon):
         assert Device.objects.get().revoked_at is not None
-        assert AuditEntry.objects.filter(action=Action.DEVICE_UNLINK).exists()
+        assert AuditEntry.objects.filter(action=linking_actions.DEVICE_UNLINK).exists()
 
 
 def test_an_archived_customers_phone_sees_nothing(salon_a):

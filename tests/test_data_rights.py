@@ -9,10 +9,12 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from audit.models import Action, AuditEntry
+from audit.models import AuditEntry
 from customers.models import Customer
 from kartes.models import ImageAsset, Karte
 from linking.models import Device
+from operations import actions as operations_actions
+from privacy import actions as privacy_actions
 from privacy.models import DataRequest
 
 from .factories import make_karte, make_notice, make_sheet_response
@@ -53,7 +55,7 @@ def test_the_owner_downloads_everything_about_one_customer(salon_a, own_storage)
     assert salon_a.other_customer.name not in everything
     with scope(salon=salon_a.salon):
         assert AuditEntry.objects.filter(
-            action=Action.CUSTOMER_EXPORT, target_id=str(salon_a.customer.pk)
+            action=privacy_actions.CUSTOMER_EXPORT, target_id=str(salon_a.customer.pk)
         ).exists()
 
 
@@ -92,7 +94,7 @@ def test_deleting_needs_the_name_typed_and_then_removes_everything(
         assert not Karte.objects.filter(customer_id=salon_a.customer.pk).exists()
         assert not ImageAsset.objects.filter(pk=image.pk).exists()
         assert not Device.objects.filter(customer_id=salon_a.customer.pk).exists()
-        erased = AuditEntry.objects.get(action=Action.CUSTOMER_ERASE)
+        erased = AuditEntry.objects.get(action=privacy_actions.CUSTOMER_ERASE)
         assert erased.summary == f"#{salon_a.customer.pk}"
         logged = json.dumps(list(AuditEntry.objects.values("summary", "data")), ensure_ascii=False)
     assert salon_a.customer.name not in logged
@@ -121,7 +123,7 @@ def test_the_customer_asks_from_the_app_and_staff_see_it(salon_a):
     page = owner.get(reverse("staff:customer_detail", kwargs={"pk": salon_a.customer.pk})).content.decode()
     assert "データの開示・削除の依頼があります" not in page
     with scopes_disabled():
-        assert AuditEntry.objects.filter(action=Action.DATA_REQUEST).count() == 1
+        assert AuditEntry.objects.filter(action=privacy_actions.DATA_REQUEST).count() == 1
 
 
 def test_the_operator_exports_and_deletes_a_whole_salon(
@@ -146,7 +148,7 @@ def test_the_operator_exports_and_deletes_a_whole_salon(
         salon_b.customer.name not in b"".join(archive.read(n) for n in names if n.endswith(".json")).decode()
     )
     with scope(salon=salon_a.salon):
-        assert AuditEntry.objects.filter(action=Action.SALON_EXPORT).count() == 1
+        assert AuditEntry.objects.filter(action=operations_actions.SALON_EXPORT).count() == 1
 
     from transfer.exports import export_request
 

@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from audit.models import Action, AuditEntry
+from audit.models import AuditEntry
 from customers.models import Customer
 from kartes.models import ItemKind
 from kartes.services import ItemInput, karte_create
 from menus.services import menu_category_save, menu_item_save
+from transfer import actions as transfer_actions
 from transfer import exports
 from transfer.models import ExportJob, ExportStatus
 from transfer.tasks import exports_requeue_stalled
@@ -81,7 +82,9 @@ def test_a_customer_csv_in_shift_jis_is_made_in_the_background_with_progress(
     assert data.count(b"\r\n") == 3  # Excel's line ends
     with salon_a.scope():
         steps = list(
-            AuditEntry.objects.filter(action=Action.DATA_EXPORT).values_list("data__step", flat=True)
+            AuditEntry.objects.filter(action=transfer_actions.DATA_EXPORT).values_list(
+                "data__step", flat=True
+            )
         )
     assert sorted(steps) == ["downloaded", "requested"]
 

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from audit.models import Action, AuditEntry
+from audit.models import AuditEntry
+from customers import actions as customers_actions
 from kartes.models import ImageAsset, KarteItem
 from notices.models import NoticeRead
 
@@ -29,7 +30,7 @@ def _audit_entries(world, count):
                     salon=world.salon,
                     actor=world.owner.user,
                     actor_name="オーナー",
-                    action=Action.CUSTOMER_UPDATE,
+                    action=customers_actions.CUSTOMER_UPDATE,
                     target_type="customers.customer",
                     target_id=str(i),
                     summary=f"記録 {i:03d}",
@@ -181,7 +182,7 @@ def test_icons_are_drawn_once_per_look_and_cached_for_good(salon_a, monkeypatch)
 
     from django.core.cache import cache
 
-    from customer_app import icons
+    from salons import icons
 
     cache.clear()  # icons drawn by earlier tests in this process
     drawn = []

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from audit.models import Action, AuditEntry
+from audit.models import AuditEntry
 from customers.models import Customer
+from followups import actions as followups_actions
 from followups.models import FollowUp, FollowUpKind, FollowUpRule, FollowUpStatus
 from followups.services import followup_rules, followups_plan_birthdays, followups_send_due, usual_interval
 from followups.tasks import followups_send
@@ -169,7 +170,7 @@ def test_staff_see_what_is_scheduled_and_cancel_it(salon_a):
     thanks.refresh_from_db()
     assert thanks.status == FollowUpStatus.CANCELLED
     with scope(salon=salon_a.salon):
-        assert AuditEntry.objects.filter(action=Action.FOLLOWUP_CANCEL).exists()
+        assert AuditEntry.objects.filter(action=followups_actions.FOLLOWUP_CANCEL).exists()
     assert send(timezone.now() + datetime.timedelta(days=1)) == {}
 
 

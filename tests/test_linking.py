@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from audit.models import Action, AuditEntry
+from audit.models import AuditEntry
+from linking import actions as linking_actions
 from linking.models import Device, LinkCode
 from linking.services import LinkError, link_code_redeem
 
@@ -34,8 +35,8 @@ def test_a_code_links_a_phone_once(salon_a, client):
     with scope(salon=salon_a.salon):
         device = Device.objects.get()
         assert device.customer == salon_a.customer and device.label == "iPhone / Safari"
-        assert AuditEntry.objects.filter(action=Action.DEVICE_LINK).exists()
-        assert AuditEntry.objects.filter(action=Action.LINK_CODE_ISSUE).exists()
+        assert AuditEntry.objects.filter(action=linking_actions.DEVICE_LINK).exists()
+        assert AuditEntry.objects.filter(action=linking_actions.LINK_CODE_ISSUE).exists()
 
 
 def test_a_get_never_uses_up_a_code(salon_a, client):

@@ -7,12 +7,13 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from audit.models import Action, AuditEntry
+from audit.models import AuditEntry
 from kartes.models import Karte
 from kartes.services import karte_create
+from menus import actions as menus_actions
 from menus.models import MenuCategory, MenuItem
 from menus.services import menu_category_save, menu_item_save
-from salons.services import salon_create
+from operations.services import salon_create
 
 from .linking_helpers import app_url, linked_phone
 
@@ -65,7 +66,7 @@ def test_a_salon_without_a_type_starts_empty_and_the_owner_can_pick_a_preset(sal
     client.post(reverse("staff:menu_preset"), {"salon_type": "hair"})
     with salon_a.scope():
         assert MenuItem.objects.filter(name="カット", price=5500).exists()
-        assert AuditEntry.objects.filter(action=Action.MENU_CHANGE, data__preset="hair").exists()
+        assert AuditEntry.objects.filter(action=menus_actions.MENU_CHANGE, data__preset="hair").exists()
 
 
 def test_the_owner_adds_an_item_with_a_price_typed_the_japanese_way(salon_a):

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from audit.models import Action, AuditEntry
+from audit.models import AuditEntry
+from notices import actions as notices_actions
 from notices.models import Notice, NoticeRead
 from notices.selectors import unread_count, visible_notices
 from notices.services import notice_mark_read
@@ -164,7 +165,11 @@ def test_staff_post_edit_and_withdraw_and_each_is_audited(salon_a):
         assert notice.state() == "ended"
         assert NoticeRead.objects.filter(notice=notice).count() == 1  # the view count survives the edit
         actions = set(AuditEntry.objects.values_list("action", flat=True))
-    assert {Action.NOTICE_CREATE, Action.NOTICE_UPDATE, Action.NOTICE_WITHDRAW} <= actions
+    assert {
+        notices_actions.NOTICE_CREATE,
+        notices_actions.NOTICE_UPDATE,
+        notices_actions.NOTICE_WITHDRAW,
+    } <= actions
 
 
 def test_a_one_to_one_notice_is_written_from_the_customers_page(salon_a):

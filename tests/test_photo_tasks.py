@@ -211,6 +211,8 @@ def test_a_task_that_fails_is_retried_later_and_later(salon_a, monkeypatch, own_
 def test_the_scheduled_jobs_are_on_the_queue():
     from huey.contrib.djhuey import HUEY
 
+    import operations.tasks  # noqa: F401  (the worker finds every app's tasks.py; here we load it)
+
     periodic = {task.name: task for task in HUEY._registry.periodic_tasks}
     assert set(periodic) >= {"images_requeue_stalled", "uploads_purge_unused"}
     utc = datetime.UTC

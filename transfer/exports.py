@@ -12,7 +12,6 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from audit.models import Action
 from audit.services import audit_log
 from common.faults import fault_point
 from common.tasks import enqueue_safely
@@ -20,7 +19,7 @@ from customers.models import Customer, number_text
 from kartes.models import RECIPE_COLUMNS, ItemKind, Karte, KarteItem
 from salons.models import Salon
 
-from . import customer_csv
+from . import actions, customer_csv
 from .models import ExportJob, ExportKind, ExportStatus
 
 KEPT_FOR = datetime.timedelta(days=1)
@@ -51,7 +50,7 @@ def export_request(*, salon: Salon, actor, kind: str, encoding: str) -> ExportJo
     audit_log(
         salon=salon,
         actor=actor,
-        action=Action.DATA_EXPORT,
+        action=actions.DATA_EXPORT,
         target=job,
         summary=str(ExportKind(kind).label),
         data={"kind": kind, "encoding": encoding, "step": "requested"},
@@ -64,7 +63,7 @@ def export_downloaded(*, job: ExportJob, actor) -> None:
     audit_log(
         salon=job.salon,
         actor=actor,
-        action=Action.DATA_EXPORT,
+        action=actions.DATA_EXPORT,
         target=job,
         summary=str(ExportKind(job.kind).label),
         data={"kind": job.kind, "step": "downloaded", "bytes": job.size},

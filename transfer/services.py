@@ -3,14 +3,13 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from audit.models import Action
 from audit.services import audit_log
 from common.text import digits_only
 from customers.models import Customer
 from customers.services import customer_numbers_reserve
 from salons.models import Salon
 
-from . import customer_csv
+from . import actions, customer_csv
 from .customer_csv import ImportRefused, Parsed
 from .models import CustomerImport
 
@@ -73,7 +72,7 @@ def customer_import_run(*, staged: CustomerImport, actor, expected: int, accept_
         audit_log(
             salon=salon,
             actor=actor,
-            action=Action.CUSTOMER_IMPORT,
+            action=actions.CUSTOMER_IMPORT,
             target=staged,
             summary=staged.filename,
             data={

@@ -5,7 +5,8 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from huey import crontab
 
-from common.tasks import enqueue_safely, periodic_task, salon_task
+from common.tasks import enqueue_safely, periodic_task
+from salons.tasks import salon_task
 
 from .exports import export_build, export_fail, exports_expire
 from .models import ExportJob, ExportStatus

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from common.middleware import CONTENT_SECURITY_POLICY
 from common.paging import CappedPaginator
 from counselling.selectors import customer_sheets
-from customer_app.cards import home_cards
 from customers.models import Customer
 from customers.services import (
     NumberTaken,
@@ -22,13 +21,13 @@ from customers.services import (
     customer_update,
 )
 from followups.selectors import followups_for_staff
-from kartes.selectors import karte_history, visible_kartes
+from kartes.selectors import home_cards, karte_history, visible_kartes
 from linking.selectors import active_devices, active_devices_of
 from privacy.models import DataRequest
 from salons.access import staff_required
 
 from ..access import get_customer_for_staff
-from ..forms import CustomerForm, CustomerSearchForm
+from ..forms.customers import CustomerForm, CustomerSearchForm
 
 CUSTOMERS_PER_PAGE = 50
 # The list counts this many customers at most ("more than 1,000"): beyond that, staff search.

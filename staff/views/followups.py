@@ -8,7 +8,7 @@ from followups.services import fill, followup_cancel, followup_rules, followup_r
 from salons.access import owner_required, staff_required
 
 from ..access import get_followup_for_staff
-from ..followup_forms import FollowUpRuleForm
+from ..forms.followups import FollowUpRuleForm
 
 
 @owner_required

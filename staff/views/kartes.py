@@ -35,7 +35,7 @@ from salons.access import staff_required
 from salons.models import StaffMember
 
 from ..access import get_customer_for_staff, get_image_for_staff, get_item_for_staff, get_karte_for_staff
-from ..forms import TEMPLATES_AVAILABLE, ItemFormSet, KarteForm
+from ..forms.kartes import TEMPLATES_AVAILABLE, ItemFormSet, KarteForm
 
 PHOTO_TAKEN = gettext_lazy(
     "A photo of this karte was just saved in another karte. Nothing was saved: remove that photo or "

@@ -15,7 +15,7 @@ from menus.services import (
 )
 from salons.access import owner_required
 
-from ..menu_forms import MenuCategoryForm, MenuItemForm, MenuPresetForm
+from ..forms.menus import MenuCategoryForm, MenuItemForm, MenuPresetForm
 
 
 def _entry(kind: str, pk: int) -> MenuCategory | MenuItem:

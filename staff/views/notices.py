@@ -15,7 +15,7 @@ from notices.starters import starters_for
 from salons.access import staff_required
 
 from ..access import get_customer_for_staff, get_notice_for_staff
-from ..forms import NoticeForm
+from ..forms.notices import NoticeForm
 
 DEFAULT_PERIOD = datetime.timedelta(days=14)
 

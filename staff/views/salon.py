@@ -6,16 +6,16 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from audit.models import AuditEntry
+from audit.selectors import audit_page
 from common.idempotency import parse_key
 from common.serving import stored_file_response
-from customer_app.icons import salon_icon_png
 from salons.access import owner_required, staff_required
+from salons.icons import salon_icon_png
 from salons.models import StaffMember
 from salons.services import salon_update_settings, staff_member_create, staff_member_update
 
 from ..access import get_staff_member_for_owner
-from ..forms import SalonSettingsForm, StaffCreateForm, StaffEditForm
+from ..forms.salon import SalonSettingsForm, StaffCreateForm, StaffEditForm
 
 
 @owner_required
@@ -105,28 +105,10 @@ def _entry_id(value) -> int | None:
 
 @owner_required
 def audit_list(request):
-    """The activity log, newest first, a page at a time by position ("older" / "newer").
-
-    Paged from a known entry instead of by page number, so no page counts the salon's whole history.
-    """
-    before, after = _entry_id(request.GET.get("before")), _entry_id(request.GET.get("after"))
-    if after is not None:
-        # Ordered by salon too, so that the (salon, id) index is what serves it.
-        rows = list(AuditEntry.objects.filter(id__gt=after).order_by("salon_id", "id")[: AUDIT_PAGE + 1])
-        has_newer = len(rows) > AUDIT_PAGE
-        entries = rows[:AUDIT_PAGE][::-1]
-        has_older = True
-    else:
-        newest_first = AuditEntry.objects.order_by("-salon_id", "-id")
-        if before is not None:
-            newest_first = newest_first.filter(id__lt=before)
-        rows = list(newest_first[: AUDIT_PAGE + 1])
-        has_older = len(rows) > AUDIT_PAGE
-        entries = rows[:AUDIT_PAGE]
-        has_newer = before is not None and AuditEntry.objects.filter(id__gte=before).exists()
-    context = {
-        "entries": entries,
-        "older": entries[-1].pk if entries and has_older else None,
-        "newer": entries[0].pk if entries and has_newer else None,
-    }
+    page = audit_page(
+        before=_entry_id(request.GET.get("before")),
+        after=_entry_id(request.GET.get("after")),
+        size=AUDIT_PAGE,
+    )
+    context = {"entries": page.entries, "older": page.older, "newer": page.newer}
     return render(request, "staff/salon/audit.html", context)

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.models import Action
 from audit.services import audit_log
 from common.serving import stored_file_response
+from counselling import actions as counselling_actions
 from counselling.models import Question, ResponseStatus
 from counselling.selectors import (
     customer_search,
@@ -34,8 +34,8 @@ from counselling.services import (
 from salons.access import owner_required, staff_required
 
 from ..access import get_question_for_owner, get_sheet_response_for_staff
+from ..forms.sheets import QuestionForm, SheetFileForm, SheetLinkForm, SheetPresetForm, SheetSettingsForm
 from ..qr import qr_svgs
-from ..sheet_forms import QuestionForm, SheetFileForm, SheetLinkForm, SheetPresetForm, SheetSettingsForm
 
 INBOX_ROWS = 50
 RECENT_ROWS = 20
@@ -117,7 +117,7 @@ def sheet_link_create_view(request):
         salon=request.salon, actor=request.user, single_use=not counter, note=note
     )
     url = request.build_absolute_uri(
-        reverse("sheet_public", kwargs={"slug": request.salon.slug, "token": token})
+        reverse("customer_app:sheet_public", kwargs={"slug": request.salon.slug, "token": token})
     )
     context = {"link": link, "url": url, "qr": qr_svgs(url)[0], "counter": counter}
     response = render(request, "staff/sheets/link.html", context)
@@ -195,7 +195,7 @@ def sheet_print(request, pk):
     audit_log(
         salon=request.salon,
         actor=request.user,
-        action=Action.SHEET_PRINT,
+        action=counselling_actions.SHEET_PRINT,
         target=response,
         summary=response.customer.name if response.customer else response.name,
     )

@@ -21,7 +21,7 @@ from transfer.services import (
     customer_import_stage,
 )
 
-from ..transfer_forms import CustomerImportForm, ExportForm
+from ..forms.transfer import CustomerImportForm, ExportForm
 
 RECENT_EXPORTS = 10
 ENCODING_NAMES = {"cp932": "Shift_JIS (CP932)", "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)"}

@@ -1,0 +1,20 @@
+"""The signature each signed counselling sheet keeps."""
+
+from collections.abc import Iterator
+
+from common.media import Expected, declare_files
+
+from .models import SheetResponse
+
+
+def signature_files() -> Iterator[Expected]:
+    for response in SheetResponse.objects.exclude(signature="").order_by("pk").iterator(chunk_size=500):
+        yield Expected(
+            response.signature.name,
+            response.signature_sha256,
+            response.signature_size,
+            f"signature of sheet {response.pk}",
+        )
+
+
+declare_files("counselling.SheetResponse", ("signature",), rows=signature_files)

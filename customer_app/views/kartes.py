@@ -1,0 +1,70 @@
+"""The customer's kartes: the home page with the cards above the list, one karte, its photos,
+and what the phone may keep offline."""
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from common.serving import stored_file_response
+from kartes.models import DISPLAY_SIZES
+from kartes.selectors import get_visible_image, get_visible_karte, home_cards, visible_kartes
+from notices.selectors import visible_notices
+
+from ..access import app_view
+from ..paging import page_of
+
+
+@app_view(device_required=False)
+def home(request):
+    if request.device is None:
+        context = {"relink": request.had_credential or "unlinked" in request.GET}
+        return render(request, "customer_app/onboarding.html", context)
+    customer = request.device.customer
+    page = page_of(visible_kartes(customer=customer), request)
+    context = {"page": page, "customer": customer, **home_cards(salon=request.salon, customer=customer)}
+    return render(request, "customer_app/home.html", context)
+
+
+@app_view()
+def karte_detail(request, pk):
+    karte = get_visible_karte(customer=request.device.customer, pk=pk)
+    return render(request, "customer_app/karte.html", {"karte": karte})
+
+
+@app_view()
+def image(request, pk, size):
+    if size not in DISPLAY_SIZES:
+        raise Http404
+    item = get_visible_image(customer=request.device.customer, image_id=pk)
+    asset = item.image
+    assert asset is not None  # get_visible_image finds items by their image
+    size = asset.copy_name(size)
+    return stored_file_response(
+        getattr(asset, size),
+        content_type="image/webp",
+        request=request,
+        sha256=getattr(asset, f"{size}_sha256"),
+        modified=asset.created_at,
+    )
+
+
+@app_view()
+def visible(request):
+    """Every page and photo this phone may keep now; the service worker drops the rest.
+
+    Built from the same selectors as the pages, so an unpublished photo, a deleted karte or an
+    ended notice leaves the phone the first time it is online.
+    """
+    customer = request.device.customer
+
+    def url(name, **kwargs):
+        return reverse(f"customer_app:{name}", kwargs={"slug": request.salon.slug, **kwargs})
+
+    urls = [url("home"), url("notices"), url("settings"), url("salon")]
+    for karte in visible_kartes(customer=customer):
+        urls.append(url("karte", pk=karte.pk))
+        for item in karte.public_items:  # type: ignore[attr-defined]
+            if item.image_id:
+                urls += [url("image", pk=item.image_id, size=size) for size in DISPLAY_SIZES]
+    urls += [url("notice", pk=notice.pk) for notice in visible_notices(customer=customer)]
+    return JsonResponse({"urls": urls})

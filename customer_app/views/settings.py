@@ -1,0 +1,41 @@
+"""The app's settings and the salon card: the customer's own data request and unlinking."""
+
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from counselling.selectors import sheet_is_open
+from linking.services import device_revoke
+from privacy.models import DataRequest
+from privacy.services import data_request_create
+from salons.selectors import salon_card
+
+from ..access import app_path, app_view, clear_device_cookie
+
+
+@app_view()
+def salon_info(request):
+    context = {"card": salon_card(salon=request.salon), "sheet_open": sheet_is_open(salon=request.salon)}
+    return render(request, "customer_app/salon.html", context)
+
+
+@app_view()
+def app_settings(request):
+    asked = DataRequest.objects.filter(customer=request.device.customer, handled_at__isnull=True).first()
+    return render(request, "customer_app/settings.html", {"device": request.device, "data_request": asked})
+
+
+@require_POST
+@app_view()
+def data_request(request):
+    """The customer asks the salon to show or delete their data; staff see it on their page."""
+    data_request_create(customer=request.device.customer)
+    return redirect("customer_app:settings", slug=request.salon.slug)
+
+
+@require_POST
+@app_view()
+def unlink(request):
+    device_revoke(device=request.device)
+    response = redirect(f"{app_path(request.salon)}?unlinked=1")
+    clear_device_cookie(response, request.salon)
+    return response

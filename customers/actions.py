@@ -1,0 +1,10 @@
+"""What the activity log records of this app."""
+
+from django.utils.translation import gettext_lazy as _
+
+from audit.actions import Action
+
+CUSTOMER_CREATE = Action("customer.create", _("Customer added"))
+CUSTOMER_UPDATE = Action("customer.update", _("Customer changed"))
+CUSTOMER_ARCHIVE = Action("customer.archive", _("Customer archived"))
+CUSTOMER_RESTORE = Action("customer.restore", _("Customer restored"))

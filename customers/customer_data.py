@@ -1,0 +1,40 @@
+"""The customer's own record in their export. The row itself is deleted last, by privacy."""
+
+import datetime
+
+from privacy.parts import CustomerDataPart, register, when
+
+from .models import Customer
+
+
+@register
+class CustomerRecord(CustomerDataPart):
+    models = ("customers.Customer",)
+    document = "customer.json"
+    erase_order = 0
+
+    def export(self, customer: Customer, plan, prefix: str) -> dict:
+        fields = (
+            ("customer_number", customer.number_display),
+            ("name", customer.name),
+            ("furigana", customer.kana),
+            ("phone", customer.phone),
+            ("other_phone", customer.other_phone),
+            ("email", customer.email),
+            ("birthday", customer.birthday),
+            ("gender", customer.gender),
+            ("postcode", customer.postcode),
+            ("address", customer.address),
+            ("allergies_and_cautions", customer.allergies),
+            ("staff_memo", customer.memo),
+            ("last_visit", customer.last_visit_on),
+            ("archived_at", customer.archived_at),
+            ("created_at", customer.created_at),
+        )
+        return {
+            name: (when(value) if isinstance(value, datetime.date | datetime.datetime) else value)
+            for name, value in fields
+        }
+
+    def audit_targets(self, customer: Customer) -> dict[str, set[str]]:
+        return {"customer": {str(customer.pk)}}

@@ -1,0 +1,1 @@
+"""The staff pages' forms, one module per subject as in staff/views/."""
