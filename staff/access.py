@@ -7,8 +7,12 @@ from counselling.models import Question, SheetResponse
 from customers.models import Customer
 from followups.models import FollowUp
 from kartes.models import ImageAsset, Karte, KarteItem
+from linking.models import Device, LinkCode
+from menus.models import MenuCategory, MenuItem
 from notices.models import Notice
+from privacy.models import DataRequest
 from salons.models import StaffMember
+from transfer.models import CustomerImport, ExportJob
 
 
 def get_customer_for_staff(request, pk: int) -> Customer:
@@ -45,3 +49,32 @@ def get_sheet_response_for_staff(request, pk: int) -> SheetResponse:
 
 def get_question_for_owner(request, pk: int) -> Question:
     return get_object_or_404(Question.objects.all(), pk=pk)
+
+
+def get_menu_category_for_owner(request, pk: int) -> MenuCategory:
+    return get_object_or_404(MenuCategory.objects.all(), pk=pk)
+
+
+def get_menu_item_for_owner(request, pk: int) -> MenuItem:
+    return get_object_or_404(MenuItem.objects.all(), pk=pk)
+
+
+def get_link_code_for_staff(request, customer: Customer, pk: int) -> LinkCode:
+    return get_object_or_404(LinkCode.objects.select_related("device"), pk=pk, customer=customer)
+
+
+def get_linked_device_for_staff(request, pk: int) -> Device:
+    """A phone still linked; one already unlinked is a 404 like another salon's."""
+    return get_object_or_404(Device.objects.select_related("customer"), pk=pk, revoked_at__isnull=True)
+
+
+def get_customer_import_for_owner(request, pk: int) -> CustomerImport:
+    return get_object_or_404(CustomerImport.objects.all(), pk=pk)
+
+
+def get_export_for_owner(request, pk: int) -> ExportJob:
+    return get_object_or_404(ExportJob.objects.all(), pk=pk)
+
+
+def get_data_request_for_staff(request, customer: Customer, pk: int) -> DataRequest | None:
+    return DataRequest.objects.filter(customer=customer, pk=pk).first()

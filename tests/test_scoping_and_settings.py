@@ -72,5 +72,11 @@ def test_production_static_files_collect_with_hashed_names(tmp_path):
     result = run_django(env, "collectstatic", "--noinput")
     assert result.returncode == 0, result.stderr
     manifest = (tmp_path / "staticfiles.json").read_text()
-    for path in ("js/app.js", "js/scanner.js", "vendor/zxing/reader/zxing_reader.wasm", "css/karte.css"):
+    for path in (
+        "js/app.js",
+        "js/scanner.js",
+        "vendor/zxing/reader/zxing_reader.wasm",
+        "css/staff/tokens.css",
+        "css/staff/editor.css",
+    ):
         assert f'"{path}"' in manifest

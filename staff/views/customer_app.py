@@ -4,16 +4,16 @@ and unlink phones."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linking.models import Device, LinkCode
+from linking.models import LinkCode
 from linking.services import device_revoke, link_code_issue, numeric_linking_paused
 from salons.access import staff_required
 
-from ..access import get_customer_for_staff
+from ..access import get_customer_for_staff, get_link_code_for_staff, get_linked_device_for_staff
 from ..qr import qr_svgs
 
 
@@ -52,9 +52,7 @@ def link_code_create(request, pk):
 @staff_required
 def link_code_status(request, pk, code_pk):
     customer = get_customer_for_staff(request, pk)
-    link_code: LinkCode = get_object_or_404(
-        LinkCode.objects.select_related("device"), pk=code_pk, customer=customer
-    )
+    link_code = get_link_code_for_staff(request, customer, code_pk)
     state = link_code.state()
     opened = (
         LinkCode.objects.filter(batch=link_code.batch, via_url=True, used_at__isnull=False)
@@ -81,9 +79,7 @@ def link_code_status(request, pk, code_pk):
 @staff_required
 @require_POST
 def device_revoke_view(request, pk):
-    device: Device = get_object_or_404(
-        Device.objects.select_related("customer"), pk=pk, revoked_at__isnull=True
-    )
+    device = get_linked_device_for_staff(request, pk)
     device_revoke(device=device, actor=request.user)
     messages.success(request, _("The phone “%(label)s” was unlinked.") % {"label": device.label})
     return redirect(f"{device.customer.get_absolute_url()}#customer-app")

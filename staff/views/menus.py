@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,13 +15,14 @@ from menus.services import (
 )
 from salons.access import owner_required
 
+from ..access import get_menu_category_for_owner, get_menu_item_for_owner
 from ..forms.menus import MenuCategoryForm, MenuItemForm, MenuPresetForm
 
 
-def _entry(kind: str, pk: int) -> MenuCategory | MenuItem:
+def _entry(request, kind: str, pk: int) -> MenuCategory | MenuItem:
     if kind == "category":
-        return get_object_or_404(MenuCategory.objects.all(), pk=pk)
-    return get_object_or_404(MenuItem.objects.all(), pk=pk)
+        return get_menu_category_for_owner(request, pk)
+    return get_menu_item_for_owner(request, pk)
 
 
 @owner_required
@@ -49,7 +50,7 @@ def menu_preset(request):
 
 @owner_required
 def menu_category_form(request, pk=None):
-    category = get_object_or_404(MenuCategory.objects.all(), pk=pk) if pk else None
+    category = get_menu_category_for_owner(request, pk) if pk else None
     form = MenuCategoryForm(request.POST or None, initial={"name": category.name} if category else None)
     if request.method == "POST" and form.is_valid():
         menu_category_save(
@@ -62,7 +63,7 @@ def menu_category_form(request, pk=None):
 
 @owner_required
 def menu_item_form(request, pk=None):
-    item = get_object_or_404(MenuItem.objects.all(), pk=pk) if pk else None
+    item = get_menu_item_for_owner(request, pk) if pk else None
     initial = {"category": request.GET.get("category")}
     if item is not None:
         initial = {"category": item.category_id, "name": item.name, "price": item.price}
@@ -77,7 +78,7 @@ def menu_item_form(request, pk=None):
 @owner_required
 @require_POST
 def menu_entry_action(request, kind, pk):
-    entry = _entry(kind, pk)
+    entry = _entry(request, kind, pk)
     action = request.POST.get("action")
     if action in {"up", "down"}:
         menu_entry_move(entry=entry, step=-1 if action == "up" else 1)

@@ -4,7 +4,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from privacy.models import DataRequest
 from privacy.services import (
     ConfirmationMismatch,
     customer_erase,
@@ -14,7 +13,7 @@ from privacy.services import (
 )
 from salons.access import owner_required
 
-from ..access import get_customer_for_staff
+from ..access import get_customer_for_staff, get_data_request_for_staff
 
 
 @owner_required
@@ -55,7 +54,7 @@ def customer_erase_view(request, pk):
 @require_POST
 def data_request_done(request, pk, request_pk):
     customer = get_customer_for_staff(request, pk)
-    data_request = DataRequest.objects.filter(customer=customer, pk=request_pk).first()
+    data_request = get_data_request_for_staff(request, customer, request_pk)
     if data_request is not None:
         data_request_handle(request=data_request)
         messages.success(request, _("The request is marked as handled."))

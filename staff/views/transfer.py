@@ -2,7 +2,7 @@ import datetime
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,7 +12,7 @@ from customers.models import number_text
 from salons.access import owner_required
 from transfer import customer_csv
 from transfer.exports import export_downloaded, export_is_expired, export_request
-from transfer.models import CustomerImport, ExportJob, ExportStatus
+from transfer.models import ExportJob, ExportStatus
 from transfer.services import (
     ImportChanged,
     ImportRefused,
@@ -21,6 +21,7 @@ from transfer.services import (
     customer_import_stage,
 )
 
+from ..access import get_customer_import_for_owner, get_export_for_owner
 from ..forms.transfer import CustomerImportForm, ExportForm
 
 RECENT_EXPORTS = 10
@@ -82,7 +83,7 @@ def customer_import_upload(request):
 
 @owner_required
 def customer_import(request, pk):
-    staged: CustomerImport = get_object_or_404(CustomerImport.objects.all(), pk=pk)
+    staged = get_customer_import_for_owner(request, pk)
     if staged.imported_at is not None:
         messages.success(
             request,
@@ -152,7 +153,7 @@ def export_create(request):
 
 @owner_required
 def export_download(request, pk):
-    job: ExportJob = get_object_or_404(ExportJob.objects.all(), pk=pk)
+    job = get_export_for_owner(request, pk)
     if job.status != ExportStatus.READY or not job.file or export_is_expired(job):
         return render(request, "staff/salon/export_gone.html", {"job": job}, status=410)
     export_downloaded(job=job, actor=request.user)
