@@ -23,7 +23,7 @@ from customers.services import (
 from followups.selectors import followups_for_staff
 from kartes.selectors import home_cards, karte_history, visible_kartes
 from linking.selectors import active_devices, active_devices_of
-from privacy.models import DataRequest
+from privacy.selectors import open_data_requests
 from salons.access import staff_required
 
 from ..access import get_customer_for_staff
@@ -133,7 +133,7 @@ def customer_detail(request, pk):
     customer = get_customer_for_staff(request, pk)
     kartes = Paginator(karte_history(customer=customer), KARTES_PER_PAGE).get_page(request.GET.get("page"))
     devices = active_devices(customer=customer) if request.salon.customer_app_enabled else []
-    data_requests = DataRequest.objects.filter(customer=customer, handled_at__isnull=True)
+    data_requests = open_data_requests(customer=customer)
     context = {
         "customer": customer,
         "kartes": kartes,

@@ -3,7 +3,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from customers.models import Customer
+from customers.selectors import first_customer
 from followups.services import fill, followup_cancel, followup_rules, followup_rules_update
 from salons.access import owner_required, staff_required
 
@@ -24,7 +24,7 @@ def followup_settings(request):
         messages.success(request, _("The automatic follow-ups were saved."))
         return redirect("staff:followup_settings")
     # The preview speaks to the first customer in あいうえお order, as the app would.
-    first = Customer.objects.filter(archived_at__isnull=True).order_by("kana_sort", "id").first()
+    first = first_customer()
     example = first.name if first else _("Hanako Yamada")
     for form in forms:
         title, body = (form[name].value() or "" for name in ("title", "body"))

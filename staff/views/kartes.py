@@ -32,7 +32,7 @@ from kartes.services import (
 )
 from menus.selectors import menu_catalogue
 from salons.access import staff_required
-from salons.models import StaffMember
+from salons.selectors import staff_who_can_serve
 
 from ..access import get_customer_for_staff, get_image_for_staff, get_item_for_staff, get_karte_for_staff
 from ..forms.kartes import TEMPLATES_AVAILABLE, ItemFormSet, KarteForm
@@ -44,11 +44,8 @@ PHOTO_TAKEN = gettext_lazy(
 
 
 def _staff_choices(karte=None):
-    members = StaffMember.objects.filter(is_active=True)
-    if karte is not None:
-        # A karte by someone who has since left still shows (and keeps) that person.
-        members = StaffMember.objects.filter(is_active=True) | StaffMember.objects.filter(pk=karte.staff_id)
-    return members.order_by("-role", "display_name")
+    # A karte by someone who has since left still shows (and keeps) that person.
+    return staff_who_can_serve(keeping=karte.staff_id if karte is not None else None)
 
 
 def _items_from_formset(formset) -> list[ItemInput]:

@@ -11,7 +11,7 @@ from common.idempotency import parse_key
 from common.serving import stored_file_response
 from salons.access import owner_required, staff_required
 from salons.icons import salon_icon_png
-from salons.models import StaffMember
+from salons.selectors import staff_member_sent_with, staff_members_listed
 from salons.services import salon_update_settings, staff_member_create, staff_member_update
 
 from ..access import get_staff_member_for_owner
@@ -57,7 +57,7 @@ def salon_logo(request):
 
 @owner_required
 def staff_list(request):
-    members = StaffMember.objects.select_related("user").order_by("-is_active", "-role", "display_name")
+    members = staff_members_listed()
     return render(request, "staff/salon/staff_list.html", {"members": members})
 
 
@@ -65,7 +65,7 @@ def staff_list(request):
 def staff_create(request):
     form = StaffCreateForm(request.POST or None)
     key = parse_key(request.POST.get("client_key")) if request.method == "POST" else None
-    created = StaffMember.objects.filter(client_key=key).first() if key else None
+    created = staff_member_sent_with(key)
     if created is not None:
         # The same form again after its reply was lost: the login exists, which is what was asked.
         messages.success(request, _("%(name)s can now log in.") % {"name": created.display_name})

@@ -12,7 +12,8 @@ from customers.models import number_text
 from salons.access import owner_required
 from transfer import customer_csv
 from transfer.exports import export_downloaded, export_is_expired, export_request
-from transfer.models import ExportJob, ExportStatus
+from transfer.models import ExportStatus
+from transfer.selectors import recent_exports
 from transfer.services import (
     ImportChanged,
     ImportRefused,
@@ -32,7 +33,7 @@ PREVIEW_VALID = 20
 
 
 def _exports(request=None) -> dict:
-    exports = list(ExportJob.objects.select_related("requested_by__staff_member")[:RECENT_EXPORTS])
+    exports = recent_exports(limit=RECENT_EXPORTS)
     pending = {ExportStatus.QUEUED, ExportStatus.RUNNING}
     # Just asked for: the list says so where the owner is looking (the page opens at the list).
     made = request is not None and request.GET.get("made") == "1"
