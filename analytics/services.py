@@ -1,6 +1,7 @@
 """The owner's numbers, rolled up month by month (analytics.tasks, nightly and on first visit)."""
 
 import datetime
+from typing import Any
 
 from django.db.models import Count, DateField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
@@ -33,7 +34,7 @@ def _next_month(first: datetime.date) -> datetime.date:
     return (first + datetime.timedelta(days=32)).replace(day=1)
 
 
-def _linked_on(day_field: str):
+def _linked_on(day_field: str) -> Exists:
     """A phone of the customer was linked on that day (linked before its end, not yet unlinked)."""
     day = OuterRef(day_field)
     return Exists(
@@ -43,7 +44,7 @@ def _linked_on(day_field: str):
     )
 
 
-def _month(salon: Salon, first: datetime.date, today: datetime.date) -> dict:
+def _month(salon: Salon, first: datetime.date, today: datetime.date) -> dict[str, Any]:
     end = _next_month(first)
     last_day = end - datetime.timedelta(days=1)
     # Active: visited in the year up to the month's end; linked: with a phone linked at its end.

@@ -1,4 +1,8 @@
+from typing import Any
+
 from django.db import models
+
+from common.actors import Actor
 
 from .actions import Action
 from .models import AuditEntry
@@ -7,11 +11,11 @@ from .models import AuditEntry
 def audit_log(
     *,
     salon: models.Model,
-    actor,
+    actor: Actor,
     action: Action,
     target: models.Model,
     summary: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Record one staff action against a salon-owned object."""
     actor_name = ""

@@ -7,7 +7,7 @@ from django.conf import settings
 class CommonConfig(AppConfig):
     name = "common"
 
-    def ready(self):
+    def ready(self) -> None:
         from django.core.signals import got_request_exception
 
         from .outage import mark_outage

@@ -1,12 +1,15 @@
 """How much a request may send, by address, refused before a byte of the body is read."""
 
 import re
+from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
 
 def body_limit(path: str) -> int | None:
@@ -39,10 +42,10 @@ class BodyLimitMiddleware:
     anonymous page takes what its form holds and is answered 413 past that (nginx's site file
     sets the same limits, so the body does not even reach the app there)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         limit = body_limit(request.path)
         if limit is not None:
             try:

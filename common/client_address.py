@@ -16,7 +16,7 @@ def _networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(entry, strict=False) for entry in settings.TRUSTED_PROXIES]
 
 
-def _trusted(address: str, networks) -> bool:
+def _trusted(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -25,11 +25,11 @@ def _trusted(address: str, networks) -> bool:
 
 
 def client_address(request: HttpRequest) -> str:
-    remote = request.META.get("REMOTE_ADDR", "")
+    remote = str(request.META.get("REMOTE_ADDR", ""))
     networks = _networks()
     if not networks or not _trusted(remote, networks):
         return remote
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
     for hop in reversed([part.strip() for part in forwarded.split(",") if part.strip()]):
         try:
             ipaddress.ip_address(hop)

@@ -10,7 +10,8 @@ def database_now() -> datetime.datetime:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT CURRENT_TIMESTAMP")
-            return cursor.fetchone()[0]
+            now: datetime.datetime = cursor.fetchone()[0]
+            return now
         cursor.execute("SELECT STRFTIME('%Y-%m-%d %H:%M:%f', 'now')")
         value = datetime.datetime.fromisoformat(cursor.fetchone()[0])
     return value.replace(tzinfo=datetime.UTC)

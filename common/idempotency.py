@@ -10,7 +10,7 @@ from django.db.models import Model, QuerySet
 T = TypeVar("T", bound=Model)
 
 
-def parse_key(raw) -> uuid.UUID | None:
+def parse_key(raw: object) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(raw))
     except ValueError:

@@ -114,7 +114,7 @@ class Report:
     orphans: list[str] | None = None
     pending: list[str] | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.missing, self.damaged, self.unchecked, self.orphans, self.pending = [], [], [], [], []
 
     @property

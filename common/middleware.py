@@ -1,4 +1,7 @@
+from django.http import HttpRequest, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
+
+from .bodylimit import GetResponse
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -21,10 +24,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 class SecurityHeadersMiddleware:
     """A strict Content Security Policy: everything, scripts included, comes from our own origin."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if not request.path.startswith("/admin/"):
             response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -42,7 +45,7 @@ class TextGZipMiddleware(GZipMiddleware):
     length from revealing the CSRF token (BREACH); the token is also masked anew per response.
     """
 
-    def process_response(self, request, response):
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         content_type = response.get("Content-Type", "").split(";")[0].strip()
         if content_type not in COMPRESSIBLE:
             return response

@@ -1,15 +1,18 @@
 """Lists the owner puts in order by hand (menus, categories, questions): a `position` per row,
 1, 2, 3… in the order shown."""
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models import Max, Model, QuerySet
 
 
-def last_position(rows: QuerySet) -> int:
-    return rows.aggregate(last=Max("position"))["last"] or 0
+def last_position(rows: QuerySet[Any]) -> int:
+    last: int | None = rows.aggregate(last=Max("position"))["last"]
+    return last or 0
 
 
-def move_in_order(rows: QuerySet, entry: Model, step: int) -> None:
+def move_in_order(rows: QuerySet[Any], entry: Model, step: int) -> None:
     """Swap the entry with its neighbour above (step -1) or below (step 1) among the rows, and number
     them all again from 1, so that gaps and ties left by deletions are mended on the way."""
     with transaction.atomic():
@@ -20,6 +23,6 @@ def move_in_order(rows: QuerySet, entry: Model, step: int) -> None:
             return
         ordered[index], ordered[target] = ordered[target], ordered[index]
         for position, other in enumerate(ordered, start=1):
-            if other.position != position:  # type: ignore[attr-defined]
-                other.position = position  # type: ignore[attr-defined]
+            if other.position != position:
+                other.position = position
                 other.save(update_fields=["position"])

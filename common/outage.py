@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 from django import db
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from .bodylimit import GetResponse
 
 logger = logging.getLogger("karte.outage")
 
@@ -168,17 +170,17 @@ class OutageMiddleware:
     got_request_exception receiver below marks the request, and the 500 is replaced on the way out.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         outage = getattr(request, "_karte_outage", None)
         if outage is not None and response.status_code == 500:
             return outage_response(request, outage)
         return response
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         outage = classify(exception)
         if outage is None:
             return None
@@ -187,8 +189,8 @@ class OutageMiddleware:
         return outage_response(request, outage)
 
 
-def mark_outage(sender, request=None, **kwargs) -> None:
+def mark_outage(sender: object, request: HttpRequest | None = None, **kwargs: object) -> None:
     """got_request_exception receiver: remember the outage behind an exception being handled."""
     outage = classify(sys.exc_info()[1])
     if request is not None and outage is not None:
-        request._karte_outage = outage
+        request._karte_outage = outage  # type: ignore[attr-defined]

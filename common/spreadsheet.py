@@ -15,7 +15,7 @@ def _needs_quote(cell: str) -> bool:
     return cell.lstrip("'").startswith(FORMULA_STARTS)
 
 
-def cell_out(value) -> str:
+def cell_out(value: object) -> str:
     """A value as a cell no spreadsheet runs."""
     text = "" if value is None else str(value)
     return "'" + text if _needs_quote(text) else text

@@ -1,5 +1,6 @@
 import os
 import tempfile
+from typing import Any
 
 from django.core.files.storage import FileSystemStorage
 from whitenoise.storage import CompressedManifestStaticFilesStorage
@@ -13,17 +14,17 @@ class AtomicFileSystemStorage(FileSystemStorage):
     temporary file and never a truncated photo that a database row points at.
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("base_url", None)
         kwargs.setdefault("file_permissions_mode", 0o600)
         kwargs.setdefault("directory_permissions_mode", 0o700)
         super().__init__(**kwargs)
 
-    def url(self, name):
+    def url(self, name: str | None) -> str:
         # Nothing in storage is public: photos go out only through views that check permission.
         raise NotImplementedError("Private storage has no public URLs.")
 
-    def _save(self, name, content):
+    def _save(self, name: str, content: Any) -> str:
         full_path = self.path(name)
         directory = os.path.dirname(full_path)
         os.makedirs(directory, mode=self.directory_permissions_mode or 0o700, exist_ok=True)
@@ -53,7 +54,7 @@ class AtomicFileSystemStorage(FileSystemStorage):
         return str(name).replace("\\", "/")
 
 
-class StaticStorage(CompressedManifestStaticFilesStorage):
+class StaticStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]
     """Static files under hashed names, with .gz and .br copies (collectstatic, production).
 
     The JavaScript modules import each other by relative path; those imports are rewritten to the
@@ -62,10 +63,10 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
 
     support_js_module_import_aggregation = True
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Our own modules only: the packages under vendor/ come as built and are left as they are.
-        inherited: dict = self._patterns  # type: ignore[has-type]
+        inherited: dict[str, Any] = self._patterns  # type: ignore[has-type]
         self._patterns = {
             ("js/*.js" if extension == "*.js" else extension): patterns
             for extension, patterns in inherited.items()

@@ -8,6 +8,7 @@
 """
 
 import logging
+from typing import Any
 
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
@@ -18,7 +19,7 @@ RETRY_DELAY_SECONDS = 5
 RETRY_BACKOFF = 2
 
 
-def enqueue_safely(task, *args, **kwargs) -> bool:
+def enqueue_safely(task: Any, *args: Any, **kwargs: Any) -> bool:
     """Ask for a task without letting a queue outage fail the request that asked.
 
     Work asked for this way is also found again by a periodic sweep, so a request that could not

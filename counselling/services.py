@@ -8,7 +8,7 @@ import hashlib
 import io
 import secrets
 import uuid
-from typing import cast
+from typing import Any, cast
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -19,6 +19,7 @@ from PIL import Image, UnidentifiedImageError
 
 from audit.models import AuditEntry
 from audit.services import audit_log
+from common.actors import Actor
 from common.idempotency import create_once
 from common.ordering import last_position, move_in_order
 from customers.models import Customer
@@ -64,14 +65,14 @@ def sheet_get(*, salon: Salon) -> Sheet:
     return sheet
 
 
-def sheet_update(*, sheet: Sheet, actor) -> None:
+def sheet_update(*, sheet: Sheet, actor: Actor) -> None:
     sheet.save()
     audit_log(
         salon=sheet.salon, actor=actor, action=actions.SHEET_CHANGE, target=sheet, summary=str(_("Sheet"))
     )
 
 
-def question_save(*, question: Question, actor) -> Question:
+def question_save(*, question: Question, actor: Actor) -> Question:
     if question.pk is None:
         question.position = last_position(Question.objects.filter(salon=question.salon)) + 1
     question.save()
@@ -85,7 +86,7 @@ def question_save(*, question: Question, actor) -> Question:
     return question
 
 
-def question_delete(*, question: Question, actor) -> None:
+def question_delete(*, question: Question, actor: Actor) -> None:
     """Past answers keep the question's wording, so removing it changes no sheet already sent."""
     audit_log(
         salon=question.salon,
@@ -103,7 +104,7 @@ def question_move(*, question: Question, step: int) -> None:
     move_in_order(Question.objects.filter(salon=question.salon), question, step)
 
 
-def sheet_preset_apply(*, salon: Salon, salon_type: str, actor) -> None:
+def sheet_preset_apply(*, salon: Salon, salon_type: str, actor: Actor) -> None:
     """Start an empty sheet from the questions and consent of a kind of salon."""
     with transaction.atomic():
         Salon.objects.select_for_update().filter(pk=salon.pk).first()
@@ -140,7 +141,9 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def sheet_link_create(*, salon: Salon, actor, single_use: bool, note: str = "") -> tuple[SheetLink, str]:
+def sheet_link_create(
+    *, salon: Salon, actor: Actor, single_use: bool, note: str = ""
+) -> tuple[SheetLink, str]:
     """A new way in to the sheet. The token is returned once, for the QR code or the message; only
     its hash is kept, so nobody can read a working link back out of the database."""
     token = secrets.token_urlsafe(20)  # 160 bits
@@ -214,8 +217,8 @@ def sheet_response_submit(
     *,
     salon: Salon,
     source: str,
-    answers: list[dict],
-    identity: dict,
+    answers: list[dict[str, Any]],
+    identity: dict[str, Any],
     signature: bytes | None,
     link: SheetLink | None = None,
     customer: Customer | None = None,
@@ -243,7 +246,18 @@ def sheet_response_sent(*, client_key: uuid.UUID | None) -> SheetResponse | None
     return SheetResponse.objects.filter(client_key=client_key).first()
 
 
-def _response_create(*, salon, sheet, source, answers, identity, signature, link, customer, client_key):
+def _response_create(
+    *,
+    salon: Salon,
+    sheet: Sheet,
+    source: str,
+    answers: list[dict[str, Any]],
+    identity: dict[str, Any],
+    signature: bytes | None,
+    link: SheetLink | None,
+    customer: Customer | None,
+    client_key: uuid.UUID | None,
+) -> SheetResponse:
     with transaction.atomic():
         if link is not None:
             link = _check_open(SheetLink.objects.select_for_update().filter(pk=link.pk).first())
@@ -285,7 +299,7 @@ def _response_create(*, salon, sheet, source, answers, identity, signature, link
     return response
 
 
-def _file(response: SheetResponse, customer: Customer, actor, data: dict) -> None:
+def _file(response: SheetResponse, customer: Customer, actor: Actor, data: dict[str, Any]) -> None:
     response.customer = customer
     response.status = ResponseStatus.FILED
     response.filed_at = timezone.now()
@@ -301,7 +315,7 @@ def _file(response: SheetResponse, customer: Customer, actor, data: dict) -> Non
     )
 
 
-def sheet_response_file(*, response: SheetResponse, customer: Customer, actor) -> list[str]:
+def sheet_response_file(*, response: SheetResponse, customer: Customer, actor: Actor) -> list[str]:
     """File a received sheet onto a customer already kept. What the customer's record lacks (furigana,
     phone, email, birthday) is taken from the sheet; nothing already kept is overwritten. Returns the
     names of the fields filled in."""
@@ -317,7 +331,7 @@ def sheet_response_file(*, response: SheetResponse, customer: Customer, actor) -
     return sorted(filled)
 
 
-def sheet_response_file_new(*, response: SheetResponse, actor) -> Customer:
+def sheet_response_file_new(*, response: SheetResponse, actor: Actor) -> Customer:
     """File a received sheet as a new customer, made from what the sender wrote about themselves."""
     with transaction.atomic():
         customer = customer_create(
@@ -329,7 +343,7 @@ def sheet_response_file_new(*, response: SheetResponse, actor) -> Customer:
     return customer
 
 
-def sheet_response_delete(*, response: SheetResponse, actor) -> None:
+def sheet_response_delete(*, response: SheetResponse, actor: Actor) -> None:
     """Throw a sheet away for good (sent by mistake, twice, or in jest), its signature file too."""
     name = response.signature.name
     with transaction.atomic():

@@ -1,10 +1,12 @@
 import uuid
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from audit.services import audit_log
+from common.actors import Actor
 from common.idempotency import create_once
 from salons.models import Salon
 
@@ -41,7 +43,9 @@ def customer_numbers_reserve(*, salon: Salon, count: int = 1) -> int:
     return (highest or 0) + 1
 
 
-def customer_create(*, salon: Salon, actor, data: dict, client_key: uuid.UUID | None = None) -> Customer:
+def customer_create(
+    *, salon: Salon, actor: Actor, data: dict[str, Any], client_key: uuid.UUID | None = None
+) -> Customer:
     """Add a customer; the same form sent again (same client key) returns the first one.
 
     The customer number is the one given in `data` (raising NumberTaken when another customer has
@@ -70,7 +74,7 @@ def customer_create(*, salon: Salon, actor, data: dict, client_key: uuid.UUID | 
     return create_once(Customer.objects.all(), client_key, create)
 
 
-def customer_update(*, customer: Customer, actor, data: dict) -> Customer:
+def customer_update(*, customer: Customer, actor: Actor, data: dict[str, Any]) -> Customer:
     # Compared with the stored row: a bound ModelForm has already copied the new values onto `customer`.
     stored = Customer.objects.get(pk=customer.pk)
     changed = [name for name in AUDITED_FIELDS if name in data and getattr(stored, name) != data[name]]
@@ -92,7 +96,7 @@ def customer_update(*, customer: Customer, actor, data: dict) -> Customer:
     return customer
 
 
-def customer_archive(*, customer: Customer, actor) -> Customer:
+def customer_archive(*, customer: Customer, actor: Actor) -> Customer:
     with transaction.atomic():
         customer.archived_at = timezone.now()
         customer.save(update_fields=["archived_at", "updated_at"])
@@ -106,7 +110,7 @@ def customer_archive(*, customer: Customer, actor) -> Customer:
     return customer
 
 
-def customer_restore(*, customer: Customer, actor) -> Customer:
+def customer_restore(*, customer: Customer, actor: Actor) -> Customer:
     with transaction.atomic():
         customer.archived_at = None
         customer.save(update_fields=["archived_at", "updated_at"])

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import scope
 
 from audit.services import audit_log
+from common.actors import Actor
 from customers.models import Customer
 from kartes.models import Karte
 from linking.selectors import active_devices_of
@@ -93,7 +94,9 @@ def usual_interval(*, customer: Customer) -> datetime.timedelta | None:
     return datetime.timedelta(days=statistics.median(gaps)) if gaps else None
 
 
-def _plan(*, salon: Salon, customer: Customer, kind: str, key: str, base_at: datetime.datetime, rule) -> None:
+def _plan(
+    *, salon: Salon, customer: Customer, kind: str, key: str, base_at: datetime.datetime, rule: FollowUpRule
+) -> None:
     """Schedule one message, or move it if it is still waiting (a karte edited)."""
     due_at = base_at + _offset(kind, rule.delay)
     existing = FollowUp.objects.filter(salon=salon, customer=customer, key=key).first()
@@ -206,7 +209,7 @@ def followups_plan_birthdays(*, salon: Salon, today: datetime.date) -> int:
     return len(planned)
 
 
-def followup_rules_update(*, salon: Salon, actor, rules: list[FollowUpRule]) -> None:
+def followup_rules_update(*, salon: Salon, actor: Actor, rules: list[FollowUpRule]) -> None:
     """Save the owner's rules; messages still waiting move to the new timing."""
     with transaction.atomic():
         for rule in rules:
@@ -226,7 +229,7 @@ def followup_rules_update(*, salon: Salon, actor, rules: list[FollowUpRule]) -> 
         )
 
 
-def followup_cancel(*, followup: FollowUp, actor) -> None:
+def followup_cancel(*, followup: FollowUp, actor: Actor) -> None:
     with transaction.atomic():
         updated = FollowUp.objects.filter(pk=followup.pk, status=FollowUpStatus.SCHEDULED).update(
             status=FollowUpStatus.CANCELLED, reason="staff", cancelled_by=actor, done_at=timezone.now()

@@ -41,7 +41,7 @@ class Kartes(CustomerDataPart):
         KarteItem.objects.filter(karte__customer=customer).delete()
         ImageAsset.objects.filter(pk__in=[image.pk for image in images]).delete()
         kartes.delete()
-        return Erased(counts=counts, files=[f.name for image in images for f in image.stored_files()])
+        return Erased(counts=counts, files=[name for image in images for name in image.stored_names()])
 
 
 def _items(karte: Karte):

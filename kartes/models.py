@@ -18,11 +18,11 @@ def _private_path(prefix: str) -> str:
     return f"{prefix}/{token[:2]}/{token}"
 
 
-def original_path(instance, filename):
+def original_path(instance: "ImageAsset", filename: str) -> str:
     return _private_path("originals")
 
 
-def display_path(instance, filename):
+def display_path(instance: "ImageAsset", filename: str) -> str:
     return _private_path("display") + ".webp"
 
 
@@ -126,9 +126,10 @@ class ImageAsset(models.Model):
         """The display copy to send for `size`: that one, or the next size up for an older photo."""
         return size if getattr(self, size).name else FALLBACK.get(size, size)
 
-    def stored_files(self):
+    def stored_names(self) -> list[str]:
         """Every file of this image that is (or will be) in storage."""
-        return [f for f in (self.original, *(getattr(self, size) for size in DISPLAY_SIZES)) if f.name]
+        files = (self.original, *(getattr(self, size) for size in DISPLAY_SIZES))
+        return [f.name for f in files if f.name]
 
 
 class Karte(models.Model):

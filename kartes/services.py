@@ -4,14 +4,17 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from audit.services import audit_log
+from common.actors import Actor
 from common.faults import fault_point
 from customers.models import Customer
 from menus.models import MenuItem
@@ -47,15 +50,15 @@ class ItemInput:
     caption: str = ""
     photo_tag: str = ""
     image: ImageAsset | None = None
-    drawing: list | None = None
+    drawing: list[Any] | None = None
     template: str = ""
-    recipe: list | None = None
+    recipe: list[Any] | None = None
     is_public: bool = False
     fields_changed: list[str] = field(default_factory=list)
 
 
 def image_asset_create(
-    *, salon: Salon, user, upload_key: uuid.UUID, data: bytes, kind: str, copies_now: bool = False
+    *, salon: Salon, user: Actor, upload_key: uuid.UUID, data: bytes, kind: str, copies_now: bool = False
 ) -> tuple[ImageAsset, bool]:
     """Store an uploaded photo or illustration once, however often the client retries.
 
@@ -128,7 +131,7 @@ def _store_copies(asset: ImageAsset, processed: ProcessedImage, *, chosen_names:
     asset.width, asset.height = processed.width, processed.height
 
 
-def image_asset_make_copies(*, asset_id) -> ImageAsset | None:
+def image_asset_make_copies(*, asset_id: uuid.UUID | str) -> ImageAsset | None:
     """Make the display copies of an uploaded photo (the background task's work).
 
     Safe to run again and at the same time as another run: the files have fixed names and the
@@ -182,8 +185,8 @@ def image_asset_retry(*, asset: ImageAsset) -> ImageAsset:
 
 
 def _delete_files(asset: ImageAsset) -> None:
-    for file_field in asset.stored_files():
-        file_field.storage.delete(file_field.name)
+    for name in asset.stored_names():
+        default_storage.delete(name)
 
 
 def _delete_assets_after_commit(assets: list[ImageAsset]) -> None:
@@ -192,7 +195,7 @@ def _delete_assets_after_commit(assets: list[ImageAsset]) -> None:
     for asset in assets:
         asset.delete()
 
-    def remove_files():
+    def remove_files() -> None:
         for asset in assets:
             _delete_files(asset)
 
@@ -221,7 +224,7 @@ def _item_subject(karte: Karte) -> str:
     return f"{karte.customer.name} {karte.treatment_date:%Y-%m-%d}"
 
 
-def _audit_publication(*, salon, actor, item: KarteItem, karte: Karte) -> None:
+def _audit_publication(*, salon: Salon, actor: Actor, item: KarteItem, karte: Karte) -> None:
     action = actions.ITEM_PUBLISH if item.is_public else actions.ITEM_UNPUBLISH
     audit_log(
         salon=salon,
@@ -233,7 +236,7 @@ def _audit_publication(*, salon, actor, item: KarteItem, karte: Karte) -> None:
     )
 
 
-def _sync_items(*, karte: Karte, actor, items: list[ItemInput]) -> None:
+def _sync_items(*, karte: Karte, actor: Actor, items: list[ItemInput]) -> None:
     existing = {item.pk: item for item in karte.items.select_related("image")}
     kept_ids = set()
     for position, data in enumerate(items):
@@ -298,7 +301,9 @@ def _sync_items(*, karte: Karte, actor, items: list[ItemInput]) -> None:
 MENU_SEPARATOR = "、"
 
 
-def menu_lines_build(*, item_ids: Sequence[int], extra: str, previous: Sequence[dict] = ()) -> list[dict]:
+def menu_lines_build(
+    *, item_ids: Sequence[int], extra: str, previous: Sequence[dict[str, Any]] = ()
+) -> list[dict[str, Any]]:
     """What was done, line by line: the catalogue items picked, then what staff typed.
 
     A catalogue item the karte already had keeps the name and price it was saved with; one picked
@@ -306,7 +311,7 @@ def menu_lines_build(*, item_ids: Sequence[int], extra: str, previous: Sequence[
     """
     kept = {line["item"]: line for line in previous if line.get("item")}
     catalogue = MenuItem.objects.in_bulk([pk for pk in item_ids if pk not in kept])
-    lines: list[dict] = []
+    lines: list[dict[str, Any]] = []
     for pk in dict.fromkeys(item_ids):
         if pk in kept:
             lines.append(kept[pk])
@@ -319,14 +324,14 @@ def menu_lines_build(*, item_ids: Sequence[int], extra: str, previous: Sequence[
     return lines
 
 
-def _menu_text(lines: Sequence[dict]) -> str:
+def _menu_text(lines: Sequence[dict[str, Any]]) -> str:
     return MENU_SEPARATOR.join(line["name"] for line in lines)[:200]
 
 
 def karte_create(
     *,
     salon: Salon,
-    actor,
+    actor: Actor,
     customer: Customer,
     treatment_date: datetime.date,
     staff: StaffMember,
@@ -384,7 +389,7 @@ def karte_create(
 def karte_update(
     *,
     karte: Karte,
-    actor,
+    actor: Actor,
     expected_version: int,
     treatment_date: datetime.date,
     staff: StaffMember,
@@ -419,16 +424,16 @@ def karte_update(
 
 def _karte_update(
     *,
-    karte,
-    actor,
-    expected_version,
-    treatment_date,
-    staff,
-    nominated,
-    next_visit_weeks,
-    lines,
-    items,
-    save_key,
+    karte: Karte,
+    actor: Actor,
+    expected_version: int,
+    treatment_date: datetime.date,
+    staff: StaffMember,
+    nominated: bool,
+    next_visit_weeks: int | None,
+    lines: list[dict[str, Any]],
+    items: list[ItemInput],
+    save_key: uuid.UUID | None,
 ) -> Karte:
     with transaction.atomic():
         updated = Karte.objects.filter(pk=karte.pk, version=expected_version).update(
@@ -461,7 +466,7 @@ def _karte_update(
     return karte
 
 
-def karte_delete(*, karte: Karte, actor) -> None:
+def karte_delete(*, karte: Karte, actor: Actor) -> None:
     with transaction.atomic():
         images = [item.image for item in karte.items.select_related("image") if item.image is not None]
         audit_log(
@@ -483,7 +488,7 @@ class StaffOnlyItem(Exception):
     """A colour recipe (or another staff-only kind) cannot be made public."""
 
 
-def item_set_public(*, item: KarteItem, actor, public: bool) -> KarteItem:
+def item_set_public(*, item: KarteItem, actor: Actor, public: bool) -> KarteItem:
     """Publish or unpublish one item at once (the one-tap switch in the history)."""
     if public and item.is_staff_only:
         raise StaffOnlyItem(item.kind)

@@ -7,12 +7,14 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
 from audit.services import audit_log
+from common.actors import Actor
 from common.clock import database_now
 from common.ratelimit import rate_limit_count, rate_limit_hit
 from customers.models import Customer
@@ -79,7 +81,7 @@ def normalize_numeric(raw: str) -> str:
 GUESS_ODDS = 10_000
 
 
-def _live_codes():
+def _live_codes() -> QuerySet[LinkCode]:
     """Unused codes that have a number (Step 1's code has none, so it cannot be guessed by typing)."""
     return LinkCode.objects.filter(
         used_at__isnull=True, invalidated_at__isnull=True, expires_at__gt=database_now(), via_url=False
@@ -93,7 +95,8 @@ def numeric_attempt_ceiling() -> int:
     1 / GUESS_ODDS while k < 10^8 / (GUESS_ODDS · L): 10,000 tries with one live code, 100 with 100.
     """
     live = max(1, _live_codes().count())
-    return max(1, 10**NUMERIC_DIGITS // (GUESS_ODDS * live))
+    ceiling: int = max(1, 10**NUMERIC_DIGITS // (GUESS_ODDS * live))
+    return ceiling
 
 
 def _numeric_key(salon: Salon) -> str:
@@ -182,7 +185,8 @@ def _find_code(*, salon: Salon, code: str | None, numeric: str | None) -> LinkCo
         )
     if found is None:
         raise LinkError("unknown")
-    return found
+    result: LinkCode = found
+    return result
 
 
 def link_code_redeem(
@@ -257,7 +261,7 @@ def device_touch(*, device: Device) -> None:
         device.last_seen_at = now
 
 
-def device_revoke(*, device: Device, actor=None) -> Device:
+def device_revoke(*, device: Device, actor: Actor = None) -> Device:
     """Unlink a phone: by staff (actor given) or by the customer from the app's settings."""
     with transaction.atomic():
         Device.objects.filter(pk=device.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -2,6 +2,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_log
+from common.actors import Actor
 from common.ordering import last_position, move_in_order
 from salons.models import Salon
 
@@ -10,7 +11,7 @@ from .models import MenuCategory, MenuItem
 from .presets import PRESETS, SalonType
 
 
-def menu_preset_apply(*, salon: Salon, salon_type: str, actor=None) -> None:
+def menu_preset_apply(*, salon: Salon, salon_type: str, actor: Actor = None) -> None:
     """Add the starting menu of a kind of salon (in the language active now) after what it has."""
     start = last_position(MenuCategory.objects.filter(salon=salon))
     with transaction.atomic():
@@ -33,7 +34,7 @@ def menu_preset_apply(*, salon: Salon, salon_type: str, actor=None) -> None:
 
 
 def menu_category_save(
-    *, salon: Salon, actor, name: str, category: MenuCategory | None = None
+    *, salon: Salon, actor: Actor, name: str, category: MenuCategory | None = None
 ) -> MenuCategory:
     with transaction.atomic():
         if category is None:
@@ -49,7 +50,7 @@ def menu_category_save(
 def menu_item_save(
     *,
     salon: Salon,
-    actor,
+    actor: Actor,
     category: MenuCategory,
     name: str,
     price: int | None,
@@ -79,7 +80,7 @@ def menu_item_save(
     return item
 
 
-def menu_entry_archive(*, entry: MenuCategory | MenuItem, actor, archived: bool) -> None:
+def menu_entry_archive(*, entry: MenuCategory | MenuItem, actor: Actor, archived: bool) -> None:
     """Take an item or a whole category off the editor's chips, or bring it back."""
     with transaction.atomic():
         entry.archived_at = timezone.now() if archived else None

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_log
+from common.actors import Actor
 from common.idempotency import create_once
 from customers.models import Customer
 from salons.models import Salon
@@ -16,7 +17,7 @@ from .models import Notice, NoticeRead
 def notice_create(
     *,
     salon: Salon,
-    actor,
+    actor: Actor,
     title: str,
     body: str,
     starts_at: datetime.datetime,
@@ -55,7 +56,13 @@ def notice_create(
 
 
 def notice_update(
-    *, notice: Notice, actor, title: str, body: str, starts_at: datetime.datetime, ends_at: datetime.datetime
+    *,
+    notice: Notice,
+    actor: Actor,
+    title: str,
+    body: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
 ) -> Notice:
     """Change a notice; the reads already counted stay."""
     with transaction.atomic():
@@ -65,7 +72,7 @@ def notice_update(
     return notice
 
 
-def notice_withdraw(*, notice: Notice, actor) -> Notice:
+def notice_withdraw(*, notice: Notice, actor: Actor) -> Notice:
     """End the display period now. Withdrawing a notice that has ended already changes nothing."""
     now = timezone.now()
     with transaction.atomic():

@@ -78,7 +78,7 @@ def salon_erase(*, salon) -> dict[str, int]:
     for customer in customers:
         customer_erase(customer=customer, actor=None, confirm_name=customer.name)
     leftovers = list(ImageAsset.objects.all())  # uploads never saved into a karte
-    names = [f.name for a in leftovers for f in a.stored_files()]
+    names = [name for a in leftovers for name in a.stored_names()]
     # Exports not yet expired hold copies of everything: they go with the salon.
     names += [name for name in ExportJob.objects.exclude(file="").values_list("file", flat=True)]
     # Sheets never filed onto a customer keep their signatures until the salon goes.

@@ -5,6 +5,7 @@ import json
 import unicodedata
 import zipfile
 from collections.abc import Iterator
+from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import models, transaction
@@ -14,6 +15,7 @@ from django.utils import timezone, translation
 from audit.actions import action_label
 from audit.models import AuditEntry
 from audit.services import audit_log
+from common.actors import Actor
 
 from . import actions
 from .models import DataRequest
@@ -26,7 +28,7 @@ class ConfirmationMismatch(Exception):
     """The name typed to confirm a deletion is not the customer's."""
 
 
-def _audit_about(customer) -> models.QuerySet[AuditEntry]:
+def _audit_about(customer: Any) -> models.QuerySet[AuditEntry]:
     """The audit entries about this customer or anything of theirs, as each part names them."""
     entries = AuditEntry.objects.none()
     for part in customer_data_parts():
@@ -35,7 +37,9 @@ def _audit_about(customer) -> models.QuerySet[AuditEntry]:
     return entries
 
 
-def customer_export_plan(*, customer, actor, plan: ExportPlan | None = None, prefix: str = "") -> ExportPlan:
+def customer_export_plan(
+    *, customer: Any, actor: Actor, plan: ExportPlan | None = None, prefix: str = ""
+) -> ExportPlan:
     """Collect what the salon holds about one customer, and record that it was exported.
 
     Each app adds its own document (its ``customer_data.py``). With a plan and a prefix, the
@@ -69,10 +73,10 @@ def customer_export_plan(*, customer, actor, plan: ExportPlan | None = None, pre
 class _Sink:
     """A write-only stream that hands over what was written so far; zipfile writes to it."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.parts: list[bytes] = []
 
-    def write(self, data) -> int:
+    def write(self, data: bytes | memoryview) -> int:
         self.parts.append(bytes(data))
         return len(data)
 
@@ -120,7 +124,7 @@ def _same_name(typed: str, name: str) -> bool:
     return bool(typed.strip()) and fold(typed) == fold(name)
 
 
-def customer_erase(*, customer, actor, confirm_name: str) -> dict[str, int]:
+def customer_erase(*, customer: Any, actor: Actor, confirm_name: str) -> dict[str, int]:
     """Delete a customer for good: each app's rows and stored files (its ``customer_data.py``),
     then the customer.
 
@@ -150,7 +154,7 @@ def customer_erase(*, customer, actor, confirm_name: str) -> dict[str, int]:
     return counts
 
 
-def data_request_create(*, customer) -> DataRequest:
+def data_request_create(*, customer: Any) -> DataRequest:
     """Record the customer's request; one open request at a time, however often they tap."""
     with transaction.atomic():
         request = DataRequest.objects.filter(customer=customer, handled_at__isnull=True).first()

@@ -1,13 +1,17 @@
+from __future__ import annotations
+
 import hashlib
 import io
 import uuid
+from typing import IO, Any
 
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from PIL import Image, ImageOps
 
 from audit.services import audit_log
+from common.actors import Actor
 from common.idempotency import create_once
 
 from . import actions
@@ -19,7 +23,7 @@ LOGO_EDGE = 512
 def staff_member_create(
     *,
     salon: Salon,
-    actor,
+    actor: Actor,
     username: str,
     password: str,
     display_name: str,
@@ -46,7 +50,7 @@ def staff_member_create(
     return create_once(StaffMember.objects.all(), client_key, create)
 
 
-def staff_member_update(*, member: StaffMember, actor, data: dict) -> StaffMember:
+def staff_member_update(*, member: StaffMember, actor: Actor, data: dict[str, Any]) -> StaffMember:
     # Compared with the stored row: a bound ModelForm has already copied the new values onto `member`.
     stored = StaffMember.objects.get(pk=member.pk)
     changed = [name for name, value in data.items() if getattr(stored, name) != value]
@@ -66,7 +70,7 @@ def staff_member_update(*, member: StaffMember, actor, data: dict) -> StaffMembe
     return member
 
 
-def salon_logo_image(upload) -> bytes:
+def salon_logo_image(upload: File[bytes] | IO[bytes]) -> bytes:
     """A square PNG of the uploaded logo, stripped of metadata."""
     with Image.open(upload) as original:
         upright = ImageOps.exif_transpose(original).convert("RGBA")
@@ -76,7 +80,9 @@ def salon_logo_image(upload) -> bytes:
     return out.getvalue()
 
 
-def salon_update_settings(*, salon: Salon, actor, data: dict, logo=None) -> Salon:
+def salon_update_settings(
+    *, salon: Salon, actor: Actor, data: dict[str, Any], logo: File[bytes] | IO[bytes] | None = None
+) -> Salon:
     stored = Salon.objects.get(pk=salon.pk)
     changed = [name for name, value in data.items() if getattr(stored, name) != value]
     for name in changed:

@@ -108,7 +108,7 @@ def test_verify_media_finds_missing_damaged_and_orphan_files(salon_a, own_storag
 
 def _named_by_rows() -> set[str]:
     with scopes_disabled():
-        return {file.name for asset in ImageAsset.objects.all() for file in asset.stored_files()}
+        return {name for asset in ImageAsset.objects.all() for name in asset.stored_names()}
 
 
 def test_a_photo_still_processed_at_backup_time_is_made_again_after_the_restore(

@@ -7,6 +7,7 @@ from django.urls import URLPattern, reverse
 from django_scopes import scope
 
 from counselling.models import Sheet
+from counselling.services import sheet_link_create, sheet_preset_apply
 from customer_app import urls as app_urls
 
 from .factories import make_karte, make_notice, make_sheet_response
@@ -36,8 +37,32 @@ APP_URLS = {
 SECRET_ANSWER = "森川様だけの問診の答え"
 
 
+# The counselling sheet opened from the counter's QR code or a sent link, with no app: what it
+# answers depends on the salon in the address and the link, never on a phone's link.
+SHEET_URLS = {"sheet_public", "sheet_sent"}
+
+
 def test_every_customer_app_url_is_covered():
-    assert {p.name for p in app_urls.urlpatterns if isinstance(p, URLPattern)} == set(APP_URLS)
+    assert {p.name for p in app_urls.app_patterns if isinstance(p, URLPattern)} == set(APP_URLS)
+    assert {p.name for p in app_urls.urlpatterns if isinstance(p, URLPattern)} == SHEET_URLS
+
+
+def test_a_sheet_link_opens_only_at_its_own_salon_and_the_sent_page_holds_nothing(salon_a, salon_b):
+    with scope(salon=salon_a.salon):
+        sheet_preset_apply(salon=salon_a.salon, salon_type="hair", actor=salon_a.owner.user)
+        _link, token = sheet_link_create(salon=salon_a.salon, actor=salon_a.owner.user, single_use=True)
+    make_sheet_response(salon_a, customer=salon_a.customer, answer=SECRET_ANSWER)
+    phone = Client()
+    own = phone.get(reverse("customer_app:sheet_public", kwargs={"slug": salon_a.salon.slug, "token": token}))
+    assert own.status_code == 200
+    elsewhere = phone.get(
+        reverse("customer_app:sheet_public", kwargs={"slug": salon_b.salon.slug, "token": token})
+    )
+    assert elsewhere.status_code == 404 and salon_a.salon.name not in elsewhere.content.decode()
+    for world in (salon_a, salon_b):
+        sent = phone.get(reverse("customer_app:sheet_sent", kwargs={"slug": world.salon.slug}))
+        body = sent.content.decode()
+        assert SECRET_ANSWER not in body and salon_a.customer.name not in body
 
 
 @pytest.fixture

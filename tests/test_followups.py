@@ -82,7 +82,7 @@ def test_a_worker_that_retries_sends_it_once(salon_a, monkeypatch):
     switch_on(salon_a, "thanks", thanks=0)
     linked_phone(salon_a)
     visit(salon_a)
-    real = services.notice_create
+    real = services.notice_create  # type: ignore[attr-defined]
 
     def dies_after_notice(**kwargs):
         real(**kwargs)

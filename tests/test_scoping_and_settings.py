@@ -1,6 +1,7 @@
 """Tenant scoping fails loudly, settings refuse bad values, and production settings pass Django's
 deployment checks."""
 
+import json
 import os
 import subprocess
 import sys
@@ -78,5 +79,12 @@ def test_production_static_files_collect_with_hashed_names(tmp_path):
         "vendor/zxing/reader/zxing_reader.wasm",
         "css/staff/tokens.css",
         "css/staff/editor.css",
+        "js/editor/context.js",
     ):
         assert f'"{path}"' in manifest
+    # The editor's modules import each other by relative path, rewritten to the hashed names.
+    hashed = json.loads(manifest)["paths"]
+    editor = (tmp_path / hashed["js/karte-editor.js"]).read_text()
+    assert f'"./{hashed["js/editor/context.js"].removeprefix("js/")}"' in editor
+    drawing = (tmp_path / hashed["js/editor/drawing.js"]).read_text()
+    assert f'"../{hashed["js/drawing.js"].removeprefix("js/")}"' in drawing

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_log
+from common.actors import Actor
 from common.text import digits_only
 from customers.models import Customer
 from customers.services import customer_numbers_reserve
@@ -25,7 +26,7 @@ class ImportChanged(Exception):
         self.parsed = parsed
 
 
-def customer_import_stage(*, salon: Salon, actor, filename: str, data: bytes) -> CustomerImport:
+def customer_import_stage(*, salon: Salon, actor: Actor, filename: str, data: bytes) -> CustomerImport:
     """Keep an uploaded CSV for its preview; raises ImportRefused when the file cannot be read at all."""
     text, encoding = customer_csv.decode(data)
     customer_import_preview(text=text)  # refuses a file without the name and furigana columns
@@ -44,7 +45,9 @@ def customer_import_preview(*, text: str) -> Parsed:
     return customer_csv.parse(text, existing_numbers=numbers, existing_phones=phones)  # type: ignore[arg-type]
 
 
-def customer_import_run(*, staged: CustomerImport, actor, expected: int, accept_shared: bool = True) -> int:
+def customer_import_run(
+    *, staged: CustomerImport, actor: Actor, expected: int, accept_shared: bool = True
+) -> int:
     """Add every valid row of the file as a customer, in one transaction: all of them or none.
     Rows whose mobile number another row or customer has too are added only with `accept_shared`.
 

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = "Compile the .po catalogues to .mo without needing GNU gettext on the machine."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: object, **options: object) -> None:
         for locale_dir in settings.LOCALE_PATHS:
             for po_path in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
                 mo_path = po_path.with_suffix(".mo")
