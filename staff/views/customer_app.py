@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linking.models import LinkCode
+from linking.selectors import opened_from_step1
 from linking.services import device_revoke, link_code_issue, numeric_linking_paused
 from salons.access import staff_required
 
@@ -54,13 +54,7 @@ def link_code_status(request, pk, code_pk):
     customer = get_customer_for_staff(request, pk)
     link_code = get_link_code_for_staff(request, customer, code_pk)
     state = link_code.state()
-    opened = (
-        LinkCode.objects.filter(batch=link_code.batch, via_url=True, used_at__isnull=False)
-        .select_related("device")
-        .first()
-        if link_code.batch is not None
-        else None
-    )
+    opened = opened_from_step1(link_code)
     if state == "pending" and opened is not None:
         # Step 1 linked the phone's browser. Step 2 stays on screen for a home-screen app that starts
         # unlinked (older iPhones); the panel only says what happened.

@@ -2,8 +2,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef
-from django.db.models.functions import Lower
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -12,7 +10,7 @@ from django.views.decorators.http import require_POST
 from common.middleware import CONTENT_SECURITY_POLICY
 from common.paging import CappedPaginator
 from counselling.selectors import customer_sheets
-from customers.models import Customer
+from customers.selectors import customers_by_id, customers_in_order, customers_matching, matching_ids
 from customers.services import (
     NumberTaken,
     customer_archive,
@@ -22,7 +20,7 @@ from customers.services import (
 )
 from followups.selectors import followups_for_staff
 from kartes.selectors import home_cards, karte_history, visible_kartes
-from linking.selectors import active_devices, active_devices_of
+from linking.selectors import active_devices, with_app_flag
 from privacy.selectors import open_data_requests
 from salons.access import staff_required
 
@@ -38,21 +36,13 @@ PREVIEW_KARTES = 30
 
 
 def _search_page(request, matches, sort):
-    """A page of search results from one pass over the matches.
-
-    The matching ids (at most the cap) are read once, sorted by the database: a short query that no
-    index can serve is then one scan of the salon's customers, not one for the count and another
-    walking the list order. Only the page's customers are then read whole.
-    """
-    # Sorted by an expression, so the database filters first and sorts the matches, rather than
-    # walking the whole list in index order looking for them.
-    kana = Lower("kana_sort")
-    order = [F("last_visit_on").desc(nulls_last=True), kana, "id"] if sort == "visit" else [kana, "id"]
-    ids = list(matches.order_by(*order).values_list("pk", flat=True)[: CUSTOMER_COUNT_CAP + 1])
+    """A page of search results from one pass over the matches: the matching ids (at most the cap)
+    are read once, sorted by the database; only the page's customers are then read whole."""
+    ids = matching_ids(matches, sort=sort, cap=CUSTOMER_COUNT_CAP)
     page = CappedPaginator(ids, CUSTOMERS_PER_PAGE, cap=CUSTOMER_COUNT_CAP).get_page(request.GET.get("page"))
-    rows = Customer.objects.filter(pk__in=list(page.object_list))
+    rows = customers_by_id(list(page.object_list))
     if request.salon.customer_app_enabled:
-        rows = rows.annotate(has_app=Exists(active_devices_of(OuterRef("pk"))))
+        rows = with_app_flag(rows)
     by_id = {customer.pk: customer for customer in rows}
     page.object_list = [by_id[pk] for pk in page.object_list if pk in by_id]
     return page
@@ -66,19 +56,15 @@ def customer_list(request):
     sort = (search.cleaned_data.get("sort") if search.is_bound else "") or "kana"
     archived = bool(search.cleaned_data.get("archived")) if search.is_bound else False
 
-    customers = Customer.objects.filter(archived_at__isnull=not archived).search(query, salon=request.salon)
+    customers = customers_matching(salon=request.salon, query=query, archived=archived)
     if query:
         page = _search_page(request, customers, sort)
     else:
         if request.salon.customer_app_enabled:
-            customers = customers.annotate(has_app=Exists(active_devices_of(OuterRef("pk"))))
-        if sort == "visit":
-            customers = customers.order_by(F("last_visit_on").desc(nulls_last=True), "kana_sort", "id")
-        else:
-            customers = customers.order_by("kana_sort", "id")
-        page = CappedPaginator(customers, CUSTOMERS_PER_PAGE, cap=CUSTOMER_COUNT_CAP).get_page(
-            request.GET.get("page")
-        )
+            customers = with_app_flag(customers)
+        page = CappedPaginator(
+            customers_in_order(customers, sort=sort), CUSTOMERS_PER_PAGE, cap=CUSTOMER_COUNT_CAP
+        ).get_page(request.GET.get("page"))
     query_string = urlencode({"q": query, "sort": sort, **({"archived": "on"} if archived else {})})
     context = {
         "page": page,
