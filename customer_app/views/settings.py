@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 
 from counselling.selectors import sheet_is_open
 from linking.services import device_revoke
-from privacy.models import DataRequest
+from privacy.selectors import open_data_requests
 from privacy.services import data_request_create
 from salons.selectors import salon_card
 
@@ -20,7 +20,7 @@ def salon_info(request):
 
 @app_view()
 def app_settings(request):
-    asked = DataRequest.objects.filter(customer=request.device.customer, handled_at__isnull=True).first()
+    asked = open_data_requests(customer=request.device.customer).first()
     return render(request, "customer_app/settings.html", {"device": request.device, "data_request": asked})
 
 
