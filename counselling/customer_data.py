@@ -1,5 +1,7 @@
 """The customer's counselling sheets, answers and signatures, in their export and their erase."""
 
+from django.utils.translation import gettext_lazy as _
+
 from privacy.parts import CustomerDataPart, Erased, ExportPlan, ids, register, when
 
 from .models import SheetResponse
@@ -9,6 +11,13 @@ from .models import SheetResponse
 class CounsellingSheets(CustomerDataPart):
     models = ("counselling.SheetResponse",)
     document = "counselling_sheets.json"
+    contents = (
+        (
+            document,
+            _("your counselling sheets: the questions as asked, your answers and the consent you signed"),
+        ),
+        ("signatures/", _("your signature on each of those sheets, as drawn")),
+    )
     erase_order = 40
 
     def export(self, customer, plan: ExportPlan, prefix: str) -> list[dict]:

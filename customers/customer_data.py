@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from privacy.parts import CustomerDataPart, register, when
 
 from .models import Customer
@@ -11,6 +13,7 @@ from .models import Customer
 class CustomerRecord(CustomerDataPart):
     models = ("customers.Customer",)
     document = "customer.json"
+    contents = ((document, _("your details as the salon recorded them (the staff memo included)")),)
     erase_order = 0
 
     def export(self, customer: Customer, plan, prefix: str) -> dict:

@@ -1,5 +1,7 @@
 """The messages planned for and sent to a customer, in their export and their erase."""
 
+from django.utils.translation import gettext_lazy as _
+
 from privacy.parts import CustomerDataPart, Erased, ids, register, when
 
 from .models import FollowUp
@@ -9,6 +11,9 @@ from .models import FollowUp
 class FollowUps(CustomerDataPart):
     models = ("followups.FollowUp",)
     document = "followups.json"
+    contents = (
+        (document, _("messages the salon planned or sent you by itself: thank-yous, reminders, birthdays")),
+    )
     erase_order = 5
 
     def export(self, customer, plan, prefix: str) -> list[dict]:

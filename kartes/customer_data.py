@@ -1,5 +1,7 @@
 """A customer's kartes in their export, and what goes when the customer is deleted for good."""
 
+from django.utils.translation import gettext_lazy as _
+
 from privacy.parts import CustomerDataPart, Erased, ExportPlan, ids, register, when
 
 from .models import ImageAsset, Karte, KarteItem
@@ -9,6 +11,22 @@ from .models import ImageAsset, Karte, KarteItem
 class Kartes(CustomerDataPart):
     models = ("kartes.Karte", "kartes.KarteItem", "kartes.ImageAsset")
     document = "kartes.json"
+    contents = (
+        (
+            document,
+            _(
+                'every treatment record: date, staff, menu and each item; "shown_in_app" says whether '
+                "the item is shown in your app (公開) or kept by the salon only (非公開)"
+            ),
+        ),
+        (
+            "photos/",
+            _(
+                "every photo and illustration of those records: the file as taken, and the copy the app "
+                "shows (without location or device data)"
+            ),
+        ),
+    )
     erase_order = 30
 
     def export(self, customer, plan: ExportPlan, prefix: str) -> list[dict]:

@@ -1,5 +1,7 @@
 """The customer's linked phones in their export; phones and unused codes go with the customer."""
 
+from django.utils.translation import gettext_lazy as _
+
 from privacy.parts import CustomerDataPart, Erased, ids, register, when
 
 from .models import Device, LinkCode
@@ -9,6 +11,7 @@ from .models import Device, LinkCode
 class Phones(CustomerDataPart):
     models = ("linking.Device", "linking.LinkCode")
     document = "phones.json"
+    contents = ((document, _("the phones linked to your records")),)
     erase_order = 20
 
     def export(self, customer, plan, prefix: str) -> list[dict]:

@@ -1,5 +1,7 @@
 """Notices to one customer and what they read, in their export and their erase."""
 
+from django.utils.translation import gettext_lazy as _
+
 from privacy.parts import CustomerDataPart, Erased, ids, register, when
 
 from .models import Notice, NoticeRead
@@ -9,6 +11,7 @@ from .models import Notice, NoticeRead
 class Notices(CustomerDataPart):
     models = ("notices.Notice", "notices.NoticeRead")
     document = "notices.json"
+    contents = ((document, _("notices sent to you, and the notices you have read")),)
     erase_order = 10
 
     def export(self, customer, plan, prefix: str) -> dict:

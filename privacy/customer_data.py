@@ -1,5 +1,7 @@
 """The customer's own requests (from the app) in their export; they go with the customer."""
 
+from django.utils.translation import gettext_lazy as _
+
 from .models import DataRequest
 from .parts import CustomerDataPart, Erased, register, when
 
@@ -8,6 +10,7 @@ from .parts import CustomerDataPart, Erased, register, when
 class DataRequests(CustomerDataPart):
     models = ("privacy.DataRequest",)
     document = "requests.json"
+    contents = ((document, _("your requests to see or delete your data")),)
     erase_order = 90
 
     def export(self, customer, plan, prefix: str) -> list[dict]:

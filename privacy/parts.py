@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.utils.functional import Promise
 
 _PARTS: list["CustomerDataPart"] = []
 
@@ -43,6 +44,8 @@ class CustomerDataPart:
     models: tuple[str, ...] = ()
     # The name of the part's document in the export ("" for a part with nothing to show the customer).
     document: str = ""
+    # What the export's README.txt says of each file or folder the part adds, in the reader's words.
+    contents: tuple[tuple[str, str | Promise], ...] = ()
     # Erased in this order, lowest first: rows that point at others go before the rows they point at.
     erase_order: int = 50
 

@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from audit.actions import action_label
 from audit.models import AuditEntry
@@ -22,6 +23,7 @@ from .models import DataRequest
 from .parts import ExportPlan, customer_data_parts, when
 
 CHUNK = 1024 * 1024
+AUDIT_CONTENTS = _("who at the salon created, changed or published what about you, and when")
 
 
 class ConfirmationMismatch(Exception):
@@ -52,9 +54,16 @@ def customer_export_plan(
         for e in _audit_about(customer).order_by("created_at", "pk")
     ]
     with translation.override("ja"):
+        contents = [entry for part in customer_data_parts() for entry in part.contents]
+        contents.append(("audit.json", AUDIT_CONTENTS))
         plan.documents[f"{prefix}README.txt"] = render_to_string(
             "privacy/export_readme.txt",
-            {"customer": customer, "salon": customer.salon, "now": timezone.localtime()},
+            {
+                "customer": customer,
+                "salon": customer.salon,
+                "now": timezone.localtime(),
+                "contents": contents,
+            },
         )
     for name, content in documents.items():
         if name:

@@ -72,6 +72,20 @@ def test_each_part_has_its_own_document():
     )
 
 
+def test_the_exports_readme_says_what_every_file_holds_in_japanese(salon_a, own_storage):
+    make_karte(salon_a)
+    make_sheet_response(salon_a, customer=salon_a.customer)
+    with scope(salon=salon_a.salon):
+        plan = customer_export_plan(customer=salon_a.customer, actor=None)
+    readme = plan.documents["README.txt"]
+    folders = {name.split("/")[0] + "/" for name, _stored in plan.files}
+    assert {"photos/", "signatures/"} <= folders
+    for name in [*(n for n in plan.documents if n.endswith(".json")), *folders]:
+        line = next(line for line in readme.splitlines() if line.startswith(name))
+        assert line.removeprefix(name).strip(), name  # described, in the customer's words
+    assert "手書きのまま" in readme and "サロンにお申し付けください" in readme
+
+
 def test_every_stored_file_field_is_declared_by_its_app():
     declared = {(d.model, field) for d in declared_files() for field in d.fields}
     fields = {
