@@ -47,11 +47,29 @@ class BodyLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         limit = body_limit(request.path)
-        if limit is not None:
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            if length > limit:
-                return too_large_response(request, request.path)
-        return self.get_response(request)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit:
+            return too_large_response(request, request.path)
+        response = self.get_response(request)
+        if length:
+            drain_unread_body(request)
+        return response
+
+
+DRAIN_CHUNK = 64 * 1024
+
+
+def drain_unread_body(request: HttpRequest) -> None:
+    """Read the rest of a body the app answered without reading (a form refused for its missing
+    CSRF cookie, say). Closing the connection with the body unread resets it under nginx, which
+    may then lose the app's answer and send the phone a 502 instead of the page that says why."""
+    if getattr(request, "_read_started", True):
+        return
+    try:
+        while request.read(DRAIN_CHUNK):
+            pass
+    except OSError:
+        pass  # the sender has gone: nothing to answer

@@ -7,11 +7,12 @@ import shutil
 
 import pytest
 import requests
+from django.http import HttpResponseForbidden
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import scope
 
-from common.bodylimit import body_limit
+from common.bodylimit import BodyLimitMiddleware, body_limit
 from counselling.models import SheetResponse
 
 from .app_process import AppProcess
@@ -88,6 +89,21 @@ def test_the_phone_app_and_the_login_take_small_forms_only(salon_a):
 @pytest.mark.skipif(
     shutil.which("nginx") is None, reason="needs nginx (scripts/ensure-test-tools installs it)"
 )
+def test_a_body_answered_without_being_read_is_read_to_the_end_first(rf):
+    """A form refused before its body is read (no CSRF cookie) must not leave the body unread: the
+    connection would be reset under nginx, which then answers 502 instead of the app's page."""
+    request = rf.post("/s/demo/sheet/" + "t" * 27 + "/", data=b"x" * (500 * 1024), content_type="text/plain")
+    unread_when_answered = []
+
+    def refuse(request):
+        unread_when_answered.append(not request._read_started)
+        return HttpResponseForbidden()
+
+    response = BodyLimitMiddleware(refuse)(request)
+    assert response.status_code == 403 and unread_when_answered == [True]
+    assert request.read(1) == b""  # nothing of the body is left on the connection
+
+
 def test_nginx_refuses_the_body_with_the_apps_page(tmp_path):
     app = AppProcess(tmp_path / "app", extra_env={"TRUSTED_PROXIES": "127.0.0.1"})
     app.prepare()
