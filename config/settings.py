@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "audit",
     "linking",
     "notices",
+    "push",
     "privacy",
     "operations",
     "staff",
@@ -301,6 +302,20 @@ REQUEST_BODY_LIMITS = [
     (r"/login/", 16 * 1024),
 ]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Push notifications (Web Push with VAPID): `manage.py vapid_keys` prints a pair. Without keys push is
+# off. Pushes go only to the browsers' own push services (a subscription naming any other host is
+# refused); plain http only to the hosts in PUSH_INSECURE_HOSTS (a test's own push service).
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:support@karte.example.jp")
+if not VAPID_SUBJECT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured(f"VAPID_SUBJECT must be a mailto: or https:// address; got {VAPID_SUBJECT!r}.")
+PUSH_SERVICE_HOSTS = env_list(
+    "PUSH_SERVICE_HOSTS",
+    ["fcm.googleapis.com", ".push.apple.com", ".push.services.mozilla.com", ".notify.windows.com"],
+)
+PUSH_INSECURE_HOSTS = env_list("PUSH_INSECURE_HOSTS", [])
 
 # How long an outage's 503 asks clients to wait (Retry-After); 0 keeps each part's own default.
 KARTE_RETRY_AFTER_SECONDS = env_int("KARTE_RETRY_AFTER_SECONDS", 0)

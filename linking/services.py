@@ -20,7 +20,7 @@ from common.ratelimit import rate_limit_count, rate_limit_hit
 from customers.models import Customer
 from salons.models import Salon, StaffMember
 
-from . import actions
+from . import actions, hooks
 from .models import Device, LinkCode
 from .useragent import device_label
 
@@ -274,4 +274,5 @@ def device_revoke(*, device: Device, actor: Actor = None) -> Device:
             summary=f"{device.customer.name} {device.label}",
             data={"customer": device.customer_id},
         )
+        hooks.device_unlinked(device=device)
     return device

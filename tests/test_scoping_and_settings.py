@@ -45,6 +45,9 @@ def run_django(env_overrides, *args):
         ({"KARTE_PRODUCTION": "1", "SECRET_KEY": "short"}, "at least 50 characters"),
         ({"KARTE_PRODUCTION": "1", "SECRET_KEY": "k" * 60}, "ALLOWED_HOSTS must list"),
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL must start with"),
+        ({"VAPID_PUBLIC_KEY": "BOrphan"}, "set both keys, or neither"),
+        ({"VAPID_PUBLIC_KEY": "BOrphan", "VAPID_PRIVATE_KEY": "c2hvcnQ"}, "32 bytes"),
+        ({"VAPID_SUBJECT": "support@example.jp"}, "VAPID_SUBJECT must be a mailto:"),
     ],
 )
 def test_bad_settings_stop_start_up_with_a_clear_message(env, message):

@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+
+class PushConfig(AppConfig):
+    name = "push"
+    verbose_name = _("Push notifications")
+
+    def ready(self) -> None:
+        from linking import hooks
+
+        from .keys import vapid_pair_check
+        from .services import push_subscription_delete
+
+        # An unlinked phone takes no more pushes, from that moment.
+        hooks.device_unlinked.subscribe(push_subscription_delete)
+
+        # Keys that cannot sign would only fail later, in the worker, one phone at a time.
+        if settings.VAPID_PUBLIC_KEY or settings.VAPID_PRIVATE_KEY:
+            try:
+                vapid_pair_check(settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY)
+            except ValueError as error:
+                raise ImproperlyConfigured(f"VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY: {error}") from None
