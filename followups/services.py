@@ -17,6 +17,7 @@ from common.actors import Actor
 from customers.models import Customer
 from kartes.models import Karte
 from linking.selectors import active_devices_of
+from notices.models import NoticeSource
 from notices.services import notice_create
 from salons.models import Salon
 
@@ -294,6 +295,7 @@ def followup_send(*, pk: int, now: datetime.datetime) -> str:
             starts_at=followup.due_at,
             ends_at=now + SHOWN_FOR,
             customer=customer,
+            source=NoticeSource.FOLLOWUP,
         )
         followup.status, followup.notice, followup.done_at = FollowUpStatus.SENT, notice, now
         followup.save(update_fields=["status", "notice", "done_at"])

@@ -14,6 +14,12 @@ class NoticeState(models.TextChoices):
     ENDED = "ended", _("Ended")
 
 
+class NoticeSource(models.TextChoices):
+    STAFF = "staff", _("Written by staff")
+    FOLLOWUP = "followup", _("Automatic follow-up")
+    REMINDER = "reminder", _("Reminder")
+
+
 class Notice(models.Model):
     """A message from the salon, shown in the app during its display period.
 
@@ -37,6 +43,8 @@ class Notice(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who posted it: staff, or the salon's automatic messages (the owner chooses which may be pushed).
+    source = models.CharField(max_length=16, choices=NoticeSource.choices, default=NoticeSource.STAFF)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Sent by the form that creates it, so that a double tap or a resend creates one, not two.

@@ -10,8 +10,8 @@ from common.idempotency import create_once
 from customers.models import Customer
 from salons.models import Salon
 
-from . import actions
-from .models import Notice, NoticeRead
+from . import actions, hooks
+from .models import Notice, NoticeRead, NoticeSource
 
 
 def notice_create(
@@ -24,6 +24,7 @@ def notice_create(
     ends_at: datetime.datetime,
     customer: Customer | None = None,
     client_key: uuid.UUID | None = None,
+    source: str = NoticeSource.STAFF,
 ) -> Notice:
     """Post a notice: to every customer with the app (no customer) or to one customer.
 
@@ -41,6 +42,7 @@ def notice_create(
             customer=customer,
             created_by=actor,
             client_key=client_key,
+            source=source,
         )
         audit_log(
             salon=salon,
@@ -50,6 +52,7 @@ def notice_create(
             summary=title,
             data={"customer": customer.pk if customer else None},
         )
+        hooks.notice_posted(notice=notice)
         return notice
 
     return create_once(Notice.objects.all(), client_key, create)

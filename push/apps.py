@@ -9,13 +9,16 @@ class PushConfig(AppConfig):
     verbose_name = _("Push notifications")
 
     def ready(self) -> None:
-        from linking import hooks
+        from linking import hooks as linking_hooks
+        from notices import hooks as notice_hooks
 
         from .keys import vapid_pair_check
         from .services import push_subscription_delete
+        from .tasks import notice_posted
 
         # An unlinked phone takes no more pushes, from that moment.
-        hooks.device_unlinked.subscribe(push_subscription_delete)
+        linking_hooks.device_unlinked.subscribe(push_subscription_delete)
+        notice_hooks.notice_posted.subscribe(notice_posted)
 
         # Keys that cannot sign would only fail later, in the worker, one phone at a time.
         if settings.VAPID_PUBLIC_KEY or settings.VAPID_PRIVATE_KEY:

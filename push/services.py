@@ -2,17 +2,26 @@
 (RFC 8292), the payload encrypted to that browser's keys (RFC 8291, aes128gcm). Only the task
 queue sends; a request never waits for a push service."""
 
+import datetime
+import itertools
 import json
+import logging
+import zoneinfo
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from pywebpush import WebPushException, webpush
 
+from notices.models import Notice, NoticeSource
+
 from .keys import vapid_signer
-from .models import PushSubscription
+from .models import DeliveryStatus, NoticePush, PushDelivery, PushKind, PushPreference, PushSubscription
+
+log = logging.getLogger("karte.push")
 
 # How long a push service may keep a push for a phone that is off (seconds): a notice still
 # matters tomorrow, not next month.
@@ -107,3 +116,138 @@ def push_send(*, subscription: PushSubscription, payload: str) -> None:
         raise
     except requests.RequestException as error:
         raise PushLater(f"push service unreachable: {type(error).__name__}") from None
+
+
+# Quiet hours in the salon's time zone: nothing is pushed from 21:00, and what is held goes at 9:00.
+QUIET_FROM = datetime.time(21)
+QUIET_UNTIL = datetime.time(9)
+# A notice is pushed when it becomes visible; the sweep looks this far back for one it missed.
+PLAN_WINDOW = datetime.timedelta(hours=24)
+BATCH = 500
+# A worker holds a batch this long; one killed mid-batch leaves it to the next worker after that.
+LEASE = datetime.timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+
+
+def push_due_at(*, salon: Any, now: datetime.datetime) -> datetime.datetime:
+    """Now, or 9:00 in the salon's time zone when now falls in its quiet hours."""
+    local = now.astimezone(zoneinfo.ZoneInfo(salon.timezone))
+    if QUIET_UNTIL <= local.time() < QUIET_FROM:
+        return now
+    day = local.date() if local.time() < QUIET_UNTIL else local.date() + datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, QUIET_UNTIL, tzinfo=local.tzinfo)
+
+
+def push_kind(notice: Notice) -> str:
+    if notice.source == NoticeSource.FOLLOWUP:
+        return PushKind.FOLLOWUP
+    if notice.source == NoticeSource.REMINDER:
+        return PushKind.REMINDER
+    return PushKind.CUSTOMER if notice.customer_id else PushKind.EVERYONE
+
+
+def push_allowed(*, salon: Any, kind: str) -> bool:
+    return not PushPreference.objects.filter(salon=salon, kind=kind, enabled=False).exists()
+
+
+def notice_push_plan(*, notice: Notice, now: datetime.datetime) -> int:
+    """Queue the notice's pushes, once, to every phone of its audience that takes push: the
+    customer's own phones for a notice to one customer, else every linked phone of the salon.
+    Returns how many phones were queued (0 when it was planned before, or may not be pushed)."""
+    salon = notice.salon
+    if not (notice.starts_at <= now < notice.ends_at):
+        return 0
+    kind = push_kind(notice)
+    with transaction.atomic():
+        planned, created = NoticePush.objects.get_or_create(
+            notice=notice, defaults={"salon": salon, "kind": kind}
+        )
+        if not created:
+            return 0
+        if not (push_configured() and salon.customer_app_enabled and push_allowed(salon=salon, kind=kind)):
+            return 0
+        audience = PushSubscription.objects.filter(
+            device__revoked_at__isnull=True, device__customer__archived_at__isnull=True
+        )
+        if notice.customer_id:
+            audience = audience.filter(device__customer_id=notice.customer_id)
+        due = push_due_at(salon=salon, now=now)
+        devices = audience.values_list("device_id", flat=True).order_by("device_id")
+        queued = 0
+        for start in itertools.count(0, 2000):
+            chunk = list(devices[start : start + 2000])
+            if not chunk:
+                break
+            PushDelivery.objects.bulk_create(
+                [PushDelivery(salon=salon, notice=notice, device_id=d, due_at=due) for d in chunk],
+                ignore_conflicts=True,
+            )
+            queued += len(chunk)
+        planned.phones = queued
+        planned.save(update_fields=["phones"])
+    return queued
+
+
+def notices_to_push(*, now: datetime.datetime) -> list[tuple[int, int]]:
+    """(salon id, notice id) of every notice, in any salon, visible now and not yet planned."""
+    return list(
+        Notice.objects.filter(
+            starts_at__lte=now, starts_at__gt=now - PLAN_WINDOW, ends_at__gt=now, push__isnull=True
+        )
+        .order_by("starts_at")
+        .values_list("salon_id", "pk")[:BATCH]
+    )
+
+
+def pushes_send_due(*, now: datetime.datetime, limit: int = BATCH) -> dict[str, int]:
+    """Send up to `limit` pushes that are due, in any salon: each one once, whatever the worker."""
+    due = PushDelivery.objects.filter(status=DeliveryStatus.QUEUED, due_at__lte=now).order_by("due_at", "pk")
+    ids = list(due.values_list("pk", flat=True)[:limit])
+    # Held by this worker: another one (or this batch's own retry) skips them until the lease ends.
+    held_until = now + LEASE
+    PushDelivery.objects.filter(pk__in=ids, status=DeliveryStatus.QUEUED, due_at__lte=now).update(
+        due_at=held_until
+    )
+    held = PushDelivery.objects.filter(pk__in=ids, due_at=held_until).select_related(
+        "salon", "notice", "device__push_subscription"
+    )
+    outcome = {"sent": 0, "gone": 0, "later": 0, "failed": 0}
+    for delivery in held:
+        outcome[_deliver(delivery, now)] += 1
+    return outcome
+
+
+def _deliver(delivery: PushDelivery, now: datetime.datetime) -> str:
+    subscription = getattr(delivery.device, "push_subscription", None)
+    if subscription is None or delivery.device.revoked_at is not None:
+        _finish(delivery, DeliveryStatus.GONE, now)
+        return "gone"
+    notice, salon = delivery.notice, delivery.salon
+    url = reverse("customer_app:notice", kwargs={"slug": salon.slug, "pk": notice.pk})
+    try:
+        push_send(
+            subscription=subscription,
+            payload=push_payload(salon_name=salon.name, title=notice.title, url=url),
+        )
+    except PushGone:
+        _finish(delivery, DeliveryStatus.GONE, now)
+        return "gone"
+    except PushLater as later:
+        if delivery.attempts + 1 >= MAX_ATTEMPTS:
+            _finish(delivery, DeliveryStatus.FAILED, now)
+            return "failed"
+        retry_at = now + datetime.timedelta(seconds=later.retry_after)
+        PushDelivery.objects.filter(pk=delivery.pk).update(due_at=retry_at, attempts=delivery.attempts + 1)
+        return "later"
+    except WebPushException:
+        log.warning("Push %s refused by the push service.", delivery.pk, exc_info=True)
+        _finish(delivery, DeliveryStatus.FAILED, now)
+        return "failed"
+    _finish(delivery, DeliveryStatus.SENT, now)
+    return "sent"
+
+
+def _finish(delivery: PushDelivery, status: str, now: datetime.datetime) -> None:
+    PushDelivery.objects.filter(pk=delivery.pk).update(
+        status=status, done_at=now, attempts=delivery.attempts + 1
+    )

@@ -238,3 +238,19 @@ def held_queue(monkeypatch) -> HeldQueue:
 
     monkeypatch.setattr(tasks, "enqueue_safely", hold)
     return held
+
+
+@pytest.fixture
+def push_service(settings):
+    """A push service of the test's own on 127.0.0.1 (tests/push_service.py), and VAPID keys for it."""
+    from push.keys import vapid_pair_new
+
+    from .push_service import PushService
+
+    public, private = vapid_pair_new()
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = public, private
+    settings.PUSH_SERVICE_HOSTS = ["127.0.0.1"]
+    settings.PUSH_INSECURE_HOSTS = ["127.0.0.1"]
+    service = PushService(vapid_public_key=public).start()
+    yield service
+    service.stop()

@@ -26,18 +26,6 @@ from push.services import (
 )
 
 from .linking_helpers import linked_phone
-from .push_service import PushService
-
-
-@pytest.fixture
-def push_service(settings):
-    public, private = vapid_pair_new()
-    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = public, private
-    settings.PUSH_SERVICE_HOSTS = ["127.0.0.1"]
-    settings.PUSH_INSECURE_HOSTS = ["127.0.0.1"]
-    service = PushService(vapid_public_key=public).start()
-    yield service
-    service.stop()
 
 
 def _subscribed(world, service, name="phone"):
