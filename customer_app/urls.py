@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import install, kartes, linking, notices, settings, sheets
+from .views import install, kartes, linking, notices, push, settings, sheets
 
 app_name = "customer_app"
 
@@ -18,6 +18,8 @@ app_patterns = [
     path("sheet/", sheets.app_sheet, name="sheet"),
     path("visible.json", kartes.visible, name="visible"),
     path("settings/data-request/", settings.data_request, name="data_request"),
+    path("settings/push/", push.push_subscribe, name="push_subscribe"),
+    path("settings/push/off/", push.push_unsubscribe, name="push_unsubscribe"),
     path("unlink/", settings.unlink, name="unlink"),
     path("manifest.webmanifest", install.manifest, name="manifest"),
     path("sw.js", install.service_worker, name="service_worker"),

@@ -1,6 +1,8 @@
 """Every customer-app URL, tried by another customer's phone, another salon's phone and a phone
 with no link: none of them gets anything of this customer."""
 
+import json
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
@@ -32,6 +34,8 @@ APP_URLS = {
     "icon": ("get", lambda o: {"size": 192}),
     "visible": ("get", lambda o: {}),
     "data_request": ("post", lambda o: {}),
+    "push_subscribe": ("post", lambda o: {}),
+    "push_unsubscribe": ("post", lambda o: {}),
     "sheet": ("get", lambda o: {}),
 }
 SECRET_ANSWER = "森川様だけの問診の答え"
@@ -97,7 +101,8 @@ def _url(salon_a, name, victim):
 def test_nobody_else_gets_anything_of_this_customer(salon_a, victim, intruders, name, who):
     method = APP_URLS[name][0]
     response = getattr(intruders[who], method)(_url(salon_a, name, victim))
-    assert response.status_code in {200, 302, 400, 404}
+    # 204 and 409: another linked phone turning push off, or asking for it where it is not set up, for itself.
+    assert response.status_code in {200, 204, 302, 400, 404, 409}
     body = b"".join(response.streaming_content) if response.streaming else response.content
     text = body.decode(errors="replace")
     assert SECRET_TEXT not in text
@@ -125,3 +130,32 @@ def test_another_salons_phone_is_not_recognised_here(salon_a, salon_b, victim):
     body = phone.get(reverse("customer_app:home", kwargs={"slug": salon_a.salon.slug})).content.decode()
     assert "QRコードをスキャン" in body
     assert salon_b.customer.name not in body
+
+
+def test_another_phone_cannot_turn_this_phones_push_on_or_off(salon_a, salon_b, victim, push_service):
+    """Push is kept per phone: the other customer's phone and another salon's phone act on their
+    own subscription at most, and the customer's stays as it was."""
+    from linking.models import Device
+    from push.models import PushSubscription
+    from push.services import push_subscription_save
+
+    with scope(salon=salon_a.salon):
+        device = Device.objects.get(customer=salon_a.customer, revoked_at__isnull=True)
+        push_subscription_save(device=device, **push_service.subscribe("victim"))
+    other = linked_phone(salon_a, salon_a.other_customer)
+    elsewhere = linked_phone(salon_b)
+    for phone in (other, elsewhere, Client()):
+        phone.post(_url(salon_a, "push_unsubscribe", victim))
+        phone.post(
+            _url(salon_a, "push_subscribe", victim),
+            data=json.dumps({**push_service.subscribe("intruder"), "keys": {"p256dh": "x", "auth": "y"}}),
+            content_type="application/json",
+        )
+    with scope(salon=salon_a.salon):
+        kept = PushSubscription.objects.get(device=device)
+        assert kept.endpoint.endswith("/push/victim")
+        assert (
+            not PushSubscription.objects.filter(device__customer=salon_a.customer)
+            .exclude(pk=kept.pk)
+            .exists()
+        )

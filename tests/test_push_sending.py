@@ -9,6 +9,7 @@ import socket
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django_scopes import scope
 
 from linking.models import Device
@@ -136,3 +137,36 @@ def test_a_new_key_pair_is_printed_and_a_mismatched_pair_is_refused(capsys):
         vapid_pair_check(printed["VAPID_PUBLIC_KEY"], "c2hvcnQ")
     with pytest.raises(ValueError, match="both keys"):
         vapid_pair_check(printed["VAPID_PUBLIC_KEY"], "")
+
+
+def test_the_app_keeps_the_phones_subscription_and_forgets_it_when_turned_off(salon_a, push_service):
+    phone = linked_phone(salon_a)
+    on = reverse("customer_app:push_subscribe", kwargs={"slug": salon_a.salon.slug})
+    off = reverse("customer_app:push_unsubscribe", kwargs={"slug": salon_a.salon.slug})
+    sent = push_service.subscribe("phone")
+    browser_json = {"endpoint": sent["endpoint"], "keys": {"p256dh": sent["p256dh"], "auth": sent["auth"]}}
+    assert phone.post(on, data=json.dumps(browser_json), content_type="application/json").status_code == 200
+    with scope(salon=salon_a.salon):
+        assert PushSubscription.objects.get().device.customer == salon_a.customer
+    settings_page = phone.get(reverse("customer_app:settings", kwargs={"slug": salon_a.salon.slug}))
+    assert 'aria-checked="true"' in settings_page.content.decode()
+    for refused in (
+        {"endpoint": "https://evil.example/push", "keys": browser_json["keys"]},
+        {"endpoint": sent["endpoint"]},
+        "not json",
+    ):
+        body = refused if isinstance(refused, str) else json.dumps(refused)
+        response = phone.post(on, data=body, content_type="application/json")
+        assert response.status_code == 400 and "プッシュ通知を受け取れません" in response.json()["error"]
+    assert phone.post(off).status_code == 204
+    with scope(salon=salon_a.salon):
+        assert not PushSubscription.objects.exists()
+
+
+def test_without_keys_the_app_offers_no_push(salon_a, settings):
+    settings.VAPID_PUBLIC_KEY = settings.VAPID_PRIVATE_KEY = ""
+    phone = linked_phone(salon_a)
+    page = phone.get(reverse("customer_app:settings", kwargs={"slug": salon_a.salon.slug})).content.decode()
+    assert "data-push" not in page
+    on = reverse("customer_app:push_subscribe", kwargs={"slug": salon_a.salon.slug})
+    assert phone.post(on, data="{}", content_type="application/json").status_code == 409

@@ -78,6 +78,8 @@ def service_worker(request):
         "slug": salon.slug,
         "shell": shell,
         "version": settings.KARTE_APP_VERSION,
+        "name": salon.name,
+        "icon": icon_url(salon, 192),
     }
     response = render(
         request, "customer_app/sw.js", {"config": json.dumps(config)}, content_type="application/javascript"

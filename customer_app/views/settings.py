@@ -1,5 +1,6 @@
 """The app's settings and the salon card: the customer's own data request and unlinking."""
 
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -7,6 +8,8 @@ from counselling.selectors import sheet_is_open
 from linking.services import device_revoke
 from privacy.selectors import open_data_requests
 from privacy.services import data_request_create
+from push.selectors import push_is_on
+from push.services import push_configured
 from salons.selectors import salon_card
 
 from ..access import app_path, app_view, clear_device_cookie
@@ -21,7 +24,14 @@ def salon_info(request):
 @app_view()
 def app_settings(request):
     asked = open_data_requests(customer=request.device.customer).first()
-    return render(request, "customer_app/settings.html", {"device": request.device, "data_request": asked})
+    context = {
+        "device": request.device,
+        "data_request": asked,
+        "push_available": push_configured(),
+        "push_on": push_is_on(device=request.device),
+        "vapid_public_key": settings.VAPID_PUBLIC_KEY,
+    }
+    return render(request, "customer_app/settings.html", context)
 
 
 @require_POST

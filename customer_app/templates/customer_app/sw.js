@@ -132,3 +132,35 @@ self.addEventListener("fetch", (event) => {
     if (request.mode === "navigate") event.waitUntil(answered.then(prune, () => {}));
   }
 });
+
+// A push from the salon: its name and the notice's title, nothing else. Tapping it opens that
+// notice, where it is read as any other (New goes, 閲覧数 counts).
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = {};
+  }
+  const url = typeof data.url === "string" && data.url.startsWith(SCOPE) ? data.url : SCOPE + "notices/";
+  event.waitUntil(
+    self.registration.showNotification(data.salon || CONFIG.name, {
+      body: data.title || "",
+      icon: CONFIG.icon,
+      tag: url,
+      data: { url },
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL(event.notification.data?.url || SCOPE, self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((client) => new URL(client.url).pathname.startsWith(SCOPE));
+      if (open) return open.navigate(url).then((client) => (client || open).focus());
+      return self.clients.openWindow(url);
+    }),
+  );
+});
