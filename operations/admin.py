@@ -9,6 +9,7 @@ from audit.services import audit_log
 from menus.presets import SalonType
 from menus.services import menu_preset_apply
 from operations import actions as operations_actions
+from push.services import push_subscriptions_forget_salon
 from salons import actions as salons_actions
 from salons.models import Salon, StaffMember
 
@@ -71,6 +72,10 @@ class SalonAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if change and "customer_app_enabled" in form.changed_data and not obj.customer_app_enabled:
+            # Without the app, no phone of the salon takes push any more, from this moment.
+            with scope(salon=obj):
+                push_subscriptions_forget_salon(salon=obj)
         if not change and form.cleaned_data.get("salon_type"):
             with scope(salon=obj):
                 menu_preset_apply(salon=obj, salon_type=form.cleaned_data["salon_type"], actor=request.user)

@@ -1,8 +1,30 @@
 from typing import Any
 
-from .models import PushSubscription
+from django.db.models import Count
+
+from .models import DeliveryStatus, PushDelivery, PushSubscription
 
 
 def push_is_on(*, device: Any) -> bool:
     """Whether this phone takes push for its salon's app now."""
     return device is not None and PushSubscription.objects.filter(device=device).exists()
+
+
+def pushed_counts(*, notice_ids: list[int]) -> dict[int, int]:
+    """How many phones each of these notices was pushed to (sent), in one query."""
+    rows = (
+        PushDelivery.objects.filter(notice_id__in=notice_ids, status=DeliveryStatus.SENT)
+        .values("notice_id")
+        .annotate(sent=Count("pk"))
+        .values_list("notice_id", "sent")
+    )
+    return dict(rows)
+
+
+def devices_taking_push(*, device_ids: list[int]) -> set[int]:
+    return set(PushSubscription.objects.filter(device_id__in=device_ids).values_list("device_id", flat=True))
+
+
+def phones_taking_push() -> int:
+    """The salon's linked phones that take push now."""
+    return PushSubscription.objects.filter(device__revoked_at__isnull=True).count()

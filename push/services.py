@@ -16,8 +16,11 @@ from django.db import transaction
 from django.urls import reverse
 from pywebpush import WebPushException, webpush
 
+from audit.services import audit_log
+from common.actors import Actor
 from notices.models import Notice, NoticeSource
 
+from . import actions
 from .keys import vapid_signer
 from .models import DeliveryStatus, NoticePush, PushDelivery, PushKind, PushPreference, PushSubscription
 
@@ -251,3 +254,30 @@ def _finish(delivery: PushDelivery, status: str, now: datetime.datetime) -> None
     PushDelivery.objects.filter(pk=delivery.pk).update(
         status=status, done_at=now, attempts=delivery.attempts + 1
     )
+
+
+def push_preferences(*, salon: Any) -> dict[str, bool]:
+    """Each kind and whether the owner lets it be pushed (every kind is, until the owner says not)."""
+    chosen = dict(PushPreference.objects.filter(salon=salon).values_list("kind", "enabled"))
+    return {kind: chosen.get(kind, True) for kind in PushKind.values}
+
+
+def push_preferences_update(*, salon: Any, actor: Actor, allowed: set[str]) -> None:
+    with transaction.atomic():
+        before = push_preferences(salon=salon)
+        for kind in PushKind.values:
+            PushPreference.objects.update_or_create(
+                salon=salon, kind=kind, defaults={"enabled": kind in allowed}
+            )
+        changed = sorted(kind for kind, enabled in before.items() if enabled != (kind in allowed))
+        if changed:
+            audit_log(
+                salon=salon, actor=actor, action=actions.PUSH_KINDS, target=salon, data={"changed": changed}
+            )
+
+
+def push_subscriptions_forget_salon(*, salon: Any) -> int:
+    """The salon no longer has the app: no phone of it takes push any more."""
+    deleted, _rows = PushSubscription.objects.filter(salon=salon).delete()
+    PushDelivery.objects.filter(salon=salon, status=DeliveryStatus.QUEUED).update(status=DeliveryStatus.GONE)
+    return deleted

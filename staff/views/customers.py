@@ -22,6 +22,8 @@ from followups.selectors import followups_for_staff
 from kartes.selectors import home_cards, karte_history, visible_kartes
 from linking.selectors import active_devices, with_app_flag
 from privacy.selectors import open_data_requests
+from push.selectors import devices_taking_push
+from push.services import push_configured
 from salons.access import staff_required
 
 from ..access import get_customer_for_staff
@@ -118,12 +120,14 @@ CUSTOMER_SHEETS = 5
 def customer_detail(request, pk):
     customer = get_customer_for_staff(request, pk)
     kartes = Paginator(karte_history(customer=customer), KARTES_PER_PAGE).get_page(request.GET.get("page"))
-    devices = active_devices(customer=customer) if request.salon.customer_app_enabled else []
+    devices = list(active_devices(customer=customer)) if request.salon.customer_app_enabled else []
     data_requests = open_data_requests(customer=customer)
     context = {
         "customer": customer,
         "kartes": kartes,
         "devices": devices,
+        "push_available": push_configured(),
+        "push_devices": devices_taking_push(device_ids=[device.pk for device in devices]),
         "data_requests": data_requests,
         "followups": followups_for_staff(customer=customer),
         "sheets": list(customer_sheets(customer=customer)[:CUSTOMER_SHEETS]),

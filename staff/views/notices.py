@@ -12,6 +12,8 @@ from notices.models import Notice
 from notices.selectors import broadcast_audience, notices_for_staff, with_read_totals
 from notices.services import notice_create, notice_update, notice_withdraw
 from notices.starters import starters_for
+from push.selectors import pushed_counts
+from push.services import push_configured
 from salons.access import staff_required
 
 from ..access import get_customer_for_staff, get_notice_for_staff
@@ -30,7 +32,10 @@ def notice_list(request):
     page = Paginator(notices_for_staff(), 30).get_page(request.GET.get("page"))
     audience = broadcast_audience()
     page.object_list = with_read_totals(page.object_list, audience=audience)
-    context = {"page": page, "audience": audience, "now": timezone.now()}
+    pushed = pushed_counts(notice_ids=[notice.pk for notice in page.object_list])
+    for notice in page.object_list:
+        notice.pushed = pushed.get(notice.pk, 0)  # type: ignore[attr-defined]
+    context = {"page": page, "audience": audience, "now": timezone.now(), "push_available": push_configured()}
     return render(request, "staff/notices/list.html", context)
 
 
