@@ -26,6 +26,9 @@ class MonthlyFigures(models.Model):
     notices = models.PositiveIntegerField(default=0)
     reach = models.PositiveIntegerField(default=0)
     reads = models.PositiveIntegerField(default=0)
+    # Of those, the notices pushed to at least one phone: whether push gets notices read.
+    reach_pushed = models.PositiveIntegerField(default=0)
+    reads_pushed = models.PositiveIntegerField(default=0)
     # Counselling sheets sent in the month, and those of them sent from the app by linked customers.
     sheets = models.PositiveIntegerField(default=0)
     sheets_from_app = models.PositiveIntegerField(default=0)

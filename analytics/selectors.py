@@ -50,6 +50,10 @@ def analytics_report(*, today: datetime.date) -> AnalyticsReport:
                 "repeat_linked": ratio(row.returned_linked, row.visitors_linked),
                 "repeat_unlinked": ratio(row.returned_unlinked, row.visitors_unlinked),
                 "read_rate": ratio(row.reads, row.reach),
+                "read_rate_pushed": ratio(row.reads_pushed, row.reach_pushed),
+                "reads_unpushed": row.reads - row.reads_pushed,
+                "reach_unpushed": row.reach - row.reach_pushed,
+                "read_rate_unpushed": ratio(row.reads - row.reads_pushed, row.reach - row.reach_pushed),
             }
         )
     return AnalyticsReport(firsts=firsts, rows=rows, table=table)

@@ -83,6 +83,7 @@ def _month(salon: Salon, first: datetime.date, today: datetime.date) -> dict[str
     # customers it reaches now (everyone linked, or its one customer) and those of them who read it.
     notices = Notice.objects.filter(starts_at__date__gte=first, starts_at__date__lt=end)
     reach, reads = read_totals(notices)
+    reach_pushed, reads_pushed = read_totals(notices.filter(push__phones__gt=0))
     return {
         **counts,
         **repeat,
@@ -90,6 +91,8 @@ def _month(salon: Salon, first: datetime.date, today: datetime.date) -> dict[str
         "notices": notices.count(),
         "reach": reach,
         "reads": reads,
+        "reach_pushed": reach_pushed,
+        "reads_pushed": reads_pushed,
         **SheetResponse.objects.filter(
             salon=salon, submitted_at__date__gte=first, submitted_at__date__lt=end
         ).aggregate(sheets=Count("pk"), sheets_from_app=Count("pk", filter=Q(source=ResponseSource.APP))),

@@ -30,6 +30,15 @@ def analytics_page(request):
         "repeat_chart": repeat,
         "linked_chart": bar_chart(short, [t.get("linked_rate") for t in table], "series-linked"),
         "read_chart": bar_chart(short, [t.get("read_rate") for t in table], "series-read"),
+        "push_chart": line_chart(
+            short,
+            [
+                Series(_("Pushed"), [t.get("read_rate_pushed") for t in table], "series-linked", None),
+                Series(
+                    _("Not pushed"), [t.get("read_rate_unpushed") for t in table], "series-unlinked", None
+                ),
+            ],
+        ),
         "sheet_chart": count_chart(
             short, [row.sheets if row else None for row in report.rows], "series-sheets"
         ),
