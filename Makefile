@@ -7,7 +7,7 @@ PYTEST_WORKERS ?= 2
 # make run PORT=8080 serves elsewhere; the printed addresses follow.
 PORT ?= 8000
 
-.PHONY: run test suites setup demo lint bench bench-transfer messages screenshots soak
+.PHONY: run test suites setup demo lint bench bench-transfer bench-push messages screenshots soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,10 @@ bench: setup
 bench-transfer: setup
 	env -u DATABASE_URL $(BIN)/python scripts/bench_transfer.py
 	@if [ -n "$$DATABASE_URL" ]; then $(BIN)/python scripts/bench_transfer.py; fi
+
+# Push fan-out: a broadcast to 100,000 phones against a local push service, beside a bare loop.
+bench-push: setup
+	env -u DATABASE_URL $(BIN)/python scripts/bench_push.py
 
 # Refresh the Japanese catalogue after changing user-facing strings (needs GNU gettext).
 # The source strings are English, so English needs no catalogue of its own.
