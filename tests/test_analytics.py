@@ -15,6 +15,7 @@ from analytics.services import analytics_roll_up, month_starts
 from kartes.services import karte_create
 from linking.models import Device
 from notices.services import notice_mark_read
+from push.keys import vapid_pair_new
 from push.models import NoticePush
 
 from .factories import make_notice, make_sheet_response
@@ -95,9 +96,7 @@ def test_the_page_shows_charts_with_their_numbers_in_tables(salon_a):
     with scope(salon=salon_a.salon):
         analytics_roll_up(salon=salon_a.salon)
     page = salon_a.client().get(PAGE).content.decode()
-    assert (
-        page.count('<svg class="chart"') == 5
-    )  # repeat visits, linked share, notices read, pushed or not, sheets
+    assert page.count('<svg class="chart"') == 4  # with push set up, a fifth: read rate pushed or not
     assert "90日以内の再来店" in page and "アプリ連携あり" in page and "アプリ連携なし" in page
     assert '<strong>100%</strong> <span class="muted">1 / 1</span>' in page
     assert '<strong>0%</strong> <span class="muted">0 / 1</span>' in page
@@ -168,7 +167,7 @@ def test_the_read_rate_is_the_notice_lists_and_never_passes_100_percent(salon_a)
     )
 
 
-def test_the_read_rate_of_pushed_notices_is_set_beside_that_of_the_others(salon_a):
+def test_the_read_rate_of_pushed_notices_is_set_beside_that_of_the_others(salon_a, settings):
     """Two June notices to the one linked customer: the one pushed to a phone was read, the other not."""
     a_year_of_visits(salon_a)  # 夏季休業: not pushed, read
     june = timezone.make_aware(datetime.datetime(2026, 6, 25, 12))
@@ -181,5 +180,7 @@ def test_the_read_rate_of_pushed_notices_is_set_beside_that_of_the_others(salon_
         analytics_roll_up(salon=salon_a.salon, today=TODAY)
         row = MonthlyFigures.objects.get(month=JUNE)
     assert (row.reach, row.reads, row.reach_pushed, row.reads_pushed) == (2, 2, 1, 1)
+    assert "プッシュ通知の有無と既読率" not in salon_a.client().get(PAGE).content.decode()  # push not set up
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = vapid_pair_new()
     page = salon_a.client().get(PAGE).content.decode()
-    assert "プッシュ通知の有無と既読率" in page
+    assert "プッシュ通知の有無と既読率" in page and page.count('<svg class="chart"') == 5

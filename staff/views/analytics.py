@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from analytics.charts import Series, bar_chart, count_chart, line_chart
 from analytics.selectors import analytics_report
 from analytics.tasks import analytics_refresh_if_stale
+from push.services import push_configured
 from salons.access import owner_required
 
 
@@ -30,6 +31,7 @@ def analytics_page(request):
         "repeat_chart": repeat,
         "linked_chart": bar_chart(short, [t.get("linked_rate") for t in table], "series-linked"),
         "read_chart": bar_chart(short, [t.get("read_rate") for t in table], "series-read"),
+        "push_available": push_configured(),
         "push_chart": line_chart(
             short,
             [

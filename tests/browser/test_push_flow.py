@@ -92,15 +92,21 @@ def test_a_notice_reaches_the_phone_as_a_push_and_tapping_it_opens_the_notice(
         "ServiceWorker.deliverPushMessage",
         {"origin": live_server.url, "registrationId": registration, "data": delivered.payload},
     )
-    shown = phone.wait_for_function(
+    # The service worker shows it in its own time; the page asks until it is there (20 s at most).
+    shown = phone.evaluate(
         """async (scope) => {
             const registration = await navigator.serviceWorker.getRegistration(scope);
-            const shown = await registration.getNotifications();
-            const seen = shown.map((n) => ({ title: n.title, body: n.body, url: n.data.url }));
-            return seen.length ? seen : null;
+            const deadline = Date.now() + 20000;
+            for (;;) {
+                const shown = await registration.getNotifications();
+                if (shown.length || Date.now() > deadline) {
+                    return shown.map((n) => ({ title: n.title, body: n.body, url: n.data.url }));
+                }
+                await new Promise((resolve) => requestAnimationFrame(resolve));
+            }
         }""",
-        arg=app,
-    ).json_value()
+        app,
+    )
     assert shown == [
         {
             "title": salon_a.salon.name,
