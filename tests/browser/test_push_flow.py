@@ -10,6 +10,9 @@ cannot tap a notification: the tap is dispatched in the service worker as the br
 notificationclick with the notification it shows."""
 
 import json
+import os
+import shutil
+import subprocess
 import warnings
 
 import pytest
@@ -24,6 +27,19 @@ from tests.factories import make_notice
 from .test_accessibility import violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+WAIT_FOR_NOTIFICATIONS = """async (scope) => {
+    const registration = await navigator.serviceWorker.getRegistration(scope);
+    const deadline = Date.now() + 20000;
+    for (;;) {
+        const shown = await registration.getNotifications();
+        if (shown.length || Date.now() > deadline) {
+            return shown.map((n) => ({ title: n.title, body: n.body, url: n.data.url }));
+        }
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+    }
+}"""
 
 
 def _registration_id(page, cdp, scope_url):
@@ -93,20 +109,7 @@ def test_a_notice_reaches_the_phone_as_a_push_and_tapping_it_opens_the_notice(
         {"origin": live_server.url, "registrationId": registration, "data": delivered.payload},
     )
     # The service worker shows it in its own time; the page asks until it is there (20 s at most).
-    shown = phone.evaluate(
-        """async (scope) => {
-            const registration = await navigator.serviceWorker.getRegistration(scope);
-            const deadline = Date.now() + 20000;
-            for (;;) {
-                const shown = await registration.getNotifications();
-                if (shown.length || Date.now() > deadline) {
-                    return shown.map((n) => ({ title: n.title, body: n.body, url: n.data.url }));
-                }
-                await new Promise((resolve) => requestAnimationFrame(resolve));
-            }
-        }""",
-        app,
-    )
+    shown = phone.evaluate(WAIT_FOR_NOTIFICATIONS, app)
     assert shown == [
         {
             "title": salon_a.salon.name,
@@ -124,3 +127,74 @@ def test_a_notice_reaches_the_phone_as_a_push_and_tapping_it_opens_the_notice(
     )
     phone.wait_for_url(f"**/s/{salon_a.salon.slug}/app/notices/{notice.pk}/")
     expect(phone.get_by_role("heading", name="年末年始の営業のお知らせ")).to_be_visible()
+
+
+@pytest.mark.skipif(
+    os.environ.get("KARTE_SCREENSHOTS") != "1" or shutil.which("Xvfb") is None,
+    reason="the README's picture of a notification (make screenshots, with Xvfb): a notification is drawn "
+    "by the browser outside the page, so only a display shows it",
+)
+def test_the_notification_as_chromium_draws_it(live_server, salon_a, push_service, playwright, tmp_path):
+    """Chromium with a window on a virtual display (Xvfb), so its own notification pop-up is drawn."""
+    from PIL import ImageGrab
+
+    from tests.linking_helpers import issue
+
+    from .conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+
+    display = f":{90 + os.getpid() % 9}"
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "900x700x24"], stderr=subprocess.DEVNULL)
+    try:
+        args = [a for a in CHROMIUM_ARGS if a != "--headless"]
+        args.append("--disable-features=NativeNotifications,SystemNotifications")
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=False, args=args,
+            env={**os.environ, "DISPLAY": display}, viewport={"width": 390, "height": 500}, locale="ja-JP",
+        )  # fmt: skip
+        context.grant_permissions(["notifications"], origin=live_server.url)
+        page = context.pages[0]
+        app = f"{live_server.url}/s/{salon_a.salon.slug}/app/"
+        page.goto(app)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=45_000)
+        page.get_by_label("または8桁の番号を入力").fill(issue(salon_a, salon_a.customer).numeric)
+        page.get_by_role("button", name="連携する").click()
+        expect(page.get_by_role("heading", name=f"{salon_a.customer.name}様")).to_be_visible()
+        with scope(salon=salon_a.salon):
+            device = Device.objects.get(customer=salon_a.customer, revoked_at__isnull=True)
+            push_subscription_save(device=device, **push_service.subscribe("phone"))
+        make_notice(salon_a, title="年末年始の営業のお知らせ")
+        (delivered,) = push_service.delivered
+        cdp = context.new_cdp_session(page)
+        registration = _registration_id(page, cdp, app)
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": live_server.url, "registrationId": registration, "data": delivered.payload},
+        )
+        assert page.evaluate(WAIT_FOR_NOTIFICATIONS, app)
+
+        # The pop-up slides in at the display's lower right corner: the picture is taken once it is
+        # there (the corner no longer the empty screen's black) and has come to rest.
+        def corner():
+            return ImageGrab.grab(xdisplay=display).crop((420, 360, 900, 700))
+
+        frames, still = [corner()], 0
+        for _ in range(1200):
+            frames.append(corner())
+            drawn = frames[-1].convert("L").point(lambda v: 255 if v > 128 else 0).getbbox()
+            still = still + 1 if drawn and frames[-1].tobytes() == frames[-2].tobytes() else 0
+            if still >= 10:
+                break
+        else:
+            raise AssertionError("Chromium drew no notification on the display")
+        # The pop-up's light grey, not the page's white or the empty screen's black.
+        grey = frames[-1].convert("L").point(lambda v: 255 if 200 <= v <= 245 else 0).getbbox()
+        assert grey is not None
+        popup = frames[-1].crop(grey)
+        assert popup.width > 200 and popup.height > 50, popup.size
+        frames[-1] = popup
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        frames[-1].save(SCREENSHOTS / "40-push-notification.png")
+        context.close()
+    finally:
+        xvfb.terminate()
+        xvfb.wait(timeout=10)
