@@ -66,8 +66,12 @@ def world(salon_a, own_storage):
 
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_staff_pages_have_no_serious_accessibility_problems(
-    browser, live_server, salon_a, world, language, screenshot
+    browser, live_server, salon_a, world, language, screenshot, settings
 ):
+    from push.keys import vapid_pair_new
+
+    # With push set up, so that its parts of the pages (the notice list's column, 分析) are checked too.
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = vapid_pair_new()
     context = browser.new_context(viewport=TABLET, locale="ja-JP", timezone_id="Asia/Tokyo")
     try:
         page = context.new_page()
@@ -105,6 +109,7 @@ def test_staff_pages_have_no_serious_accessibility_problems(
             "/salon/menu/categories/new/",
             "/salon/data/",
             "/salon/followups/",
+            "/salon/push/",
             "/salon/analytics/",
             f"/salon/data/import/{world['import'].pk}/",
             f"/kartes/{karte}/print/",
