@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "common",
     "salons",
+    "accounts",
     "customers",
     "kartes",
     "menus",
@@ -110,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionActivityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "salons.middleware.SalonScopeMiddleware",
 ]
@@ -316,6 +318,28 @@ PUSH_SERVICE_HOSTS = env_list(
     ["fcm.googleapis.com", ".push.apple.com", ".push.services.mozilla.com", ".notify.windows.com"],
 )
 PUSH_INSECURE_HOSTS = env_list("PUSH_INSECURE_HOSTS", [])
+
+# Email (password resets, invitations, sign-in alerts), sent by the task queue with retries. With
+# EMAIL_HOST, over SMTP; without it every mail is written as a file under var/mail/ (make run), and a
+# deployment must name its server.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS (STARTTLS) and EMAIL_USE_SSL cannot both be on.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Karte <no-reply@karte.example.jp>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif PRODUCTION:
+    raise ImproperlyConfigured("EMAIL_HOST must name the SMTP server when KARTE_PRODUCTION=1.")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 
 # How long an outage's 503 asks clients to wait (Retry-After); 0 keeps each part's own default.
 KARTE_RETRY_AFTER_SECONDS = env_int("KARTE_RETRY_AFTER_SECONDS", 0)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from common import views as common_views
+from staff.views import auth as staff_auth
 from staff.views.auth import StaffLoginView
 
 handler500 = "common.views.server_error"
@@ -18,6 +19,12 @@ urlpatterns = [
     path("alive/", common_views.alive, name="alive"),
     path("too-large/", common_views.too_large, name="too_large"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("lock/", staff_auth.staff_switch, name="staff_switch"),
+    path("password/forgot/", staff_auth.password_forgot, name="password_forgot"),
+    path("password/reset/<str:token>/", staff_auth.password_reset, name="password_reset"),
+    path("invitation/<str:token>/", staff_auth.invitation_accept, name="invitation_accept"),
+    path("email/confirm/<str:token>/", staff_auth.email_confirm, name="email_confirm"),
+    path("email/undo/<str:token>/", staff_auth.email_undo, name="email_undo"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("s/<slug:slug>/", include("customer_app.urls")),

@@ -77,6 +77,15 @@ class Salon(models.Model):
         default=False,
         help_text=_("With the menus, the customer also sees their prices and the total."),
     )
+    idle_timeout_minutes = models.PositiveSmallIntegerField(
+        _("log out after idle minutes"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A shared tablet left alone returns to the login page after this many minutes without use. "
+            "Empty: staff stay logged in for up to 12 hours."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -116,6 +125,8 @@ class StaffMember(models.Model):
     display_name = models.CharField(_("display name"), max_length=60)
     role = models.CharField(_("role"), max_length=16, choices=StaffRole.choices, default=StaffRole.STYLIST)
     is_active = models.BooleanField(_("active"), default=True)
+    # The language of the mail this person is sent: the one they last logged in with.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="ja")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Sent by the form that creates it, so that a double tap or a resend creates one, not two.
     client_key = models.UUIDField(null=True, blank=True, editable=False)

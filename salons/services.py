@@ -14,7 +14,7 @@ from audit.services import audit_log
 from common.actors import Actor
 from common.idempotency import create_once
 
-from . import actions
+from . import actions, hooks
 from .models import Salon, StaffMember
 
 LOGO_EDGE = 512
@@ -58,6 +58,8 @@ def staff_member_update(*, member: StaffMember, actor: Actor, data: dict[str, An
         setattr(member, name, data[name])
     with transaction.atomic():
         member.save()
+        if "is_active" in changed and not member.is_active:
+            hooks.staff_left(member=member)
         if changed:
             audit_log(
                 salon=member.salon,

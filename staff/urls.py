@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    account,
     analytics,
     customer_app,
     customers,
@@ -18,6 +19,11 @@ from .views import (
 app_name = "staff"
 
 urlpatterns = [
+    path("account/", account.account, name="account"),
+    path("account/password/", account.password_change, name="password_change"),
+    path("account/email/", account.email_change, name="email_change"),
+    path("account/devices/<int:pk>/logout/", account.session_end, name="session_end"),
+    path("account/devices/logout-others/", account.sessions_end_others, name="sessions_end_others"),
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/new/", customers.customer_create_view, name="customer_create"),
     path("customers/<int:pk>/", customers.customer_detail, name="customer_detail"),
@@ -62,6 +68,8 @@ urlpatterns = [
     path("salon/staff/", salon.staff_list, name="staff_list"),
     path("salon/staff/new/", salon.staff_create, name="staff_create"),
     path("salon/staff/<int:pk>/edit/", salon.staff_edit, name="staff_edit"),
+    path("salon/staff/invite/", salon.staff_invite, name="staff_invite"),
+    path("salon/staff/<int:pk>/invite/", salon.staff_invite_resend, name="staff_invite_resend"),
     path("salon/audit/", salon.audit_list, name="audit_list"),
     path("salon/data/", transfer.data_page, name="data"),
     path("salon/data/exports/", transfer.export_list, name="export_list"),

@@ -175,6 +175,20 @@ def _data_request(world):
 
 
 @pytest.fixture
+def smtp_server(settings):
+    """Mail goes over SMTP to a server this test started (tests/smtp_server.py), not to memory."""
+    from .smtp_server import SmtpServer
+
+    server = SmtpServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def own_storage(tmp_path, settings):
     """Photo storage in a folder of this test's own, so that walking it sees this test's files only."""
     settings.STORAGES = {

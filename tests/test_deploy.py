@@ -21,6 +21,7 @@ def test_gunicorn_reads_its_settings_and_loads_the_app():
         "KARTE_PRODUCTION": "1",
         "SECRET_KEY": "deploy-check-" + "x" * 60,
         "ALLOWED_HOSTS": "karte.example.jp",
+        "EMAIL_HOST": "smtp.example.jp",
         "KARTE_WEB_WORKERS": "3",
     }
     result = subprocess.run(

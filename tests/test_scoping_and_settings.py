@@ -44,6 +44,11 @@ def run_django(env_overrides, *args):
         ({"KARTE_PRODUCTION": "1"}, "SECRET_KEY must be set"),
         ({"KARTE_PRODUCTION": "1", "SECRET_KEY": "short"}, "at least 50 characters"),
         ({"KARTE_PRODUCTION": "1", "SECRET_KEY": "k" * 60}, "ALLOWED_HOSTS must list"),
+        (
+            {"KARTE_PRODUCTION": "1", "SECRET_KEY": "k" * 60, "ALLOWED_HOSTS": "karte.example.jp"},
+            "EMAIL_HOST must name the SMTP server",
+        ),
+        ({"EMAIL_PORT": "465", "EMAIL_USE_TLS": "1"}, "cannot both be on"),
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL must start with"),
         ({"VAPID_PUBLIC_KEY": "BOrphan"}, "set both keys, or neither"),
         ({"VAPID_PUBLIC_KEY": "BOrphan", "VAPID_PRIVATE_KEY": "c2hvcnQ"}, "32 bytes"),
@@ -61,6 +66,7 @@ def test_production_settings_pass_the_deployment_check():
         "KARTE_PRODUCTION": "1",
         "SECRET_KEY": "a-production-secret-that-is-long-enough-0123456789-abcdefghijklmnop",
         "ALLOWED_HOSTS": "karte.example.jp",
+        "EMAIL_HOST": "smtp.example.jp",
     }
     result = run_django(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -71,6 +77,7 @@ def test_production_static_files_collect_with_hashed_names(tmp_path):
         "KARTE_PRODUCTION": "1",
         "SECRET_KEY": "a-production-secret-that-is-long-enough-0123456789-abcdefghijklmnop",
         "ALLOWED_HOSTS": "karte.example.jp",
+        "EMAIL_HOST": "smtp.example.jp",
         "STATIC_ROOT": str(tmp_path),
     }
     result = run_django(env, "collectstatic", "--noinput")

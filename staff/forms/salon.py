@@ -65,6 +65,7 @@ class SalonSettingsForm(forms.ModelForm):
             "theme_color",
             "timezone",
             "max_devices_per_customer",
+            "idle_timeout_minutes",
             "app_shows_menu",
             "app_shows_prices",
             "karte_message",
@@ -94,6 +95,7 @@ class SalonSettingsForm(forms.ModelForm):
             "max_devices_per_customer": forms.NumberInput(
                 attrs={"min": "1", "max": "20", "inputmode": "numeric"}
             ),
+            "idle_timeout_minutes": forms.NumberInput(attrs={"min": "5", "max": "720", "inputmode": "numeric"}),
         }
         error_messages = {"app_name": {"max_length": _("Keep the app name to 12 characters or fewer.")}}
 
@@ -103,6 +105,12 @@ class SalonSettingsForm(forms.ModelForm):
             self.fields[name].error_messages["invalid"] = _(
                 "Enter a web address such as https://example.jp/."
             )
+
+    def clean_idle_timeout_minutes(self):
+        minutes = self.cleaned_data["idle_timeout_minutes"]
+        if minutes is not None and not 5 <= minutes <= 720:
+            raise ValidationError(_("Enter between 5 and 720 minutes, or leave it empty."))
+        return minutes
 
     def clean_app_name(self):
         return re.sub(r"\s+", " ", self.cleaned_data["app_name"]).strip()

@@ -1,10 +1,29 @@
 import unicodedata
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from accounts import services as accounts
+from accounts.services import device_login
+from accounts.tokens import (
+    EMAIL_CONFIRM_DAYS,
+    EMAIL_UNDO_DAYS,
+    INVITATION_DAYS,
+    RESET_DAYS,
+    TokenRefused,
+    account_token_read,
+)
 from common.client_address import client_address
-from common.ratelimit import rate_limit_hit, retry_message
+from common.ratelimit import rate_limit_count, rate_limit_hit, retry_message
+
+from ..forms.account import InvitationAcceptForm, PasswordForgotForm
 
 # Password guessing is held back per address and per login name.
 LOGIN_LIMIT_PER_CLIENT = (30, 600)
@@ -52,3 +71,144 @@ class StaffLoginView(auth_views.LoginView):
             response["Retry-After"] = str(retry_after)
             return response
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        return remember_device(self.request, response, form.get_user())
+
+
+DEVICE_COOKIE = "karte_device"
+DEVICE_COOKIE_AGE = 60 * 60 * 24 * 400
+
+
+def remember_device(request, response, user, *, announce: bool = True):
+    """The browser that just logged in keeps a token; a browser new to this login is announced."""
+    token = device_login(user, request, request.COOKIES.get(DEVICE_COOKIE), announce=announce)
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=DEVICE_COOKIE_AGE,
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Lax",
+    )
+    return response
+
+
+# Mailed links: a guessed or mangled link costs a try; too many from one address are held back.
+RESET_LIMIT_PER_CLIENT = (10, 3600)
+RESET_LIMIT_PER_EMAIL = (3, 3600)
+LINK_LIMIT_PER_CLIENT = (20, 3600)
+
+
+def _held_back(request, retry_after: int, template: str, context: dict) -> HttpResponse:
+    response = render(request, template, {**context, "limit_error": retry_message(retry_after)}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def password_forgot(request):
+    """The same answer whether or not an account uses the address typed."""
+    form = PasswordForgotForm(request.POST or None)
+    template = "registration/password_forgot.html"
+    if request.method == "POST" and form.is_valid():
+        retry_after = rate_limit_hit(
+            f"reset:client:{client_address(request)}", limit=RESET_LIMIT_PER_CLIENT[0], window=RESET_LIMIT_PER_CLIENT[1]
+        )
+        if retry_after is not None:
+            return _held_back(request, retry_after, template, {"form": form})
+        email = form.cleaned_data["email"].strip().casefold()
+        over = rate_limit_hit(f"reset:email:{email}", limit=RESET_LIMIT_PER_EMAIL[0], window=RESET_LIMIT_PER_EMAIL[1])
+        user = accounts.email_owner(email)
+        if user is not None and over is None:
+            accounts.password_reset_send(user, base_url=request.build_absolute_uri("/"))
+        return render(request, "registration/password_forgot_sent.html", {"email": form.cleaned_data["email"]})
+    return render(request, template, {"form": form, "days": RESET_DAYS})
+
+
+def _link_user(request, token: str, purpose: str, max_age_days: int):
+    """The account a mailed link names, or the page that says why the link does not work."""
+    key = f"badlink:client:{client_address(request)}"
+    window = LINK_LIMIT_PER_CLIENT[1]
+    if rate_limit_count(key, window=window) >= LINK_LIMIT_PER_CLIENT[0]:
+        return None, _held_back(request, window, "registration/link_refused.html", {"reason": "held"})
+    try:
+        user, extra = account_token_read(token, purpose, max_age_days=max_age_days)
+    except TokenRefused as refused:
+        rate_limit_hit(key, limit=LINK_LIMIT_PER_CLIENT[0], window=window)
+        accounts.link_refused(refused.user, purpose)
+        context = {"reason": refused.reason, "purpose": purpose}
+        return None, render(request, "registration/link_refused.html", context, status=410 if refused.user else 404)
+    return (user, extra), None
+
+
+def password_reset(request, token):
+    found, refused = _link_user(request, token, "reset", RESET_DAYS)
+    if refused:
+        return refused
+    user, _extra = found
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accounts.password_reset_complete(
+            user, password=form.cleaned_data["new_password1"], base_url=request.build_absolute_uri("/")
+        )
+        messages.success(request, _("Your password was changed. Log in with the new password."))
+        return redirect("login")
+    return render(request, "registration/password_reset.html", {"form": form, "account": user})
+
+
+def invitation_accept(request, token):
+    found, refused = _link_user(request, token, "invite", INVITATION_DAYS)
+    if refused:
+        return refused
+    user, _extra = found
+    member = getattr(user, "staff_member", None)
+    if member is None or not member.is_active:
+        return render(request, "registration/link_refused.html", {"reason": "used", "purpose": "invite"}, status=410)
+    suggestion = user.email.split("@")[0] if user.email else ""
+    form = InvitationAcceptForm(user, request.POST or None, initial={"username": suggestion})
+    if request.method == "POST" and form.is_valid():
+        accounts.invitation_accept(
+            user, username=form.cleaned_data["username"], password=form.cleaned_data["new_password1"]
+        )
+        login(request, user, backend="salons.backends.StaffBackend")
+        messages.success(request, _("Welcome to %(salon)s.") % {"salon": member.salon.name})
+        # This browser just proved the mailbox: it is the account's first, not a new one to announce.
+        return remember_device(request, redirect("staff:customer_list"), user, announce=False)
+    return render(request, "registration/invitation_accept.html", {"form": form, "member": member})
+
+
+def email_confirm(request, token):
+    found, refused = _link_user(request, token, "email-confirm", EMAIL_CONFIRM_DAYS)
+    if refused:
+        return refused
+    user, extra = found
+    if request.method == "POST":
+        if accounts.email_taken(extra["email"], but=user):
+            return render(request, "registration/link_refused.html", {"reason": "taken", "purpose": "email-confirm"})
+        accounts.email_change_confirm(user, new_email=extra["email"], base_url=request.build_absolute_uri("/"))
+        messages.success(request, _("Your email address is now %(email)s.") % {"email": extra["email"]})
+        return redirect("staff:account" if request.user == user else "login")
+    return render(request, "registration/email_confirm.html", {"email": extra["email"], "account": user})
+
+
+def email_undo(request, token):
+    found, refused = _link_user(request, token, "email-undo", EMAIL_UNDO_DAYS)
+    if refused:
+        return refused
+    user, extra = found
+    if request.method == "POST":
+        accounts.email_change_undo(user, old_email=extra["email"])
+        if request.user == user:
+            logout(request)
+        return render(request, "registration/email_undone.html", {"email": extra["email"]})
+    return render(request, "registration/email_undo.html", {"email": extra["email"], "account": user})
+
+
+@require_POST
+def staff_switch(request):
+    """Lock a shared tablet for the next staff member: a logout that keeps this browser's drafts
+    (each staff member's own, by key) for when their author logs in again."""
+    logout(request)
+    messages.info(request, _("Locked. The next staff member can log in; drafts on this tablet are kept."))
+    return redirect("login")

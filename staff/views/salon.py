@@ -5,16 +5,19 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from audit.selectors import audit_page
 from common.idempotency import parse_key
 from common.serving import stored_file_response
+from accounts.services import invitation_pending, invitation_resend, invitation_send
 from salons.access import owner_required, staff_required
 from salons.icons import salon_icon_png
 from salons.selectors import staff_member_sent_with, staff_members_listed
 from salons.services import salon_update_settings, staff_member_create, staff_member_update
 
 from ..access import get_staff_member_for_owner
+from ..forms.account import StaffInviteForm
 from ..forms.salon import SalonSettingsForm, StaffCreateForm, StaffEditForm
 
 
@@ -57,7 +60,9 @@ def salon_logo(request):
 
 @owner_required
 def staff_list(request):
-    members = staff_members_listed()
+    members = list(staff_members_listed())
+    for member in members:
+        member.invited = invitation_pending(member)
     return render(request, "staff/salon/staff_list.html", {"members": members})
 
 
@@ -75,6 +80,34 @@ def staff_create(request):
         messages.success(request, _("%(name)s can now log in.") % {"name": member.display_name})
         return redirect("staff:staff_list")
     return render(request, "staff/salon/staff_form.html", {"form": form, "member": None})
+
+
+@owner_required
+def staff_invite(request):
+    form = StaffInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        member = invitation_send(
+            salon=request.salon, actor=request.user, base_url=request.build_absolute_uri("/"), **form.cleaned_data
+        )
+        messages.success(
+            request,
+            _("An invitation was sent to %(email)s. %(name)s chooses a login name and password from it.")
+            % {"email": member.user.email, "name": member.display_name},
+        )
+        return redirect("staff:staff_list")
+    return render(request, "staff/salon/staff_invite.html", {"form": form})
+
+
+@owner_required
+@require_POST
+def staff_invite_resend(request, pk):
+    member = get_staff_member_for_owner(request, pk)
+    if not invitation_pending(member) or not member.is_active:
+        messages.error(request, _("%(name)s has already joined.") % {"name": member.display_name})
+        return redirect("staff:staff_list")
+    invitation_resend(member, actor=request.user, base_url=request.build_absolute_uri("/"))
+    messages.success(request, _("The invitation was sent again to %(email)s.") % {"email": member.user.email})
+    return redirect("staff:staff_list")
 
 
 @owner_required

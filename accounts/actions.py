@@ -1,0 +1,16 @@
+"""What the activity log records of staff accounts."""
+
+from django.utils.translation import gettext_lazy as _
+
+from audit.actions import Action
+
+INVITE = Action("account.invite", _("Invitation sent"))
+INVITE_ACCEPT = Action("account.invite_accept", _("Invitation accepted"))
+PASSWORD_CHANGE = Action("account.password_change", _("Password changed"))
+PASSWORD_RESET = Action("account.password_reset", _("Password reset by email"))
+RESET_REQUEST = Action("account.reset_request", _("Password reset asked for"))
+EMAIL_CHANGE = Action("account.email_change", _("Email address changed"))
+EMAIL_UNDO = Action("account.email_undo", _("Email address change undone"))
+SESSIONS_END = Action("account.sessions_end", _("Signed-in devices logged out"))
+LOGIN_NEW_DEVICE = Action("account.login_new_device", _("Login from a new device"))
+LINK_REFUSED = Action("account.link_refused", _("Used or expired link opened"))

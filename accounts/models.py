@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class KnownDevice(models.Model):
+    """A browser a staff login has signed in from before; a login from any other is announced by mail.
+
+    The browser holds a random token in a long-lived cookie; only its SHA-256 is stored here.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="known_devices")
+    token_sha256 = models.CharField(max_length=64)
+    user_agent = models.CharField(max_length=300, blank=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "token_sha256"], name="known_device_once")]
+
+
+class StaffSession(models.Model):
+    """One signed-in browser of a staff login: a line of 「ログイン中の端末」, which can end it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField()
+    # When the session runs out if nothing renews it (each use renews it, as the session's own).
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("signed-in device")
+        verbose_name_plural = _("signed-in devices")
+        indexes = [models.Index(fields=["user", "-last_seen_at"], name="staff_session_user_seen")]

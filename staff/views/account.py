@@ -1,0 +1,89 @@
+"""「アカウント」: one's own password, email address and signed-in devices."""
+
+from django.contrib import messages
+from django.contrib.auth import logout, update_session_auth_hash
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import services as accounts
+from accounts.models import StaffSession
+from salons.access import staff_required
+
+from ..forms.account import EmailChangeForm, PasswordChangeForm
+
+
+def _page(request, *, password_form=None, email_form=None, status=200):
+    context = {
+        "password_form": password_form or PasswordChangeForm(request.user),
+        "email_form": email_form or EmailChangeForm(request.user),
+        "sessions": accounts.sessions_listed(request.user),
+        "current_key": request.session.session_key,
+    }
+    return render(request, "staff/account/account.html", context, status=status)
+
+
+@staff_required
+def account(request):
+    return _page(request)
+
+
+@staff_required
+@require_POST
+def password_change(request):
+    form = PasswordChangeForm(request.user, request.POST)
+    if not form.is_valid():
+        return _page(request, password_form=form, status=400)
+    ended = accounts.password_change(
+        request.user,
+        password=form.cleaned_data["new_password1"],
+        keep_key=request.session.session_key,
+        base_url=request.build_absolute_uri("/"),
+    )
+    update_session_auth_hash(request, request.user)
+    message = _("Your password was changed.")
+    if ended:
+        message += " " + _("Other devices were logged out.")
+    messages.success(request, message)
+    return redirect("staff:account")
+
+
+@staff_required
+@require_POST
+def email_change(request):
+    form = EmailChangeForm(request.user, request.POST)
+    if not form.is_valid():
+        return _page(request, email_form=form, status=400)
+    accounts.email_change_request(
+        request.user, new_email=form.cleaned_data["email"], base_url=request.build_absolute_uri("/")
+    )
+    messages.success(
+        request,
+        _("A confirmation link was sent to %(email)s. The address changes when it is opened.")
+        % {"email": form.cleaned_data["email"]},
+    )
+    return redirect("staff:account")
+
+
+@staff_required
+@require_POST
+def session_end(request, pk):
+    """Log one of one's own devices out; another login's devices are a 404."""
+    session = StaffSession.objects.filter(pk=pk, user=request.user).first()
+    if session is None:
+        raise Http404
+    if session.session_key == request.session.session_key:
+        logout(request)
+        return redirect("login")
+    accounts.sessions_end(request.user, actor=request.user, only_pk=session.pk)
+    messages.success(request, _("That device was logged out."))
+    return redirect("staff:account")
+
+
+@staff_required
+@require_POST
+def sessions_end_others(request):
+    ended = accounts.sessions_end(request.user, actor=request.user, keep_key=request.session.session_key)
+    messages.success(request, _("Other devices logged out: %(count)d.") % {"count": ended})
+    return redirect("staff:account")
