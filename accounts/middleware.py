@@ -26,11 +26,10 @@ class SessionActivityMiddleware:
         timeout = member.salon.idle_timeout_minutes if member is not None else None
         if timeout and seen is not None and now.timestamp() - seen > timeout * 60:
             logout(request)
-            messages.info(
-                request,
-                _("You were logged out after %(minutes)d minutes without use. Drafts on this tablet are kept.")
-                % {"minutes": timeout},
+            message = _(
+                "You were logged out after %(minutes)d minutes without use. Drafts on this tablet are kept."
             )
+            messages.info(request, message % {"minutes": timeout})
             return redirect_to_login(request.get_full_path())
         if seen is None or now.timestamp() - seen >= SEEN_EVERY_SECONDS:
             session_touch(request, now)

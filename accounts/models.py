@@ -18,11 +18,16 @@ class KnownDevice(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "token_sha256"], name="known_device_once")]
 
+    def __str__(self):
+        return f"{self.user_id}: {self.user_agent[:40]}"
+
 
 class StaffSession(models.Model):
     """One signed-in browser of a staff login: a line of 「ログイン中の端末」, which can end it."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_sessions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_sessions"
+    )
     session_key = models.CharField(max_length=40, unique=True)
     user_agent = models.CharField(max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -35,3 +40,6 @@ class StaffSession(models.Model):
         verbose_name = _("signed-in device")
         verbose_name_plural = _("signed-in devices")
         indexes = [models.Index(fields=["user", "-last_seen_at"], name="staff_session_user_seen")]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.user_agent[:40]}"

@@ -139,7 +139,9 @@ def session_touch(request: HttpRequest, now: datetime.datetime) -> None:
 
 
 def sessions_listed(user: Any) -> list[StaffSession]:
-    sessions = list(StaffSession.objects.filter(user=user, expires_at__gt=timezone.now()).order_by("-last_seen_at")[:50])
+    sessions = list(
+        StaffSession.objects.filter(user=user, expires_at__gt=timezone.now()).order_by("-last_seen_at")[:50]
+    )
     for session in sessions:
         session.label = device_label(session.user_agent)  # type: ignore[attr-defined]
     return sessions
@@ -179,15 +181,21 @@ def device_login(user: Any, request: HttpRequest, token: str | None, *, announce
     announced to the account by mail. Returns the token the browser keeps (a new one if it had none)."""
     now = timezone.now()
     if token:
-        known = KnownDevice.objects.filter(user=user, token_sha256=_token_hash(token)).update(last_login_at=now)
+        known = KnownDevice.objects.filter(user=user, token_sha256=_token_hash(token)).update(
+            last_login_at=now
+        )
         if known:
             return token
     token = secrets.token_urlsafe(32)
     user_agent = request.headers.get("User-Agent", "")[:300]
-    KnownDevice.objects.create(user=user, token_sha256=_token_hash(token), user_agent=user_agent, last_login_at=now)
+    KnownDevice.objects.create(
+        user=user, token_sha256=_token_hash(token), user_agent=user_agent, last_login_at=now
+    )
     if announce and user.email:
         place = client_address(request)
-        _audit(user, actions.LOGIN_NEW_DEVICE, actor=user, data={"device": device_label(user_agent), "ip": place})
+        _audit(
+            user, actions.LOGIN_NEW_DEVICE, actor=user, data={"device": device_label(user_agent), "ip": place}
+        )
         base_url = request.build_absolute_uri("/")
         _mail(
             user,
@@ -254,7 +262,12 @@ def invitation_send(
         )  # no usable password until the invitation is accepted
         member = StaffMember.objects.create(salon=salon, user=user, display_name=display_name, role=role)
         audit_log(
-            salon=salon, actor=actor, action=actions.INVITE, target=member, summary=display_name, data={"role": role}
+            salon=salon,
+            actor=actor,
+            action=actions.INVITE,
+            target=member,
+            summary=display_name,
+            data={"role": role},
         )
     invitation_resend(member, actor=None, base_url=base_url, inviter=actor)
     return member
@@ -277,7 +290,9 @@ def invitation_resend(member: StaffMember, *, actor: Any, base_url: str, inviter
         },
     )
     if actor is not None:
-        audit_log(salon=member.salon, actor=actor, action=actions.INVITE, target=member, summary=member.display_name)
+        audit_log(
+            salon=member.salon, actor=actor, action=actions.INVITE, target=member, summary=member.display_name
+        )
 
 
 def invitation_accept(user: Any, *, username: str, password: str) -> None:
@@ -297,7 +312,11 @@ def email_change_request(user: Any, *, new_email: str, base_url: str) -> None:
     _mail(
         user,
         "email_confirm",
-        {"link": absolute(base_url, "email_confirm", token), "days": EMAIL_CONFIRM_DAYS, "new_email": new_email},
+        {
+            "link": absolute(base_url, "email_confirm", token),
+            "days": EMAIL_CONFIRM_DAYS,
+            "new_email": new_email,
+        },
         to=new_email,
     )
 
@@ -314,7 +333,11 @@ def email_change_confirm(user: Any, *, new_email: str, base_url: str) -> None:
         _mail(
             user,
             "email_changed",
-            {"link": absolute(base_url, "email_undo", token), "days": EMAIL_UNDO_DAYS, "new_email": new_email},
+            {
+                "link": absolute(base_url, "email_undo", token),
+                "days": EMAIL_UNDO_DAYS,
+                "new_email": new_email,
+            },
             to=old_email,
         )
 

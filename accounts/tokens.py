@@ -58,7 +58,12 @@ def account_token_read(token: str, purpose: str, *, max_age_days: int) -> tuple[
         raise TokenRefused("expired") from None
     except signing.BadSignature:
         raise TokenRefused("bad") from None
-    user = get_user_model()._default_manager.select_related("staff_member__salon").filter(pk=payload["u"]).first()
+    user = (
+        get_user_model()
+        ._default_manager.select_related("staff_member__salon")
+        .filter(pk=payload["u"])
+        .first()
+    )
     if user is None:
         raise TokenRefused("bad")
     if not constant_time_compare(payload["f"], _fingerprint(user, purpose)):

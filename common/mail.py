@@ -41,9 +41,11 @@ def mail_render(*, to: str, template: str, context: dict[str, object], language:
     return Mail(to=to, subject=" ".join(subject.split()), text=text, html=html)
 
 
-@task(retries=MAIL_RETRIES, retry_delay=MAIL_RETRY_DELAY_SECONDS, retry_backoff=2)
+@task(retries=MAIL_RETRIES, retry_delay=MAIL_RETRY_DELAY_SECONDS, retry_backoff=2)  # type: ignore[untyped-decorator]
 def mail_deliver(to: str, subject: str, text: str, html: str) -> None:
-    message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to])
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
+    )
     message.attach_alternative(html, "text/html")
     message.send()
 

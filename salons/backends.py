@@ -14,7 +14,11 @@ class StaffBackend(ModelBackend):
         if user is not None or not username or "@" not in username or password is None:
             return user
         matches = list(get_user_model()._default_manager.filter(email__iexact=username.strip())[:2])
-        if len(matches) == 1 and matches[0].check_password(password) and self.user_can_authenticate(matches[0]):
+        if (
+            len(matches) == 1
+            and matches[0].check_password(password)
+            and self.user_can_authenticate(matches[0])
+        ):
             return matches[0]
         return None
 

@@ -164,7 +164,15 @@ def salon_a_objects(salon_a):
         "image": photo.image,
         "stylist": salon_a.stylist,
         "data_request": _data_request(salon_a),
+        "staff_session": _staff_session(salon_a),
     }
+
+
+def _staff_session(world):
+    from accounts.models import StaffSession
+
+    world.client()  # a login of salon A's owner: one line of their signed-in devices
+    return StaffSession.objects.filter(user=world.owner.user).latest("pk")
 
 
 def _data_request(world):

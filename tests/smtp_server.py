@@ -55,12 +55,18 @@ class SmtpServer:
         self.inbox.messages.clear()
 
 
+def _part(message: EmailMessage, kind: str) -> str:
+    part = message.get_body(preferencelist=(kind,))
+    assert part is not None, f"the mail has no {kind} part"
+    return part.get_content()
+
+
 def text_of(message: EmailMessage) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
+    return _part(message, "plain")
 
 
 def html_of(message: EmailMessage) -> str:
-    return message.get_body(preferencelist=("html",)).get_content()
+    return _part(message, "html")
 
 
 def link_in(message: EmailMessage, path_start: str) -> str:

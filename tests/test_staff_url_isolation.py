@@ -26,6 +26,8 @@ OBJECT_URLS = {
     "image_status": lambda o: {"pk": o["image"].pk},
     "image_retry": lambda o: {"pk": o["image"].pk},
     "staff_edit": lambda o: {"pk": o["stylist"].pk},
+    "staff_invite_resend": lambda o: {"pk": o["stylist"].pk},
+    "session_end": lambda o: {"pk": o["staff_session"].pk},
     "customer_app_panel": lambda o: {"pk": o["customer"].pk},
     "link_code_create": lambda o: {"pk": o["customer"].pk},
     "link_code_status": lambda o: {"pk": o["customer"].pk, "code_pk": o["link_code"].pk},
@@ -53,6 +55,11 @@ OBJECT_URLS = {
 }
 # Views that only take POST answer a GET with 405 before looking anything up, which reveals nothing.
 POST_ONLY = {
+    "password_change",
+    "email_change",
+    "session_end",
+    "sessions_end_others",
+    "staff_invite_resend",
     "customer_archive",
     "customer_restore",
     "item_publish",
@@ -74,6 +81,11 @@ POST_ONLY = {
     "sheet_link_create",
 }
 SALON_URLS = {
+    "account",
+    "password_change",
+    "email_change",
+    "sessions_end_others",
+    "staff_invite",
     "customer_list",
     "customer_create",
     "image_upload",
@@ -187,6 +199,7 @@ def test_stylists_cannot_open_owner_pages(salon_a):
     for name in (
         "staff_list",
         "staff_create",
+        "staff_invite",
         "salon_settings",
         "salon_icon_preview",
         "audit_list",

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,35 +14,61 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='KnownDevice',
+            name="KnownDevice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_sha256', models.CharField(max_length=64)),
-                ('user_agent', models.CharField(blank=True, max_length=300)),
-                ('first_seen_at', models.DateTimeField(auto_now_add=True)),
-                ('last_login_at', models.DateTimeField()),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='known_devices', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_sha256", models.CharField(max_length=64)),
+                ("user_agent", models.CharField(blank=True, max_length=300)),
+                ("first_seen_at", models.DateTimeField(auto_now_add=True)),
+                ("last_login_at", models.DateTimeField()),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="known_devices",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'token_sha256'), name='known_device_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "token_sha256"), name="known_device_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StaffSession',
+            name="StaffSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_key', models.CharField(max_length=40, unique=True)),
-                ('user_agent', models.CharField(blank=True, max_length=300)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_seen_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField()),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff_sessions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("session_key", models.CharField(max_length=40, unique=True)),
+                ("user_agent", models.CharField(blank=True, max_length=300)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_seen_at", models.DateTimeField()),
+                ("expires_at", models.DateTimeField()),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff_sessions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'signed-in device',
-                'verbose_name_plural': 'signed-in devices',
-                'indexes': [models.Index(fields=['user', '-last_seen_at'], name='staff_session_user_seen')],
+                "verbose_name": "signed-in device",
+                "verbose_name_plural": "signed-in devices",
+                "indexes": [models.Index(fields=["user", "-last_seen_at"], name="staff_session_user_seen")],
             },
         ),
     ]

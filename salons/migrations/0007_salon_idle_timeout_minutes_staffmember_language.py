@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('salons', '0006_salon_card'),
+        ("salons", "0006_salon_card"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='salon',
-            name='idle_timeout_minutes',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='A shared tablet left alone returns to the login page after this many minutes without use. Empty: staff stay logged in for up to 12 hours.', null=True, verbose_name='log out after idle minutes'),
+            model_name="salon",
+            name="idle_timeout_minutes",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="A shared tablet left alone returns to the login page after this many minutes without use. Empty: staff stay logged in for up to 12 hours.",
+                null=True,
+                verbose_name="log out after idle minutes",
+            ),
         ),
         migrations.AddField(
-            model_name='staffmember',
-            name='language',
-            field=models.CharField(choices=[('ja', 'Japanese'), ('en', 'English')], default='ja', max_length=8, verbose_name='language'),
+            model_name="staffmember",
+            name="language",
+            field=models.CharField(
+                choices=[("ja", "Japanese"), ("en", "English")],
+                default="ja",
+                max_length=8,
+                verbose_name="language",
+            ),
         ),
     ]

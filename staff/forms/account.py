@@ -56,7 +56,9 @@ class EmailChangeForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
     )
     password = forms.CharField(
-        label=_("Current password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
     def __init__(self, user, *args, **kwargs):

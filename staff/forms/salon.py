@@ -95,7 +95,9 @@ class SalonSettingsForm(forms.ModelForm):
             "max_devices_per_customer": forms.NumberInput(
                 attrs={"min": "1", "max": "20", "inputmode": "numeric"}
             ),
-            "idle_timeout_minutes": forms.NumberInput(attrs={"min": "5", "max": "720", "inputmode": "numeric"}),
+            "idle_timeout_minutes": forms.NumberInput(
+                attrs={"min": "5", "max": "720", "inputmode": "numeric"}
+            ),
         }
         error_messages = {"app_name": {"max_length": _("Keep the app name to 12 characters or fewer.")}}
 

@@ -113,16 +113,22 @@ def password_forgot(request):
     template = "registration/password_forgot.html"
     if request.method == "POST" and form.is_valid():
         retry_after = rate_limit_hit(
-            f"reset:client:{client_address(request)}", limit=RESET_LIMIT_PER_CLIENT[0], window=RESET_LIMIT_PER_CLIENT[1]
+            f"reset:client:{client_address(request)}",
+            limit=RESET_LIMIT_PER_CLIENT[0],
+            window=RESET_LIMIT_PER_CLIENT[1],
         )
         if retry_after is not None:
             return _held_back(request, retry_after, template, {"form": form})
         email = form.cleaned_data["email"].strip().casefold()
-        over = rate_limit_hit(f"reset:email:{email}", limit=RESET_LIMIT_PER_EMAIL[0], window=RESET_LIMIT_PER_EMAIL[1])
+        over = rate_limit_hit(
+            f"reset:email:{email}", limit=RESET_LIMIT_PER_EMAIL[0], window=RESET_LIMIT_PER_EMAIL[1]
+        )
         user = accounts.email_owner(email)
         if user is not None and over is None:
             accounts.password_reset_send(user, base_url=request.build_absolute_uri("/"))
-        return render(request, "registration/password_forgot_sent.html", {"email": form.cleaned_data["email"]})
+        return render(
+            request, "registration/password_forgot_sent.html", {"email": form.cleaned_data["email"]}
+        )
     return render(request, template, {"form": form, "days": RESET_DAYS})
 
 
@@ -138,7 +144,9 @@ def _link_user(request, token: str, purpose: str, max_age_days: int):
         rate_limit_hit(key, limit=LINK_LIMIT_PER_CLIENT[0], window=window)
         accounts.link_refused(refused.user, purpose)
         context = {"reason": refused.reason, "purpose": purpose}
-        return None, render(request, "registration/link_refused.html", context, status=410 if refused.user else 404)
+        return None, render(
+            request, "registration/link_refused.html", context, status=410 if refused.user else 404
+        )
     return (user, extra), None
 
 
@@ -164,7 +172,9 @@ def invitation_accept(request, token):
     user, _extra = found
     member = getattr(user, "staff_member", None)
     if member is None or not member.is_active:
-        return render(request, "registration/link_refused.html", {"reason": "used", "purpose": "invite"}, status=410)
+        return render(
+            request, "registration/link_refused.html", {"reason": "used", "purpose": "invite"}, status=410
+        )
     suggestion = user.email.split("@")[0] if user.email else ""
     form = InvitationAcceptForm(user, request.POST or None, initial={"username": suggestion})
     if request.method == "POST" and form.is_valid():
@@ -185,8 +195,12 @@ def email_confirm(request, token):
     user, extra = found
     if request.method == "POST":
         if accounts.email_taken(extra["email"], but=user):
-            return render(request, "registration/link_refused.html", {"reason": "taken", "purpose": "email-confirm"})
-        accounts.email_change_confirm(user, new_email=extra["email"], base_url=request.build_absolute_uri("/"))
+            return render(
+                request, "registration/link_refused.html", {"reason": "taken", "purpose": "email-confirm"}
+            )
+        accounts.email_change_confirm(
+            user, new_email=extra["email"], base_url=request.build_absolute_uri("/")
+        )
         messages.success(request, _("Your email address is now %(email)s.") % {"email": extra["email"]})
         return redirect("staff:account" if request.user == user else "login")
     return render(request, "registration/email_confirm.html", {"email": extra["email"], "account": user})

@@ -7,10 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.services import invitation_pending, invitation_resend, invitation_send
 from audit.selectors import audit_page
 from common.idempotency import parse_key
 from common.serving import stored_file_response
-from accounts.services import invitation_pending, invitation_resend, invitation_send
 from salons.access import owner_required, staff_required
 from salons.icons import salon_icon_png
 from salons.selectors import staff_member_sent_with, staff_members_listed
@@ -60,9 +60,7 @@ def salon_logo(request):
 
 @owner_required
 def staff_list(request):
-    members = list(staff_members_listed())
-    for member in members:
-        member.invited = invitation_pending(member)
+    members = [(member, invitation_pending(member)) for member in staff_members_listed()]
     return render(request, "staff/salon/staff_list.html", {"members": members})
 
 
@@ -87,7 +85,10 @@ def staff_invite(request):
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         member = invitation_send(
-            salon=request.salon, actor=request.user, base_url=request.build_absolute_uri("/"), **form.cleaned_data
+            salon=request.salon,
+            actor=request.user,
+            base_url=request.build_absolute_uri("/"),
+            **form.cleaned_data,
         )
         messages.success(
             request,

@@ -4,6 +4,7 @@ The salon and its logins are made here; each app adds its own part (its ``demo.p
 generated (no downloads). Running it again leaves the existing demo alone.
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -25,6 +26,7 @@ LOGINS = [
     ("stylist", "karte-stylist-2026", "鈴木 彩", StaffRole.STYLIST),
 ]
 OPERATOR = ("operator", "karte-operator-2026")
+DEMO_EMAILS = ("owner@hana.example.jp", "stylist@hana.example.jp")
 
 
 class Command(BaseCommand):
@@ -66,6 +68,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  Platform admin: {base_url}/admin/  login {OPERATOR[0]!r}, password {OPERATOR[1]!r}"
         )
+        if getattr(settings, "EMAIL_FILE_PATH", None):
+            self.stdout.write(
+                f"  Mail (password links, invitations, alerts) is written to {settings.EMAIL_FILE_PATH}/"
+            )
         self.stdout.write("")
 
     @transaction.atomic
@@ -96,8 +102,14 @@ class Command(BaseCommand):
         autodiscover_modules("demo")
         with scope(salon=salon):
             owner = StaffMember.objects.get(role=StaffRole.OWNER)
+            # Addresses of the demo's own (example.jp): 「パスワードをお忘れの方」 can be tried; the
+            # mail lands in var/mail/ with no server of any kind.
+            owner.user.email = DEMO_EMAILS[0]
+            owner.user.save(update_fields=["email"])
             stylist_login, stylist_password, stylist_name, role = LOGINS[1]
-            user = User.objects.create_user(username=stylist_login, password=stylist_password)
+            user = User.objects.create_user(
+                username=stylist_login, password=stylist_password, email=DEMO_EMAILS[1]
+            )
             stylist = StaffMember.objects.create(salon=salon, user=user, display_name=stylist_name, role=role)
             demo = Demo(salon=salon, owner=owner, staff=[owner, stylist], customer_count=customers)
             for step in demo_steps():
