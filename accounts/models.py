@@ -43,3 +43,32 @@ class StaffSession(models.Model):
 
     def __str__(self):
         return f"{self.user_id}: {self.user_agent[:40]}"
+
+
+class TotpFactor(models.Model):
+    """An authenticator app's shared secret (RFC 6238: a 6-digit code every 30 seconds)."""
+
+    # One in use (confirmed) and at most one being set up, per login.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_factors")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The 30-second step of the last code taken: a code of that step or an earlier one is refused,
+    # so a code seen over a shoulder cannot be used again.
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"TOTP of {self.user_id}"
+
+
+class RecoveryCode(models.Model):
+    """A single-use code printed once, for the day the phone with the authenticator is lost."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_sha256 = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"recovery code of {self.user_id}"

@@ -32,6 +32,11 @@ from .tokens import EMAIL_CONFIRM_DAYS, EMAIL_UNDO_DAYS, INVITATION_DAYS, RESET_
 
 log = logging.getLogger("karte.security")
 
+# Session keys: a login waiting for its second factor (no one is logged in yet), and a session whose
+# login showed one.
+PENDING_LOGIN = "karte_login_pending"
+FACTOR_SHOWN = "karte_factor_shown"
+
 # A session's use is written down at most this often (last seen, and the idle timeout's clock).
 SEEN_EVERY_SECONDS = 60
 
@@ -48,13 +53,13 @@ def _language(user: Any) -> str:
     return member.language if member is not None else settings.LANGUAGE_CODE
 
 
-def _audit(user: Any, action: Any, *, actor: Any, data: dict[str, Any] | None = None) -> None:
+def account_audit(user: Any, action: Any, *, actor: Any, data: dict[str, Any] | None = None) -> None:
     member = _member(user)
     if member is not None:
         audit_log(salon=member.salon, actor=actor, action=action, target=member, data=data)
 
 
-def _mail(user: Any, template: str, context: dict[str, Any], *, to: str | None = None) -> bool:
+def account_mail(user: Any, template: str, context: dict[str, Any], *, to: str | None = None) -> bool:
     member = _member(user)
     context = {"user": user, "member": member, "salon": member.salon if member else None, **context}
     return mail_send(
@@ -160,7 +165,7 @@ def sessions_end(user: Any, *, actor: Any, keep_key: str | None = None, only_pk:
         store(session_key=key).delete()
     StaffSession.objects.filter(session_key__in=keys).delete()
     if keys and actor is not None:
-        _audit(user, actions.SESSIONS_END, actor=actor, data={"count": len(keys)})
+        account_audit(user, actions.SESSIONS_END, actor=actor, data={"count": len(keys)})
     return len(keys)
 
 
@@ -193,11 +198,11 @@ def device_login(user: Any, request: HttpRequest, token: str | None, *, announce
     )
     if announce and user.email:
         place = client_address(request)
-        _audit(
+        account_audit(
             user, actions.LOGIN_NEW_DEVICE, actor=user, data={"device": device_label(user_agent), "ip": place}
         )
         base_url = request.build_absolute_uri("/")
-        _mail(
+        account_mail(
             user,
             "login_alert",
             {
@@ -216,12 +221,14 @@ def device_login(user: Any, request: HttpRequest, token: str | None, *, announce
 
 def password_reset_send(user: Any, *, base_url: str) -> None:
     token = account_token(user, "reset")
-    _mail(user, "password_reset", {"link": absolute(base_url, "password_reset", token), "days": RESET_DAYS})
-    _audit(user, actions.RESET_REQUEST, actor=None)
+    account_mail(
+        user, "password_reset", {"link": absolute(base_url, "password_reset", token), "days": RESET_DAYS}
+    )
+    account_audit(user, actions.RESET_REQUEST, actor=None)
 
 
 def _password_changed_mail(user: Any, base_url: str) -> None:
-    _mail(
+    account_mail(
         user,
         "password_changed",
         {"when": timezone.localtime(), "reset_url": base_url.rstrip("/") + reverse("password_forgot")},
@@ -233,7 +240,7 @@ def password_reset_complete(user: Any, *, password: str, base_url: str) -> None:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        _audit(user, actions.PASSWORD_RESET, actor=user)
+        account_audit(user, actions.PASSWORD_RESET, actor=user)
     sessions_end(user, actor=None)
     _password_changed_mail(user, base_url)
 
@@ -243,7 +250,7 @@ def password_change(user: Any, *, password: str, keep_key: str | None, base_url:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        _audit(user, actions.PASSWORD_CHANGE, actor=user)
+        account_audit(user, actions.PASSWORD_CHANGE, actor=user)
     ended = sessions_end(user, actor=None, keep_key=keep_key)
     _password_changed_mail(user, base_url)
     return ended
@@ -280,7 +287,7 @@ def invitation_pending(member: StaffMember) -> bool:
 def invitation_resend(member: StaffMember, *, actor: Any, base_url: str, inviter: Any = None) -> None:
     token = account_token(member.user, "invite")
     inviter_member = _member(inviter or actor)
-    _mail(
+    account_mail(
         member.user,
         "invitation",
         {
@@ -300,7 +307,7 @@ def invitation_accept(user: Any, *, username: str, password: str) -> None:
         user.username = username
         user.set_password(password)
         user.save(update_fields=["username", "password"])
-        _audit(user, actions.INVITE_ACCEPT, actor=user)
+        account_audit(user, actions.INVITE_ACCEPT, actor=user)
 
 
 # Email address ----------------------------------------------------------------------------------
@@ -309,7 +316,7 @@ def invitation_accept(user: Any, *, username: str, password: str) -> None:
 def email_change_request(user: Any, *, new_email: str, base_url: str) -> None:
     """Mail a confirmation link to the new address; nothing changes until it is opened."""
     token = account_token(user, "email-confirm", email=new_email)
-    _mail(
+    account_mail(
         user,
         "email_confirm",
         {
@@ -327,10 +334,10 @@ def email_change_confirm(user: Any, *, new_email: str, base_url: str) -> None:
     with transaction.atomic():
         user.email = new_email
         user.save(update_fields=["email"])
-        _audit(user, actions.EMAIL_CHANGE, actor=user)
+        account_audit(user, actions.EMAIL_CHANGE, actor=user)
     if old_email:
         token = account_token(user, "email-undo", email=old_email)
-        _mail(
+        account_mail(
             user,
             "email_changed",
             {
@@ -347,11 +354,11 @@ def email_change_undo(user: Any, *, old_email: str) -> None:
     with transaction.atomic():
         user.email = old_email
         user.save(update_fields=["email"])
-        _audit(user, actions.EMAIL_UNDO, actor=None)
+        account_audit(user, actions.EMAIL_UNDO, actor=None)
     sessions_end(user, actor=None)
 
 
 def link_refused(user: Any, purpose: str) -> None:
     """A used or expired link was opened: noted against the account it was made for."""
     if user is not None:
-        _audit(user, actions.LINK_REFUSED, actor=None, data={"link": purpose})
+        account_audit(user, actions.LINK_REFUSED, actor=None, data={"link": purpose})

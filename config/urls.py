@@ -16,6 +16,7 @@ admin.site.site_title = _("Karte platform")
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="staff:customer_list", permanent=False), name="home"),
     path("login/", StaffLoginView.as_view(), name="login"),
+    path("login/verify/", staff_auth.login_verify, name="login_verify"),
     path("alive/", common_views.alive, name="alive"),
     path("too-large/", common_views.too_large, name="too_large"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

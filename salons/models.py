@@ -11,6 +11,12 @@ def salon_logo_path(instance, filename):
     return f"logos/{uuid.uuid4().hex}.png"
 
 
+class SecondFactorRule(models.TextChoices):
+    ASK_OWNERS = "ask_owners", _("Owners are asked to set one up")
+    OWNERS = "owners", _("Required for owners")
+    EVERYONE = "everyone", _("Required for everyone")
+
+
 class Salon(models.Model):
     """The tenant: every customer, karte and photo belongs to exactly one salon."""
 
@@ -86,6 +92,16 @@ class Salon(models.Model):
             "Empty: staff stay logged in for up to 12 hours."
         ),
     )
+    second_factor = models.CharField(
+        _("second factor at login"),
+        max_length=16,
+        choices=SecondFactorRule.choices,
+        default=SecondFactorRule.ASK_OWNERS,
+        help_text=_(
+            "Besides the password, a code from an authenticator app. Where it is required, a stolen "
+            "password alone opens nothing."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -145,3 +161,8 @@ class StaffMember(models.Model):
     @property
     def is_owner(self) -> bool:
         return self.role == StaffRole.OWNER
+
+    @property
+    def second_factor_required(self) -> bool:
+        rule = self.salon.second_factor
+        return rule == SecondFactorRule.EVERYONE or (rule == SecondFactorRule.OWNERS and self.is_owner)

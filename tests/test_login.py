@@ -4,9 +4,16 @@ from django.urls import reverse
 
 
 def test_staff_log_in_and_land_on_the_customer_list(salon_a, client):
-    response = client.post(reverse("login"), {"username": "salon-a-owner", "password": "pw-owner-123"})
+    response = client.post(reverse("login"), {"username": "salon-a-stylist", "password": "pw-stylist-123"})
     assert response.status_code == 302
     assert response.url == reverse("staff:customer_list")
+
+
+def test_an_owner_without_a_second_factor_is_asked_for_one_on_the_way(salon_a, client):
+    response = client.post(reverse("login"), {"username": "salon-a-owner", "password": "pw-owner-123"})
+    assert response.url == reverse("staff:two_factor") + "?next=%2Fcustomers%2F"
+    page = client.get(response.url).content.decode()
+    assert "今はしない" in page and 'href="/customers/"' in page
 
 
 def test_a_wrong_password_gets_a_japanese_message(salon_a, client):

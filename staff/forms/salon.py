@@ -66,6 +66,7 @@ class SalonSettingsForm(forms.ModelForm):
             "timezone",
             "max_devices_per_customer",
             "idle_timeout_minutes",
+            "second_factor",
             "app_shows_menu",
             "app_shows_prices",
             "karte_message",

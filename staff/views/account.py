@@ -4,14 +4,18 @@ from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import factors
 from accounts import services as accounts
 from accounts.models import StaffSession
 from salons.access import staff_required
 
 from ..forms.account import EmailChangeForm, PasswordChangeForm
+from ..qr import qr_svgs
 
 
 def _page(request, *, password_form=None, email_form=None, status=200):
@@ -20,6 +24,7 @@ def _page(request, *, password_form=None, email_form=None, status=200):
         "email_form": email_form or EmailChangeForm(request.user),
         "sessions": accounts.sessions_listed(request.user),
         "current_key": request.session.session_key,
+        "second_factor": factors.has_second_factor(request.user),
     }
     return render(request, "staff/account/account.html", context, status=status)
 
@@ -87,3 +92,52 @@ def sessions_end_others(request):
     ended = accounts.sessions_end(request.user, actor=request.user, keep_key=request.session.session_key)
     messages.success(request, _("Other devices logged out: %(count)d.") % {"count": ended})
     return redirect("staff:account")
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) and target.startswith("/"):
+        return target
+    return reverse("staff:customer_list")
+
+
+@staff_required
+def two_factor(request):
+    """「2段階認証」: set up an authenticator app, keep recovery codes, or remove it."""
+    user, base_url = request.user, request.build_absolute_uri("/")
+    action = request.POST.get("action") if request.method == "POST" else None
+    error, codes, status = None, None, 200
+    if action == "begin":
+        factors.totp_begin(user)
+    elif action == "confirm":
+        codes = factors.totp_confirm(user, request.POST.get("code", ""), base_url=base_url)
+        if codes is None:
+            error, status = _("This code is not correct. Type the 6 digits the app shows now."), 400
+        else:
+            request.session[accounts.FACTOR_SHOWN] = True
+    elif action in {"codes", "remove"}:
+        if not user.check_password(request.POST.get("password", "")):
+            error, status = _("The current password is not correct."), 400
+        elif action == "codes":
+            codes = factors.recovery_codes_renew(user, base_url=base_url)
+        else:
+            factors.factors_remove(user, actor=user, base_url=base_url)
+            request.session.pop(accounts.FACTOR_SHOWN, None)
+            messages.success(request, _("The second factor was removed."))
+            return redirect("staff:two_factor")
+    pending = factors.totp_pending(user)
+    context = {
+        "active": factors.has_second_factor(user),
+        "pending": pending,
+        "qr": qr_svgs(factors.totp_uri(user, pending))[0] if pending else None,
+        "secret": " ".join(pending.secret[i : i + 4] for i in range(0, len(pending.secret), 4))
+        if pending
+        else "",
+        "codes": codes,
+        "codes_left": factors.recovery_codes_left(user),
+        "error": error,
+        "action": action,
+        "next": _next_url(request),
+        "required": request.staff.second_factor_required,
+    }
+    return render(request, "staff/account/two_factor.html", context, status=status)

@@ -1,17 +1,23 @@
+import time
 import unicodedata
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import actions as account_actions
 from accounts import services as accounts
-from accounts.services import device_login
+from accounts.factors import has_second_factor, recovery_code_use, totp_verify
+from accounts.services import PENDING_LOGIN, device_login
 from accounts.tokens import (
     EMAIL_CONFIRM_DAYS,
     EMAIL_UNDO_DAYS,
@@ -23,7 +29,7 @@ from accounts.tokens import (
 from common.client_address import client_address
 from common.ratelimit import rate_limit_count, rate_limit_hit, retry_message
 
-from ..forms.account import InvitationAcceptForm, PasswordForgotForm
+from ..forms.account import InvitationAcceptForm, PasswordForgotForm, SecondFactorForm
 
 # Password guessing is held back per address and per login name.
 LOGIN_LIMIT_PER_CLIENT = (30, 600)
@@ -73,8 +79,25 @@ class StaffLoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
+        user, request = form.get_user(), self.request
+        if has_second_factor(user):
+            # The password was right; the login happens once the second factor is shown too.
+            request.session[PENDING_LOGIN] = {
+                "user": user.pk,
+                "backend": user.backend,
+                "at": time.time(),
+                "next": self.get_success_url(),
+            }
+            return redirect("login_verify")
         response = super().form_valid(form)
-        return remember_device(self.request, response, form.get_user())
+        member = getattr(user, "staff_member", None)
+        if member is not None and (member.second_factor_required or member.is_owner):
+            # Owners are asked at each login until they set one up; where the salon requires one,
+            # the staff pages wait for it (SessionActivityMiddleware).
+            response = redirect(
+                f"{reverse('staff:two_factor')}?{urlencode({'next': self.get_success_url()})}"
+            )
+        return remember_device(request, response, user)
 
 
 DEVICE_COOKIE = "karte_device"
@@ -226,3 +249,47 @@ def staff_switch(request):
     logout(request)
     messages.info(request, _("Locked. The next staff member can log in; drafts on this tablet are kept."))
     return redirect("login")
+
+
+# Second-factor codes: a few tries per account, then a wait; the password step must be done again
+# after 5 minutes.
+FACTOR_LIMIT_PER_USER = (5, 300)
+FACTOR_LIMIT_PER_CLIENT = (20, 600)
+PENDING_SECONDS = 300
+
+
+def login_verify(request):
+    """The second step of a login: a code of the authenticator app, or a recovery code."""
+    pending = request.session.get(PENDING_LOGIN)
+    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+        request.session.pop(PENDING_LOGIN, None)
+        messages.info(request, _("Please log in again."))
+        return redirect("login")
+    user = get_user_model()._default_manager.select_related("staff_member__salon").get(pk=pending["user"])
+    form = SecondFactorForm(request.POST or None)
+    template = "registration/login_verify.html"
+    if request.method == "POST":
+        retry_after = rate_limit_hit(
+            f"factor:user:{user.pk}", limit=FACTOR_LIMIT_PER_USER[0], window=FACTOR_LIMIT_PER_USER[1]
+        ) or rate_limit_hit(
+            f"factor:client:{client_address(request)}",
+            limit=FACTOR_LIMIT_PER_CLIENT[0],
+            window=FACTOR_LIMIT_PER_CLIENT[1],
+        )
+        if retry_after is not None:
+            accounts.account_audit(user, account_actions.FACTOR_HELD, actor=None)
+            return _held_back(request, retry_after, template, {"form": form})
+        if form.is_valid():
+            code = form.cleaned_data["code"]
+            base_url = request.build_absolute_uri("/")
+            if totp_verify(user, code) or recovery_code_use(user, code, base_url=base_url):
+                del request.session[PENDING_LOGIN]
+                login(request, user, backend=pending["backend"])
+                request.session[accounts.FACTOR_SHOWN] = True
+                next_url = pending["next"]
+                if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+                    next_url = reverse("staff:customer_list")
+                return remember_device(request, redirect(next_url), user)
+            accounts.account_audit(user, account_actions.FACTOR_REFUSED, actor=None)
+            form.add_error("code", _("This code is not correct. Type the 6 digits the app shows now."))
+    return render(request, template, {"form": form})

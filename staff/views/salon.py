@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.factors import factors_remove, has_second_factor
 from accounts.services import invitation_pending, invitation_resend, invitation_send
 from audit.selectors import audit_page
 from common.idempotency import parse_key
@@ -112,6 +113,23 @@ def staff_invite_resend(request, pk):
 
 
 @owner_required
+@require_POST
+def staff_factor_reset(request, pk):
+    """For a stylist who lost the phone with their authenticator and their recovery codes."""
+    member = get_staff_member_for_owner(request, pk)
+    if member == request.staff:
+        messages.error(request, _("Remove your own second factor from your account page."))
+    else:
+        factors_remove(member.user, actor=request.user, base_url=request.build_absolute_uri("/"))
+        messages.success(
+            request,
+            _("The second factor of %(name)s was removed. They set up a new one at their next login.")
+            % {"name": member.display_name},
+        )
+    return redirect("staff:staff_edit", pk=member.pk)
+
+
+@owner_required
 def staff_edit(request, pk):
     member = get_staff_member_for_owner(request, pk)
     form = StaffEditForm(request.POST or None, instance=member)
@@ -124,7 +142,8 @@ def staff_edit(request, pk):
             staff_member_update(member=member, actor=request.user, data=form.cleaned_data)
             messages.success(request, _("The staff member was saved."))
             return redirect("staff:staff_list")
-    return render(request, "staff/salon/staff_form.html", {"form": form, "member": member})
+    context = {"form": form, "member": member, "second_factor": has_second_factor(member.user)}
+    return render(request, "staff/salon/staff_form.html", context)
 
 
 AUDIT_PAGE = 50

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from kartes.models import Karte
 
 from ..app_process import OWNER, AppProcess
-from .conftest import TABLET, log_in
+from .conftest import TABLET, log_in, past_login
 
 pytestmark = [pytest.mark.browser]
 SLOW = 30_000
@@ -167,7 +167,7 @@ print(customer.pk)
         page.get_by_label("ユーザー名").fill(OWNER[0])
         page.get_by_label("パスワード").fill(OWNER[1])
         page.get_by_role("button", name="ログイン").click()
-        page.wait_for_url("**/customers/")
+        past_login(page)
 
         _new_karte(page, app.url(""), customer_pk)
         _type_a_karte(page, menu="カラー", text="停電中に書いたメモ")
@@ -189,6 +189,7 @@ print(customer.pk)
         page.get_by_label("ユーザー名").fill(OWNER[0])
         page.get_by_label("パスワード").fill(OWNER[1])
         page.get_by_role("button", name="ログイン").click()
+        past_login(page, landing=r".*/kartes/.*")
         page.locator("#draft-banner").get_by_role("button", name="復元").click()
         expect(page.locator('.editor-item[data-kind="text"] textarea')).to_have_value("期限切れの後のメモ")
         page.get_by_role("button", name="カルテを保存").click()
