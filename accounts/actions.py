@@ -20,3 +20,6 @@ RECOVERY_CODES_NEW = Action("account.recovery_codes_new", _("New recovery codes 
 RECOVERY_CODE_USE = Action("account.recovery_code_use", _("Recovery code used"))
 FACTOR_REFUSED = Action("account.factor_refused", _("Wrong second-factor code"))
 FACTOR_HELD = Action("account.factor_held", _("Second-factor codes held back after too many tries"))
+PASSKEY_ADD = Action("account.passkey_add", _("Passkey added"))
+PASSKEY_REMOVE = Action("account.passkey_remove", _("Passkey removed"))
+PASSKEY_LOGIN = Action("account.passkey_login", _("Login with a passkey"))

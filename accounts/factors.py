@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import actions
-from .models import RecoveryCode, TotpFactor
+from .models import Passkey, RecoveryCode, TotpFactor
 from .services import account_audit, account_mail, sessions_end
 
 RECOVERY_CODES = 10
@@ -26,6 +26,14 @@ ISSUER = "Karte"
 
 
 def has_second_factor(user: Any) -> bool:
+    """An authenticator app in use, or a passkey (a whole login by itself)."""
+    return (
+        TotpFactor.objects.filter(user=user, confirmed_at__isnull=False).exists()
+        or Passkey.objects.filter(user=user).exists()
+    )
+
+
+def has_totp(user: Any) -> bool:
     return TotpFactor.objects.filter(user=user, confirmed_at__isnull=False).exists()
 
 
@@ -124,6 +132,8 @@ def factors_remove(user: Any, *, actor: Any, base_url: str) -> None:
     with transaction.atomic():
         TotpFactor.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
+        if actor is not None and actor != user:  # the owner's reset: the lost phone's passkey too
+            Passkey.objects.filter(user=user).delete()
         account_audit(user, actions.FACTOR_REMOVE, actor=actor)
     if actor is not None and actor != user:
         sessions_end(user, actor=None)  # reset by the owner: the account starts afresh everywhere

@@ -72,3 +72,19 @@ class RecoveryCode(models.Model):
 
     def __str__(self):
         return f"recovery code of {self.user_id}"
+
+
+class Passkey(models.Model):
+    """A passkey (WebAuthn credential) of a staff login: Face ID or Touch ID on the iPad, a phone, a
+    security key. It is a whole login by itself: something held, unlocked by the person."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="passkeys")
+    credential_id = models.CharField(max_length=1400, unique=True)  # base64url, as the browser sends it
+    public_key = models.BinaryField()
+    sign_count = models.BigIntegerField(default=0)
+    name = models.CharField(max_length=80)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.name

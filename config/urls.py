@@ -17,6 +17,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="staff:customer_list", permanent=False), name="home"),
     path("login/", StaffLoginView.as_view(), name="login"),
     path("login/verify/", staff_auth.login_verify, name="login_verify"),
+    path("login/passkey/options/", staff_auth.passkey_login_options, name="passkey_login_options"),
+    path("login/passkey/", staff_auth.passkey_login, name="passkey_login"),
     path("alive/", common_views.alive, name="alive"),
     path("too-large/", common_views.too_large, name="too_large"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

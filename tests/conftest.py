@@ -165,7 +165,16 @@ def salon_a_objects(salon_a):
         "stylist": salon_a.stylist,
         "data_request": _data_request(salon_a),
         "staff_session": _staff_session(salon_a),
+        "passkey": _passkey(salon_a),
     }
+
+
+def _passkey(world):
+    from accounts.models import Passkey
+
+    return Passkey.objects.create(
+        user=world.owner.user, credential_id="c2Fsb24tYS1rZXk", public_key=b"\x01", name="サロンAのiPad"
+    )
 
 
 def _staff_session(world):

@@ -28,6 +28,8 @@ OBJECT_URLS = {
     "staff_edit": lambda o: {"pk": o["stylist"].pk},
     "staff_invite_resend": lambda o: {"pk": o["stylist"].pk},
     "session_end": lambda o: {"pk": o["staff_session"].pk},
+    "staff_factor_reset": lambda o: {"pk": o["stylist"].pk},
+    "passkey_delete": lambda o: {"pk": o["passkey"].pk},
     "customer_app_panel": lambda o: {"pk": o["customer"].pk},
     "link_code_create": lambda o: {"pk": o["customer"].pk},
     "link_code_status": lambda o: {"pk": o["customer"].pk, "code_pk": o["link_code"].pk},
@@ -55,6 +57,10 @@ OBJECT_URLS = {
 }
 # Views that only take POST answer a GET with 405 before looking anything up, which reveals nothing.
 POST_ONLY = {
+    "staff_factor_reset",
+    "passkey_delete",
+    "passkey_register",
+    "passkey_register_options",
     "password_change",
     "email_change",
     "session_end",
@@ -81,6 +87,9 @@ POST_ONLY = {
     "sheet_link_create",
 }
 SALON_URLS = {
+    "two_factor",
+    "passkey_register",
+    "passkey_register_options",
     "account",
     "password_change",
     "email_change",

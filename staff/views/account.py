@@ -1,15 +1,17 @@
 """「アカウント」: one's own password, email address and signed-in devices."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import factors
+from accounts import factors, passkeys
 from accounts import services as accounts
 from accounts.models import StaffSession
 from salons.access import staff_required
@@ -126,8 +128,11 @@ def two_factor(request):
             messages.success(request, _("The second factor was removed."))
             return redirect("staff:two_factor")
     pending = factors.totp_pending(user)
+    codes = codes or request.session.pop(passkeys.NEW_RECOVERY_CODES, None)
     context = {
-        "active": factors.has_second_factor(user),
+        "totp": factors.has_totp(user),
+        "passkeys": user.passkeys.order_by("created_at"),
+        "active": factors.has_totp(user),
         "pending": pending,
         "qr": qr_svgs(factors.totp_uri(user, pending))[0] if pending else None,
         "secret": " ".join(pending.secret[i : i + 4] for i in range(0, len(pending.secret), 4))
@@ -141,3 +146,36 @@ def two_factor(request):
         "required": request.staff.second_factor_required,
     }
     return render(request, "staff/account/two_factor.html", context, status=status)
+
+
+def _json_error(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+@staff_required
+@require_POST
+def passkey_register_options(request):
+    return HttpResponse(passkeys.registration_options(request, request.user), content_type="application/json")
+
+
+@staff_required
+@require_POST
+def passkey_register(request):
+    try:
+        passkeys.register(request, request.user, passkeys.parse_credential(request.body))
+    except passkeys.PasskeyRefused:
+        return _json_error(_("The passkey could not be added. Please try again."))
+    request.session[accounts.FACTOR_SHOWN] = True
+    messages.success(request, _("The passkey was added. Next time, log in with it."))
+    return JsonResponse(
+        {"redirect": f"{reverse('staff:two_factor')}?{urlencode({'next': _next_url(request)})}"}
+    )
+
+
+@staff_required
+@require_POST
+def passkey_delete(request, pk):
+    if not passkeys.passkey_delete(request.user, pk):
+        raise Http404
+    messages.success(request, _("The passkey was removed."))
+    return redirect("staff:two_factor")

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import actions as account_actions
+from accounts import passkeys
 from accounts import services as accounts
-from accounts.factors import has_second_factor, recovery_code_use, totp_verify
+from accounts.factors import has_second_factor, has_totp, recovery_code_use, totp_verify
 from accounts.services import PENDING_LOGIN, device_login
 from accounts.tokens import (
     EMAIL_CONFIRM_DAYS,
@@ -278,7 +279,8 @@ def login_verify(request):
         )
         if retry_after is not None:
             accounts.account_audit(user, account_actions.FACTOR_HELD, actor=None)
-            return _held_back(request, retry_after, template, {"form": form})
+            context = {"form": form, "has_totp": has_totp(user), "has_passkey": user.passkeys.exists()}
+            return _held_back(request, retry_after, template, context)
         if form.is_valid():
             code = form.cleaned_data["code"]
             base_url = request.build_absolute_uri("/")
@@ -292,4 +294,43 @@ def login_verify(request):
                 return remember_device(request, redirect(next_url), user)
             accounts.account_audit(user, account_actions.FACTOR_REFUSED, actor=None)
             form.add_error("code", _("This code is not correct. Type the 6 digits the app shows now."))
-    return render(request, template, {"form": form})
+    context = {"form": form, "has_totp": has_totp(user), "has_passkey": user.passkeys.exists()}
+    return render(request, template, context)
+
+
+@require_POST
+def passkey_login_options(request):
+    return HttpResponse(passkeys.authentication_options(request), content_type="application/json")
+
+
+@require_POST
+def passkey_login(request):
+    """A whole login with a passkey (from the login page, or as the second step after a password)."""
+    retry_after = rate_limit_hit(
+        f"passkey:client:{client_address(request)}",
+        limit=FACTOR_LIMIT_PER_CLIENT[0],
+        window=FACTOR_LIMIT_PER_CLIENT[1],
+    )
+    if retry_after is not None:
+        return JsonResponse(
+            {"error": retry_message(retry_after)}, status=429, headers={"Retry-After": str(retry_after)}
+        )
+    pending = request.session.get(PENDING_LOGIN) or {}
+    try:
+        user = passkeys.authenticate(request, passkeys.parse_credential(request.body))
+    except passkeys.PasskeyRefused:
+        return JsonResponse(
+            {"error": _("This passkey could not log you in. Use your password instead.")}, status=400
+        )
+    if not user.is_active or getattr(user, "staff_member", None) is None or not user.staff_member.is_active:
+        return JsonResponse(
+            {"error": _("This passkey could not log you in. Use your password instead.")}, status=400
+        )
+    request.session.pop(PENDING_LOGIN, None)
+    login(request, user, backend="salons.backends.StaffBackend")
+    request.session[accounts.FACTOR_SHOWN] = True
+    accounts.account_audit(user, account_actions.PASSKEY_LOGIN, actor=user)
+    next_url = pending.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}) or not next_url:
+        next_url = reverse("staff:customer_list")
+    return remember_device(request, JsonResponse({"redirect": next_url}), user)

@@ -73,3 +73,8 @@ document.addEventListener("click", async (event) => {
   button.textContent = button.dataset.copied;
   setTimeout(() => (button.textContent = label), 2000);
 });
+
+// 「印刷」 buttons (recovery codes): the page's own print layout.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});
