@@ -39,7 +39,9 @@ def _set_up(client):
     """Turn the factor on from the account page, as a person would; returns the secret and the codes."""
     page = client.post(reverse("staff:two_factor"), {"action": "begin"}).content.decode()
     assert "<svg" in page
-    secret = re.search(r"data-totp-secret>([A-Z2-7 ]+)<", page).group(1).replace(" ", "")
+    shown = re.search(r"data-totp-secret>([A-Z2-7 ]+)<", page)
+    assert shown is not None
+    secret = shown.group(1).replace(" ", "")
     done = client.post(reverse("staff:two_factor"), {"action": "confirm", "code": pyotp.TOTP(secret).now()})
     assert done.status_code == 200
     codes = re.findall(r"<code>([a-z2-9]{4}-[a-z2-9]{4})</code>", done.content.decode())
