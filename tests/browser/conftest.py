@@ -118,7 +118,7 @@ def log_in(page, live_server, username, password):
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("ユーザー名").fill(username)
     page.get_by_label("パスワード").fill(password)
-    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("button", name="ログイン", exact=True).click()
     past_login(page)
 
 
