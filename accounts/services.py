@@ -260,14 +260,23 @@ def password_change(user: Any, *, password: str, keep_key: str | None, base_url:
 
 
 def invitation_send(
-    *, salon: Salon, actor: Any, display_name: str, email: str, role: str, base_url: str
+    *,
+    salon: Salon,
+    actor: Any,
+    display_name: str,
+    email: str,
+    role: str,
+    base_url: str,
+    can_view_personal: bool = True,
 ) -> StaffMember:
     """A staff member who chooses their own login name and password through a mailed link."""
     with transaction.atomic():
         user = get_user_model()._default_manager.create_user(
             username=f"invited-{secrets.token_hex(8)}", email=email.strip()
         )  # no usable password until the invitation is accepted
-        member = StaffMember.objects.create(salon=salon, user=user, display_name=display_name, role=role)
+        member = StaffMember.objects.create(
+            salon=salon, user=user, display_name=display_name, role=role, can_view_personal=can_view_personal
+        )
         audit_log(
             salon=salon,
             actor=actor,

@@ -18,6 +18,19 @@ def staff_required(view):
     return wrapper
 
 
+def karte_staff_required(view):
+    """Like staff_required, for kartes and their photos: owners and stylists, not reception."""
+
+    @staff_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.staff.works_on_kartes:
+            raise PermissionDenied(_("Reception does not open kartes or their photos."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def owner_required(view):
     """Like staff_required, for pages only the salon's owner may use."""
 

@@ -126,6 +126,8 @@ class Salon(models.Model):
 class StaffRole(models.TextChoices):
     OWNER = "owner", _("Owner")
     STYLIST = "stylist", _("Stylist")
+    # The front desk: customers, counselling sheets and notices; no kartes, no photos.
+    RECEPTION = "reception", _("Reception")
 
 
 class StaffMember(models.Model):
@@ -141,6 +143,13 @@ class StaffMember(models.Model):
     display_name = models.CharField(_("display name"), max_length=60)
     role = models.CharField(_("role"), max_length=16, choices=StaffRole.choices, default=StaffRole.STYLIST)
     is_active = models.BooleanField(_("active"), default=True)
+    can_view_personal = models.BooleanField(
+        _("may see personal details"),
+        default=True,
+        help_text=_(
+            "Phone numbers, email, address and birthday. Without it they show masked. Owners always see them."
+        ),
+    )
     # The language of the mail this person is sent: the one they last logged in with.
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="ja")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -161,6 +170,15 @@ class StaffMember(models.Model):
     @property
     def is_owner(self) -> bool:
         return self.role == StaffRole.OWNER
+
+    @property
+    def works_on_kartes(self) -> bool:
+        """Kartes and their photos: owners and stylists, not reception."""
+        return self.role != StaffRole.RECEPTION
+
+    @property
+    def sees_personal(self) -> bool:
+        return self.is_owner or self.can_view_personal
 
     @property
     def second_factor_required(self) -> bool:

@@ -28,6 +28,7 @@ def staff_member_create(
     password: str,
     display_name: str,
     role: str,
+    can_view_personal: bool = True,
     client_key: uuid.UUID | None = None,
 ) -> StaffMember:
     """Add a staff login; the same form sent again (same client key) returns the first one."""
@@ -35,7 +36,12 @@ def staff_member_create(
     def create() -> StaffMember:
         user = get_user_model().objects.create_user(username=username, password=password)
         member = StaffMember.objects.create(
-            salon=salon, user=user, display_name=display_name, role=role, client_key=client_key
+            salon=salon,
+            user=user,
+            display_name=display_name,
+            role=role,
+            can_view_personal=can_view_personal,
+            client_key=client_key,
         )
         audit_log(
             salon=salon,

@@ -2,6 +2,7 @@
 nothing — a 404 for another salon's object, and none of its data on their own pages."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import URLPattern, reverse
 from django_scopes import scope
 
@@ -225,3 +226,45 @@ def test_stylists_cannot_open_owner_pages(salon_a):
         "question_create",
     ):
         assert client.get(reverse(f"staff:{name}")).status_code == 403
+
+
+# What each role may open: the owner everything; stylists all but the owner's pages; reception all
+# but those and the kartes with their photos. Every URL is asked by every role, GET and POST.
+OWNER_ONLY = {
+    "analytics", "followup_settings", "push_settings", "salon_settings", "salon_icon_preview",
+    "menu_list", "menu_preset", "menu_category_create", "menu_category_edit", "menu_item_create",
+    "menu_item_edit", "menu_category_action", "menu_item_action", "customer_export", "customer_erase",
+    "data_request_done", "staff_list", "staff_create", "staff_invite", "staff_invite_resend",
+    "staff_factor_reset", "staff_edit", "audit_list", "sheet_design", "sheet_preset", "question_create",
+    "question_edit", "question_action", "data", "export_list", "customer_import_upload", "customer_import",
+    "customer_import_template", "export_create", "export_download",
+}  # fmt: skip
+KARTE_ONLY = {
+    "karte_create", "karte_edit", "karte_delete", "karte_print", "customer_history_print", "item_publish",
+    "image_upload", "image_status", "image_retry", "image", "customer_preview", "customer_preview_phone",
+}  # fmt: skip
+
+
+def _member(world, role):
+    from salons.models import StaffMember
+
+    if role == "owner":
+        return world.owner
+    if role == "stylist":
+        return world.stylist
+    with scope(salon=world.salon):
+        user = get_user_model().objects.create_user(username=f"{world.salon.slug}-reception")
+        return StaffMember.objects.create(salon=world.salon, user=user, display_name="受付", role="reception")
+
+
+@pytest.mark.parametrize("role", ["owner", "stylist", "reception"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_every_url_answers_each_role_as_its_rights_say(salon_a_objects, salon_a, role, method):
+    client = salon_a.client(_member(salon_a, role))
+    wrong = {}
+    for name in sorted(staff_url_names()):
+        status = getattr(client, method)(_url(name, salon_a_objects)).status_code
+        forbidden = (name in OWNER_ONLY and role != "owner") or (name in KARTE_ONLY and role == "reception")
+        if (status == 403) != forbidden or status >= 500:
+            wrong[name] = status
+    assert wrong == {}

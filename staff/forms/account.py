@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import email_taken
-from salons.models import StaffRole
+from salons.models import StaffMember, StaffRole
 
 
 class PasswordForgotForm(forms.Form):
@@ -88,6 +88,12 @@ class StaffInviteForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "off", "inputmode": "email"}),
     )
     role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices, initial=StaffRole.STYLIST)
+    can_view_personal = forms.BooleanField(
+        label=_("May see personal details"),
+        required=False,
+        initial=True,
+        help_text=StaffMember._meta.get_field("can_view_personal").help_text,
+    )
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()

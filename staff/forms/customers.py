@@ -19,6 +19,10 @@ POSTCODE_MESSAGE = _("Enter the postcode as 7 digits, such as 150-0001.")
 NUMBER_MESSAGE = _("Enter the customer number in digits (up to 8), such as 00123.")
 
 
+# What 「個人情報を表示」 guards: shown masked, and left out of the edit form, without it.
+PERSONAL_FIELDS = ("phone", "other_phone", "email", "birthday", "postcode", "address")
+
+
 class CustomerForm(PersonFieldsMixin, CreateOnceMixin, forms.ModelForm):
     # Only when adding a customer: afterwards the number never changes.
     number = forms.CharField(
@@ -56,8 +60,12 @@ class CustomerForm(PersonFieldsMixin, CreateOnceMixin, forms.ModelForm):
             "birthday": {"invalid": _("Enter the birthday as a date.")},
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, personal: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not personal:
+            # Without 「個人情報を表示」 the details are neither shown nor changed from this form.
+            for name in PERSONAL_FIELDS:
+                self.fields.pop(name, None)
         # The model keeps any length; what staff type into the memos is bounded here.
         for name in ("memo", "allergies"):
             self.fields[name].validators.append(MaxLengthValidator(4000))

@@ -168,6 +168,12 @@ class StaffCreateForm(CreateOnceMixin, forms.Form):
     )
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, min_length=8)
     role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices, initial=StaffRole.STYLIST)
+    can_view_personal = forms.BooleanField(
+        label=_("May see personal details"),
+        required=False,
+        initial=True,
+        help_text=StaffMember._meta.get_field("can_view_personal").help_text,
+    )
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
@@ -181,4 +187,4 @@ class StaffCreateForm(CreateOnceMixin, forms.Form):
 class StaffEditForm(forms.ModelForm):
     class Meta:
         model = StaffMember
-        fields = ["display_name", "role", "is_active"]
+        fields = ["display_name", "role", "can_view_personal", "is_active"]

@@ -24,7 +24,7 @@ from linking.selectors import active_devices, with_app_flag
 from privacy.selectors import open_data_requests
 from push.selectors import devices_taking_push
 from push.services import push_configured
-from salons.access import staff_required
+from salons.access import karte_staff_required, staff_required
 
 from ..access import get_customer_for_staff
 from ..forms.customers import CustomerForm, CustomerSearchForm
@@ -104,7 +104,7 @@ def customer_create_view(request):
 @staff_required
 def customer_edit(request, pk):
     customer = get_customer_for_staff(request, pk)
-    form = CustomerForm(request.POST or None, instance=customer)
+    form = CustomerForm(request.POST or None, instance=customer, personal=request.staff.sees_personal)
     if request.method == "POST" and form.is_valid():
         customer_update(customer=customer, actor=request.user, data=form.cleaned_data)
         messages.success(request, _("The customer's details were saved."))
@@ -119,7 +119,11 @@ CUSTOMER_SHEETS = 5
 @staff_required
 def customer_detail(request, pk):
     customer = get_customer_for_staff(request, pk)
-    kartes = Paginator(karte_history(customer=customer), KARTES_PER_PAGE).get_page(request.GET.get("page"))
+    # Reception sees the customer without their kartes and photos.
+    history = karte_history(customer=customer)
+    if not request.staff.works_on_kartes:
+        history = history.none()
+    kartes = Paginator(history, KARTES_PER_PAGE).get_page(request.GET.get("page"))
     devices = list(active_devices(customer=customer)) if request.salon.customer_app_enabled else []
     data_requests = open_data_requests(customer=customer)
     context = {
@@ -160,7 +164,7 @@ def customer_restore_view(request, pk):
 PRINT_KARTES = 50
 
 
-@staff_required
+@karte_staff_required
 def customer_history_print(request, pk):
     customer = get_customer_for_staff(request, pk)
     kartes = list(karte_history(customer=customer)[: PRINT_KARTES + 1])
@@ -173,7 +177,7 @@ def customer_history_print(request, pk):
     return render(request, "staff/print/history.html", context)
 
 
-@staff_required
+@karte_staff_required
 def customer_preview(request, pk):
     customer = get_customer_for_staff(request, pk)
     return render(request, "staff/customers/preview.html", {"customer": customer})
@@ -184,7 +188,7 @@ def customer_preview(request, pk):
 PREVIEW_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 
 
-@staff_required
+@karte_staff_required
 @xframe_options_sameorigin
 def customer_preview_phone(request, pk):
     customer = get_customer_for_staff(request, pk)

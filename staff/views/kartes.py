@@ -31,7 +31,7 @@ from kartes.services import (
     karte_update,
 )
 from menus.selectors import menu_catalogue
-from salons.access import staff_required
+from salons.access import karte_staff_required
 from salons.selectors import staff_who_can_serve
 
 from ..access import get_customer_for_staff, get_image_for_staff, get_item_for_staff, get_karte_for_staff
@@ -151,7 +151,7 @@ def _saved(request, customer, karte):
     return redirect(url)
 
 
-@staff_required
+@karte_staff_required
 def karte_create_view(request, customer_pk):
     customer = get_customer_for_staff(request, customer_pk)
     staff_queryset = _staff_choices()
@@ -217,7 +217,7 @@ def _initial_items(karte):
     ]
 
 
-@staff_required
+@karte_staff_required
 def karte_edit(request, pk):
     karte = get_karte_for_staff(request, pk)
     customer = karte.customer
@@ -283,7 +283,7 @@ def karte_edit(request, pk):
     return render(request, "staff/kartes/editor.html", context)
 
 
-@staff_required
+@karte_staff_required
 def karte_print(request, pk):
     karte = get_karte_for_staff(request, pk)
     karte = karte_history(customer=karte.customer).get(pk=karte.pk)
@@ -295,7 +295,7 @@ def karte_print(request, pk):
     return render(request, "staff/print/karte.html", context)
 
 
-@staff_required
+@karte_staff_required
 def karte_delete_view(request, pk):
     karte = get_karte_for_staff(request, pk)
     if request.method == "POST":
@@ -306,7 +306,7 @@ def karte_delete_view(request, pk):
     return render(request, "staff/kartes/delete.html", {"karte": karte, "customer": karte.customer})
 
 
-@staff_required
+@karte_staff_required
 @require_POST
 def item_publish(request, pk):
     item = get_item_for_staff(request, pk)
@@ -323,7 +323,7 @@ def item_publish(request, pk):
     return redirect(f"{item.karte.customer.get_absolute_url()}#karte-{item.karte_id}")
 
 
-@staff_required
+@karte_staff_required
 @require_POST
 def image_upload(request):
     """Receives one photo or illustration; the karte form refers to it by id when saved."""
@@ -378,14 +378,14 @@ def image_state(asset) -> dict:
     return state
 
 
-@staff_required
+@karte_staff_required
 def image_status(request, pk):
     response = JsonResponse(image_state(get_image_for_staff(request, pk)))
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-@staff_required
+@karte_staff_required
 @require_POST
 def image_retry(request, pk):
     asset = image_asset_retry(asset=get_image_for_staff(request, pk))
@@ -396,7 +396,7 @@ def asset_url(asset, size):
     return reverse("staff:image", kwargs={"pk": asset.id, "size": size})
 
 
-@staff_required
+@karte_staff_required
 def image_file(request, pk, size):
     asset = get_image_for_staff(request, pk)
     if size not in {*DISPLAY_SIZES, "original"}:
