@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 from tests.app_process import OWNER, AppProcess
 from tests.nginx_process import NginxProcess
 from tests.redis_process import RedisProcess
+from tests.smtp_server import SmtpServer, link_in, text_of
 
 from .conftest import PHONE, TABLET, log_in
 
@@ -49,8 +50,15 @@ print(customer.pk)
 """
 
 
+OWNER_EMAIL = """
+from django.contrib.auth import get_user_model
+get_user_model().objects.filter(username="process-owner").update(email="owner@process.example.jp")
+"""
+
+
 @pytest.fixture
 def stack(tmp_path):
+    smtp = SmtpServer().start()
     redis_server = RedisProcess()
     redis_server.start()
     bucket = f"karte-stack-{uuid.uuid4().hex[:10]}"
@@ -77,6 +85,10 @@ def stack(tmp_path):
         "STATIC_ROOT": str(static_root),
         "KARTE_ACCEL_REDIRECT": "1",
         "TRUSTED_PROXIES": "127.0.0.1",
+        # Mail over SMTP to a server of this test's own (aiosmtpd), sent by the worker.
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp.port),
+        "EMAIL_USE_TLS": "0",
     }
     first = AppProcess(tmp_path / "app1", extra_env=env)
     second = AppProcess(tmp_path / "app2", extra_env=env, share_with=first)
@@ -85,6 +97,7 @@ def stack(tmp_path):
         first.prepare()
         first.manage("collectstatic", "--noinput", "-v", "0")
         customer_pk = int(first.shell(CUSTOMER))
+        first.shell(OWNER_EMAIL)
         first.start(preload=True)
         second.start(preload=True)
         first.start_task_worker()
@@ -96,6 +109,7 @@ def stack(tmp_path):
             url=f"http://localhost:{nginx.port}",
             apps=(first, second),
             customer_pk=customer_pk,
+            smtp=smtp,
             stored=lambda: sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])),
         )
     finally:
@@ -104,6 +118,7 @@ def stack(tmp_path):
         second.stop()
         first.stop()
         redis_server.stop()
+        smtp.stop()
 
 
 def test_static_files_leave_nginx_compressed_and_cached_for_good(stack):
@@ -116,6 +131,29 @@ def test_static_files_leave_nginx_compressed_and_cached_for_good(stack):
     assert "immutable" in response.headers["Cache-Control"]
     gzipped = requests.get(stack.url + script.group(1), headers={"Accept-Encoding": "gzip"}, timeout=10)
     assert gzipped.headers["Content-Encoding"] == "gzip"
+
+
+def test_a_forgotten_password_is_mailed_by_the_worker_and_its_link_works(stack, browser):
+    # In Chromium: production cookies are Secure, which a browser keeps for http://localhost.
+    context = browser.new_context(viewport=TABLET, locale="ja-JP", timezone_id="Asia/Tokyo")
+    context.set_default_timeout(30_000)
+    try:
+        page = context.new_page()
+        page.goto(f"{stack.url}/login/")
+        page.get_by_role("link", name="パスワードをお忘れの方").click()
+        page.get_by_label("メールアドレス").fill("owner@process.example.jp")
+        page.get_by_role("button", name="リンクを送る").click()
+        expect(page.get_by_role("heading", name="メールをご確認ください")).to_be_visible()
+        arrived = stack.smtp.inbox.arrived
+        with arrived:  # the worker (run_huey) sends it over SMTP; waited for, bounded
+            assert arrived.wait_for(lambda: stack.smtp.to("owner@process.example.jp"), timeout=30)
+        (mail,) = stack.smtp.to("owner@process.example.jp")
+        link = link_in(mail, "/password/reset/")
+        assert stack.url + link in text_of(mail)  # the address the request came through nginx with
+        page.goto(stack.url + link)
+        expect(page.get_by_role("heading", name="新しいパスワードを設定")).to_be_visible()
+    finally:
+        context.close()
 
 
 def test_upload_publish_link_see_unpublish_gone(stack, browser, tmp_path):
