@@ -32,10 +32,8 @@ class SalonWordsValidator:
             words |= {_core(member.salon.name), _core(member.salon.slug)}
         words.discard("")
         if core in words:
-            raise ValidationError(
-                _("This password is a common word with digits around it. Choose something less easy to guess."),
-                code="password_salon_word",
-            )
+            message = _("This password is a common word with digits around it. Choose one harder to guess.")
+            raise ValidationError(message, code="password_salon_word")
 
     def get_help_text(self) -> str:
         return _("Not a common word or the salon's name with digits around it.")

@@ -203,3 +203,14 @@ def test_new_recovery_codes_replace_the_old(salon_a):
     _login(browser, STYLIST)
     assert browser.post(reverse("login_verify"), {"code": old[0]}).status_code == 200
     assert browser.post(reverse("login_verify"), {"code": new[0]}).status_code == 302
+
+
+@pytest.mark.parametrize("password", ["sakura2026!", "Ｋａｒｔｅ1234", "salon-a-2026", "サロンＡ2026!"])
+def test_words_staff_would_try_first_are_refused(salon_a, password):
+    client = salon_a.client(salon_a.stylist)
+    response = client.post(
+        reverse("staff:password_change"),
+        {"old_password": STYLIST[1], "new_password1": password, "new_password2": password},
+    )
+    assert response.status_code == 400, password
+    assert "ありふれた単語" in response.content.decode()
