@@ -106,3 +106,13 @@ def test_the_owner_gives_and_takes_the_rights(salon_a):
     karte = make_karte(salon_a)
     response = salon_a.client(member).get(reverse("staff:karte_edit", kwargs={"pk": karte.pk}))
     assert response.status_code == 403 and "受付はカルテと写真を開けません" in response.content.decode()
+
+
+def test_the_platform_admin_sees_no_salons_customers(salon_a, client):
+    operator = get_user_model().objects.create_superuser(username="operator", password="pw-operator-123")
+    client.force_login(operator)
+    index = client.get("/admin/").content.decode()
+    assert "/admin/salons/salon/" in index  # what the platform runs: salons and their logins
+    for path in ("/admin/customers/", "/admin/customers/customer/", "/admin/kartes/karte/"):
+        assert client.get(path).status_code == 404, path
+    assert salon_a.customer.name not in index
