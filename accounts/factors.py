@@ -33,6 +33,15 @@ def has_second_factor(user: Any) -> bool:
     )
 
 
+def users_with_second_factor(user_ids: list[int]) -> set[int]:
+    """Of these logins, the ones with a second factor: two queries, however many."""
+    return set(
+        TotpFactor.objects.filter(user_id__in=user_ids, confirmed_at__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    ) | set(Passkey.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
+
+
 def has_totp(user: Any) -> bool:
     return TotpFactor.objects.filter(user=user, confirmed_at__isnull=False).exists()
 

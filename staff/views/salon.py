@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.factors import factors_remove, has_second_factor
+from accounts.factors import factors_remove, has_second_factor, users_with_second_factor
 from accounts.services import invitation_pending, invitation_resend, invitation_send
 from audit.selectors import audit_page
 from common.idempotency import parse_key
@@ -61,7 +61,9 @@ def salon_logo(request):
 
 @owner_required
 def staff_list(request):
-    members = [(member, invitation_pending(member)) for member in staff_members_listed()]
+    listed = list(staff_members_listed())
+    protected = users_with_second_factor([member.user_id for member in listed])
+    members = [(member, invitation_pending(member), member.user_id in protected) for member in listed]
     return render(request, "staff/salon/staff_list.html", {"members": members})
 
 
