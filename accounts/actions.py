@@ -7,6 +7,7 @@ from audit.actions import Action
 INVITE = Action("account.invite", _("Invitation sent"))
 INVITE_ACCEPT = Action("account.invite_accept", _("Invitation accepted"))
 PASSWORD_CHANGE = Action("account.password_change", _("Password changed"))
+PASSWORD_SET_BY_OWNER = Action("account.password_set_by_owner", _("Password set by the owner"))
 PASSWORD_RESET = Action("account.password_reset", _("Password reset by email"))
 RESET_REQUEST = Action("account.reset_request", _("Password reset asked for"))
 EMAIL_CHANGE = Action("account.email_change", _("Email address changed"))

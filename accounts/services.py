@@ -256,6 +256,16 @@ def password_change(user: Any, *, password: str, keep_key: str | None, base_url:
     return ended
 
 
+def password_set_by_owner(user: Any, *, password: str, actor: Any, base_url: str) -> None:
+    """For a staff member without an email address who forgot theirs: logged out everywhere."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        account_audit(user, actions.PASSWORD_SET_BY_OWNER, actor=actor)
+    sessions_end(user, actor=None)
+    _password_changed_mail(user, base_url)
+
+
 # Invitations ------------------------------------------------------------------------------------
 
 

@@ -383,3 +383,23 @@ def test_mail_that_cannot_be_delivered_is_retried_by_the_queue(salon_a, owner_wi
         mail_deliver.call_local(OWNER_EMAIL, "件名", "本文", "<p>本文</p>")
     assert mail_deliver.task_class.default_retries == MAIL_RETRIES
     assert mail_deliver.task_class.default_retry_delay > 0
+
+
+def test_the_owner_sets_a_new_password_for_a_stylist_without_an_address(salon_a, salon_b):
+    stylist = Client()
+    _login(stylist, "salon-a-stylist", "pw-stylist-123")
+    url = reverse("staff:staff_password_set", kwargs={"pk": salon_a.stylist.pk})
+    assert salon_b.client().post(url, {"new_password1": STRONG, "new_password2": STRONG}).status_code == 404
+    owner = salon_a.client()
+    weak = owner.post(url, {"new_password1": "12345678", "new_password2": "12345678"})
+    assert weak.status_code == 400 and "数字だけのパスワードにはできません" in weak.content.decode()
+    assert owner.post(url, {"new_password1": STRONG, "new_password2": STRONG}).status_code == 302
+    assert not _logged_in(stylist)
+    assert _login(Client(), "salon-a-stylist", STRONG).status_code == 302
+    assert "account.password_set_by_owner" in _actions(salon_a)
+
+
+def test_guessed_links_are_written_to_the_security_log(salon_a, caplog):
+    with caplog.at_level("WARNING", logger="karte.security"):
+        Client(REMOTE_ADDR="10.0.0.9").get(reverse("invitation_accept", kwargs={"token": "guess"}))
+    assert any("10.0.0.9" in record.getMessage() for record in caplog.records)

@@ -94,6 +94,11 @@ def test_a_login_with_a_factor_needs_the_current_code_once(salon_a, stylist_with
         thief = Client()  # the same code, seen over a shoulder, in the same 30 seconds
         _login(thief, STYLIST)
         assert thief.post(reverse("login_verify"), {"code": code}).status_code == 200
+        # …and the code before it, though a phone's slow clock may still show it: once a code is
+        # taken, no earlier one is.
+        before = totp.at(NOON - datetime.timedelta(seconds=30))
+        assert before != code
+        assert thief.post(reverse("login_verify"), {"code": before}).status_code == 200
         assert not _in(thief)
     assert "account.factor_refused" in _actions(salon_a)
 

@@ -1,3 +1,4 @@
+import logging
 import time
 import unicodedata
 from urllib.parse import urlencode
@@ -31,6 +32,8 @@ from common.client_address import client_address
 from common.ratelimit import rate_limit_count, rate_limit_hit, retry_message
 
 from ..forms.account import InvitationAcceptForm, PasswordForgotForm, SecondFactorForm
+
+security_log = logging.getLogger("karte.security")
 
 # Password guessing is held back per address and per login name.
 LOGIN_LIMIT_PER_CLIENT = (30, 600)
@@ -161,10 +164,12 @@ def _link_user(request, token: str, purpose: str, max_age_days: int):
     key = f"badlink:client:{client_address(request)}"
     window = LINK_LIMIT_PER_CLIENT[1]
     if rate_limit_count(key, window=window) >= LINK_LIMIT_PER_CLIENT[0]:
+        security_log.warning("Link guessing held back: %s link from %s", purpose, client_address(request))
         return None, _held_back(request, window, "registration/link_refused.html", {"reason": "held"})
     try:
         user, extra = account_token_read(token, purpose, max_age_days=max_age_days)
     except TokenRefused as refused:
+        security_log.warning("Refused %s link (%s) from %s", purpose, refused.reason, client_address(request))
         rate_limit_hit(key, limit=LINK_LIMIT_PER_CLIENT[0], window=window)
         accounts.link_refused(refused.user, purpose)
         context = {"reason": refused.reason, "purpose": purpose}

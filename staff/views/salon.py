@@ -2,13 +2,14 @@ import copy
 import re
 
 from django.contrib import messages
+from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.factors import factors_remove, has_second_factor, users_with_second_factor
-from accounts.services import invitation_pending, invitation_resend, invitation_send
+from accounts.services import invitation_pending, invitation_resend, invitation_send, password_set_by_owner
 from audit.selectors import audit_page
 from common.idempotency import parse_key
 from common.serving import stored_file_response
@@ -144,8 +145,41 @@ def staff_edit(request, pk):
             staff_member_update(member=member, actor=request.user, data=form.cleaned_data)
             messages.success(request, _("The staff member was saved."))
             return redirect("staff:staff_list")
-    context = {"form": form, "member": member, "second_factor": has_second_factor(member.user)}
-    return render(request, "staff/salon/staff_form.html", context)
+    return _staff_page(request, member, form)
+
+
+def _staff_page(request, member, form, password_form=None, status=200):
+    context = {
+        "form": form,
+        "member": member,
+        "second_factor": has_second_factor(member.user),
+        "password_form": password_form or SetPasswordForm(member.user),
+    }
+    return render(request, "staff/salon/staff_form.html", context, status=status)
+
+
+@owner_required
+@require_POST
+def staff_password_set(request, pk):
+    """A new password for a staff member who forgot theirs and has no email address to reset it."""
+    member = get_staff_member_for_owner(request, pk)
+    if member == request.staff:
+        return redirect("staff:account")
+    password_form = SetPasswordForm(member.user, request.POST)
+    if not password_form.is_valid():
+        return _staff_page(request, member, StaffEditForm(instance=member), password_form, status=400)
+    password_set_by_owner(
+        member.user,
+        password=password_form.cleaned_data["new_password1"],
+        actor=request.user,
+        base_url=request.build_absolute_uri("/"),
+    )
+    messages.success(
+        request,
+        _("A new password was set for %(name)s, who was logged out everywhere. Tell it to them in person.")
+        % {"name": member.display_name},
+    )
+    return redirect("staff:staff_edit", pk=member.pk)
 
 
 AUDIT_PAGE = 50
