@@ -42,6 +42,8 @@ SEEN_EVERY_SECONDS = 60
 
 
 def _member(user: Any) -> StaffMember | None:
+    if user is None:
+        return None
     try:
         return user.staff_member
     except StaffMember.DoesNotExist:

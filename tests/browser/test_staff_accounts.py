@@ -100,3 +100,44 @@ def test_a_passkey_logs_in_and_a_lost_one_is_replaced_by_a_recovery_code(
     finally:
         context.close()
     assert errors == []
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_pages_a_mailed_link_opens_have_no_serious_accessibility_problems(
+    browser, live_server, salon_a, language
+):
+    from urllib.parse import urlparse
+
+    from django.urls import reverse
+
+    from accounts.services import invitation_send
+    from accounts.tokens import account_token
+
+    invited = invitation_send(
+        salon=salon_a.salon, actor=None, display_name="新人", email="new@example.jp", role="stylist",
+        base_url=live_server.url,
+    )  # fmt: skip
+    pages = [
+        reverse("password_forgot"),
+        reverse("password_reset", kwargs={"token": account_token(salon_a.owner.user, "reset")}),
+        reverse("invitation_accept", kwargs={"token": account_token(invited.user, "invite")}),
+        reverse("password_reset", kwargs={"token": "not-a-link"}),
+    ]
+    context = browser.new_context(viewport=TABLET, locale="ja-JP", timezone_id="Asia/Tokyo")
+    try:
+        page = context.new_page()
+        host = urlparse(live_server.url).hostname
+        context.add_cookies([{"name": "django_language", "value": language, "domain": host, "path": "/"}])
+        found = {}
+        for path in pages:
+            page.goto(live_server.url + path)
+            assert page.locator("html").get_attribute("lang") == language
+            if problems := violations(page):
+                found[path] = problems
+        page.goto(live_server.url + reverse("password_forgot"))
+        page.get_by_role("button").last.click()  # sent empty: the message, and still clean
+        if problems := violations(page):
+            found["forgot, sent empty"] = problems
+        assert found == {}
+    finally:
+        context.close()
