@@ -237,35 +237,41 @@ def _password_changed_mail(user: Any, base_url: str) -> None:
     )
 
 
-def password_reset_complete(user: Any, *, password: str, base_url: str) -> None:
-    """A password set through a mailed link: every browser signed in before is logged out."""
+def _password_set(
+    user: Any, *, password: str, action: Any, actor: Any, base_url: str, keep_key: str | None = None
+) -> int:
+    """A new password: audited, told to the account, and every other browser logged out."""
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        account_audit(user, actions.PASSWORD_RESET, actor=user)
-    sessions_end(user, actor=None)
-    _password_changed_mail(user, base_url)
-
-
-def password_change(user: Any, *, password: str, keep_key: str | None, base_url: str) -> int:
-    """The account's own new password; other browsers are logged out, this one stays."""
-    with transaction.atomic():
-        user.set_password(password)
-        user.save(update_fields=["password"])
-        account_audit(user, actions.PASSWORD_CHANGE, actor=user)
+        account_audit(user, action, actor=actor)
     ended = sessions_end(user, actor=None, keep_key=keep_key)
     _password_changed_mail(user, base_url)
     return ended
 
 
+def password_reset_complete(user: Any, *, password: str, base_url: str) -> None:
+    """A password set through a mailed link: every browser signed in before is logged out."""
+    _password_set(user, password=password, action=actions.PASSWORD_RESET, actor=user, base_url=base_url)
+
+
+def password_change(user: Any, *, password: str, keep_key: str | None, base_url: str) -> int:
+    """The account's own new password; other browsers are logged out, this one stays."""
+    return _password_set(
+        user,
+        password=password,
+        action=actions.PASSWORD_CHANGE,
+        actor=user,
+        base_url=base_url,
+        keep_key=keep_key,
+    )
+
+
 def password_set_by_owner(user: Any, *, password: str, actor: Any, base_url: str) -> None:
     """For a staff member without an email address who forgot theirs: logged out everywhere."""
-    with transaction.atomic():
-        user.set_password(password)
-        user.save(update_fields=["password"])
-        account_audit(user, actions.PASSWORD_SET_BY_OWNER, actor=actor)
-    sessions_end(user, actor=None)
-    _password_changed_mail(user, base_url)
+    _password_set(
+        user, password=password, action=actions.PASSWORD_SET_BY_OWNER, actor=actor, base_url=base_url
+    )
 
 
 # Invitations ------------------------------------------------------------------------------------

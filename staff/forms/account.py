@@ -80,6 +80,20 @@ class EmailChangeForm(forms.Form):
         return password
 
 
+def role_field() -> forms.ChoiceField:
+    return forms.ChoiceField(label=_("Role"), choices=StaffRole.choices, initial=StaffRole.STYLIST)
+
+
+def personal_field() -> forms.BooleanField:
+    """「個人情報を表示」, as the owner sets it for a new staff member."""
+    return forms.BooleanField(
+        label=_("May see personal details"),
+        required=False,
+        initial=True,
+        help_text=StaffMember._meta.get_field("can_view_personal").help_text,
+    )
+
+
 class StaffInviteForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=60)
     email = forms.EmailField(
@@ -87,13 +101,8 @@ class StaffInviteForm(forms.Form):
         help_text=_("The invitation is sent here. It is valid for 7 days."),
         widget=forms.EmailInput(attrs={"autocomplete": "off", "inputmode": "email"}),
     )
-    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices, initial=StaffRole.STYLIST)
-    can_view_personal = forms.BooleanField(
-        label=_("May see personal details"),
-        required=False,
-        initial=True,
-        help_text=StaffMember._meta.get_field("can_view_personal").help_text,
-    )
+    role = role_field()
+    can_view_personal = personal_field()
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()

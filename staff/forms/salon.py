@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from customers.cleaning import clean_phone
-from salons.models import Salon, StaffMember, StaffRole
+from salons.models import Salon, StaffMember
 from salons.services import salon_logo_image
 
+from .account import personal_field, role_field
 from .base import CreateOnceMixin
 
 LIKELY_TIMEZONES = [
@@ -167,13 +168,8 @@ class StaffCreateForm(CreateOnceMixin, forms.Form):
         help_text=_("Letters, digits and @/./+/-/_ only."),
     )
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, min_length=8)
-    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices, initial=StaffRole.STYLIST)
-    can_view_personal = forms.BooleanField(
-        label=_("May see personal details"),
-        required=False,
-        initial=True,
-        help_text=StaffMember._meta.get_field("can_view_personal").help_text,
-    )
+    role = role_field()
+    can_view_personal = personal_field()
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
