@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "audit",
     "linking",
     "notices",
+    "appointments",
     "push",
     "privacy",
     "operations",

@@ -37,6 +37,8 @@ class MenuItem(models.Model):
     )
     name = models.CharField(_("menu name"), max_length=60)
     price = models.PositiveIntegerField(_("price (yen, tax included)"), null=True, blank=True)
+    # How long the menu takes: an appointment's end is its start plus its menus' minutes.
+    minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
     archived_at = models.DateTimeField(null=True, blank=True)
 

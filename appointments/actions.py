@@ -1,0 +1,9 @@
+"""What the activity log records of appointments."""
+
+from django.utils.translation import gettext_lazy as _
+
+from audit.actions import Action
+
+APPOINTMENT_BOOK = Action("appointment.book", _("Appointment booked"))
+APPOINTMENT_CHANGE = Action("appointment.change", _("Appointment changed"))
+APPOINTMENT_STATE = Action("appointment.state", _("Appointment state changed"))

@@ -1,0 +1,101 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from customers.models import Customer
+from salons.models import Salon, StaffMember
+
+
+class AppointmentState(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    ARRIVED = "arrived", _("Arrived")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("No-show")
+
+
+# The states that hold the staff member's time: two of these never overlap for one staff member.
+HOLDS_TIME = (AppointmentState.BOOKED, AppointmentState.ARRIVED, AppointmentState.DONE)
+
+
+class AppointmentSource(models.TextChoices):
+    COUNTER = "counter", _("At the counter")
+    PHONE = "phone", _("Phone")
+    APP = "app", _("App")
+    HPB = "hpb", _("Hot Pepper Beauty")
+    OTHER = "other", _("Other")
+
+
+class Appointment(models.Model):
+    """A booked visit: who, with whom (or 指名なし), which menus, from when to when, and how it went.
+
+    The menus are kept as they were when booked (name, price, minutes), as a karte keeps its menus.
+    """
+
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="appointments", verbose_name=_("customer")
+    )
+    staff = models.ForeignKey(
+        StaffMember,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name=_("staff"),
+    )
+    starts_at = models.DateTimeField(_("start"))
+    ends_at = models.DateTimeField(_("end"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=AppointmentState.choices, default=AppointmentState.BOOKED
+    )
+    source = models.CharField(
+        _("booked through"),
+        max_length=16,
+        choices=AppointmentSource.choices,
+        default=AppointmentSource.COUNTER,
+    )
+    menu_lines = models.JSONField(default=list, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Who cancelled, marked the no-show or the arrival, and when: the last change of state.
+    state_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+    # Sent by the form that creates it, so that a double tap or a resend books once.
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
+
+    objects = ScopedManager(salon="salon")
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ["starts_at", "pk"]
+        indexes = [
+            models.Index(fields=["salon", "starts_at"], name="appointment_salon_start"),
+            models.Index(fields=["customer", "starts_at"], name="appointment_customer_start"),
+            models.Index(fields=["staff", "starts_at"], name="appointment_staff_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after_start"
+            ),
+            models.UniqueConstraint(fields=["salon", "client_key"], name="appointment_create_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.customer} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def holds_time(self) -> bool:
+        return self.state in HOLDS_TIME
+
+    @property
+    def menu_names(self) -> str:
+        return "、".join(line.get("name", "") for line in self.menu_lines)

@@ -1,0 +1,195 @@
+"""Booking: one staff member's appointments never overlap, whoever books at the same moment.
+
+Three guards, each enough on its own where it applies: the booking transaction locks the staff
+member's row before it looks for an overlap (two tablets booking one slot take turns); on SQLite
+the write transaction itself is exclusive; on PostgreSQL an exclusion constraint on the time range
+(migration 0002) refuses an overlap whatever wrote it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.services import audit_log
+from common.actors import Actor
+from common.idempotency import create_once
+from customers.models import Customer
+from menus.models import MenuItem
+from salons.models import Salon, StaffMember
+
+from . import actions
+from .models import HOLDS_TIME, Appointment, AppointmentSource, AppointmentState
+
+DEFAULT_MINUTES = 60
+# Where an appointment may go from each state (and back, for a tap by mistake).
+NEXT_STATES: dict[str, tuple[str, ...]] = {
+    AppointmentState.BOOKED: (AppointmentState.ARRIVED, AppointmentState.CANCELLED, AppointmentState.NO_SHOW),
+    AppointmentState.ARRIVED: (AppointmentState.DONE, AppointmentState.BOOKED),
+    AppointmentState.DONE: (AppointmentState.ARRIVED,),
+    AppointmentState.CANCELLED: (AppointmentState.BOOKED,),
+    AppointmentState.NO_SHOW: (AppointmentState.BOOKED,),
+}
+
+
+class SlotTaken(Exception):
+    """The staff member already has an appointment in that time."""
+
+    def __init__(self, other: Appointment | None = None):
+        super().__init__("slot taken")
+        self.other = other
+
+
+class BadTimes(ValueError):
+    pass
+
+
+def menu_lines_for(items: Sequence[MenuItem]) -> list[dict[str, Any]]:
+    return [
+        {"id": item.pk, "name": item.name, "price": item.price, "minutes": item.minutes} for item in items
+    ]
+
+
+def appointment_minutes(lines: Sequence[dict[str, Any]]) -> int:
+    """The menus' minutes added up; a menu without a duration counts as none, no menus as an hour."""
+    total = sum(int(line.get("minutes") or 0) for line in lines)
+    return total or DEFAULT_MINUTES
+
+
+def overlapping(
+    *, staff: StaffMember, starts_at: datetime.datetime, ends_at: datetime.datetime, but: int | None = None
+) -> Appointment | None:
+    found = Appointment.objects.filter(
+        staff=staff, state__in=HOLDS_TIME, starts_at__lt=ends_at, ends_at__gt=starts_at
+    ).select_related("customer")
+    if but is not None:
+        found = found.exclude(pk=but)
+    return found.first()
+
+
+def _hold(
+    staff: StaffMember | None, starts_at: datetime.datetime, ends_at: datetime.datetime, but: int | None
+) -> None:
+    """Inside the booking transaction: take the staff member's turn, then look for an overlap."""
+    if ends_at <= starts_at:
+        raise BadTimes("ends before it starts")
+    if staff is None:
+        return  # 指名なし: assigned later; overlaps are the ledger's to show
+    StaffMember.objects.select_for_update().filter(pk=staff.pk).first()
+    other = overlapping(staff=staff, starts_at=starts_at, ends_at=ends_at, but=but)
+    if other is not None:
+        raise SlotTaken(other)
+
+
+def appointment_book(
+    *,
+    salon: Salon,
+    actor: Actor,
+    customer: Customer,
+    staff: StaffMember | None,
+    starts_at: datetime.datetime,
+    menus: Sequence[MenuItem] = (),
+    ends_at: datetime.datetime | None = None,
+    note: str = "",
+    source: str = AppointmentSource.COUNTER,
+    client_key: uuid.UUID | None = None,
+) -> Appointment:
+    """Book a visit; SlotTaken when the staff member is busy then. The same form sent twice books once."""
+    lines = menu_lines_for(menus)
+    end = ends_at or starts_at + datetime.timedelta(minutes=appointment_minutes(lines))
+
+    def create() -> Appointment:
+        _hold(staff, starts_at, end, None)
+        appointment = Appointment.objects.create(
+            salon=salon,
+            customer=customer,
+            staff=staff,
+            starts_at=starts_at,
+            ends_at=end,
+            menu_lines=lines,
+            note=note,
+            source=source,
+            created_by=actor,
+            client_key=client_key,
+        )
+        audit_log(
+            salon=salon,
+            actor=actor,
+            action=actions.APPOINTMENT_BOOK,
+            target=appointment,
+            summary=customer.name,
+            data={"starts_at": starts_at.isoformat(), "staff": staff.pk if staff else None},
+        )
+        return appointment
+
+    try:
+        return create_once(Appointment.objects.all(), client_key, create)
+    except IntegrityError as error:
+        if "appointment_staff_no_overlap" in str(error):
+            raise SlotTaken() from None
+        raise
+
+
+def appointment_move(
+    *,
+    appointment: Appointment,
+    actor: Actor,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    staff: StaffMember | None,
+) -> Appointment:
+    """Another time or another staff member (dragged in the ledger, or edited)."""
+    try:
+        with transaction.atomic():
+            if appointment.holds_time:
+                _hold(staff, starts_at, ends_at, appointment.pk)
+            elif ends_at <= starts_at:
+                raise BadTimes("ends before it starts")
+            appointment.starts_at, appointment.ends_at, appointment.staff = starts_at, ends_at, staff
+            appointment.save(update_fields=["starts_at", "ends_at", "staff", "updated_at"])
+            audit_log(
+                salon=appointment.salon,
+                actor=actor,
+                action=actions.APPOINTMENT_CHANGE,
+                target=appointment,
+                summary=appointment.customer.name,
+                data={"starts_at": starts_at.isoformat(), "staff": staff.pk if staff else None},
+            )
+    except IntegrityError as error:
+        if "appointment_staff_no_overlap" in str(error):
+            raise SlotTaken() from None
+        raise
+    return appointment
+
+
+def appointment_set_state(*, appointment: Appointment, actor: Actor, state: str) -> Appointment:
+    """予約 → 来店 → 完了, or キャンセル / 無断キャンセル, with who and when; a cancelled one booked
+    again must still find its time free."""
+    if state not in NEXT_STATES.get(appointment.state, ()):
+        raise ValueError(f"{appointment.state} cannot become {state}")
+    try:
+        with transaction.atomic():
+            if state in HOLDS_TIME and not appointment.holds_time:
+                _hold(appointment.staff, appointment.starts_at, appointment.ends_at, appointment.pk)
+            appointment.state = state
+            appointment.state_changed_by = actor
+            appointment.state_changed_at = timezone.now()
+            appointment.save(update_fields=["state", "state_changed_by", "state_changed_at", "updated_at"])
+            audit_log(
+                salon=appointment.salon,
+                actor=actor,
+                action=actions.APPOINTMENT_STATE,
+                target=appointment,
+                summary=appointment.customer.name,
+                data={"state": state},
+            )
+    except IntegrityError as error:
+        if "appointment_staff_no_overlap" in str(error):
+            raise SlotTaken() from None
+        raise
+    return appointment
