@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.conf import settings
@@ -92,6 +93,9 @@ class Salon(models.Model):
             "Empty: staff stay logged in for up to 12 hours."
         ),
     )
+    # The hours the 予約台帳 shows and offers.
+    opens_at = models.TimeField(_("opens at"), default=datetime.time(10, 0))
+    closes_at = models.TimeField(_("closes at"), default=datetime.time(20, 0))
     second_factor = models.CharField(
         _("second factor at login"),
         max_length=16,

@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     account,
     analytics,
+    appointments,
     customer_app,
     customers,
     followups,
@@ -19,6 +20,10 @@ from .views import (
 app_name = "staff"
 
 urlpatterns = [
+    path("appointments/", appointments.ledger, name="ledger"),
+    path("appointments/new/", appointments.appointment_create, name="appointment_create"),
+    path("appointments/<int:pk>/", appointments.appointment_detail, name="appointment_detail"),
+    path("appointments/<int:pk>/state/", appointments.appointment_state, name="appointment_state"),
     path("account/", account.account, name="account"),
     path("account/password/", account.password_change, name="password_change"),
     path("account/two-factor/", account.two_factor, name="two_factor"),

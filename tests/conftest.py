@@ -166,7 +166,24 @@ def salon_a_objects(salon_a):
         "data_request": _data_request(salon_a),
         "staff_session": _staff_session(salon_a),
         "passkey": _passkey(salon_a),
+        "appointment": _appointment(salon_a),
     }
+
+
+def _appointment(world):
+    import datetime
+
+    from appointments.services import appointment_book
+
+    with scope(salon=world.salon):
+        return appointment_book(
+            salon=world.salon,
+            actor=None,
+            customer=world.customer,
+            staff=world.stylist,
+            starts_at=datetime.datetime(2026, 12, 10, 10, 0, tzinfo=datetime.UTC),
+            note="サロンAの予約メモ",
+        )
 
 
 def _passkey(world):

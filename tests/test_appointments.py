@@ -7,6 +7,7 @@ import uuid
 import zoneinfo
 
 import pytest
+from django.urls import reverse
 from django_scopes import scope
 
 from appointments.models import Appointment
@@ -131,3 +132,51 @@ def test_the_database_itself_refuses_an_overlap(salon_a):
             salon=salon_a.salon, customer=salon_a.other_customer, staff=salon_a.stylist,
             starts_at=first.starts_at + datetime.timedelta(minutes=15), ends_at=first.ends_at,
         )  # fmt: skip
+
+
+# The pages ------------------------------------------------------------------------------------------
+
+
+def test_booking_from_an_empty_slot_of_the_ledger(salon_a):
+    client = salon_a.client(salon_a.stylist)
+    ledger = client.get(reverse("staff:ledger"), {"date": "2026-12-10"}).content.decode()
+    assert salon_a.stylist.display_name in ledger and "指名なし" in ledger
+    slot = f"{reverse('staff:appointment_create')}?start=2026-12-10T11%3A00&amp;staff={salon_a.stylist.pk}"
+    assert slot in ledger
+    search = client.get(reverse("staff:appointment_create"), {"start": "2026-12-10T11:00", "q": "もりかわ"})
+    assert salon_a.customer.name in search.content.decode()
+    url = f"{reverse('staff:appointment_create')}?start=2026-12-10T11:00&staff={salon_a.stylist.pk}"
+    form = client.get(f"{url}&customer={salon_a.customer.pk}").content.decode()
+    assert 'value="2026-12-10"' in form and 'value="11:00"' in form
+    data = {
+        "customer": salon_a.customer.pk, "date": "2026-12-10", "time": "11:00", "staff": salon_a.stylist.pk,
+        "source": "phone", "minutes": "90", "note": "カラー相談",
+    }  # fmt: skip
+    done = client.post(reverse("staff:appointment_create"), data)
+    assert done.status_code == 302 and done["Location"].endswith("date=2026-12-10")
+    again = client.get(reverse("staff:ledger"), {"date": "2026-12-10"}).content.decode()
+    assert salon_a.customer.name in again and "11:00–12:30" in again
+
+    clash = client.post(reverse("staff:appointment_create"), {**data, "customer": salon_a.other_customer.pk})
+    body = clash.content.decode()
+    assert clash.status_code == 400 and "別の時間を選んでください" in body and salon_a.customer.name in body
+    assert "カラー相談" in body  # what was typed stays
+
+
+def test_arriving_opens_the_karte_with_the_appointments_staff_and_menus(salon_a):
+    appointment = _book(salon_a, minutes=60)
+    client = salon_a.client()
+    response = client.post(
+        reverse("staff:appointment_state", kwargs={"pk": appointment.pk}), {"state": "arrived"}
+    )
+    karte_url = reverse("staff:karte_create", kwargs={"customer_pk": salon_a.customer.pk})
+    assert response["Location"] == f"{karte_url}?appointment={appointment.pk}"
+    editor = client.get(response["Location"])
+    assert editor.context["form"].initial["staff"] == salon_a.stylist
+    assert editor.context["form"].initial["menu_items"] == [appointment.menu_lines[0]["id"]]
+    assert str(editor.context["form"].initial["treatment_date"]) == "2026-12-10"
+
+
+def test_another_salons_customer_cannot_be_booked(salon_a, salon_b):
+    response = salon_b.client().get(reverse("staff:appointment_create"), {"customer": salon_a.customer.pk})
+    assert response.status_code == 404

@@ -30,6 +30,8 @@ OBJECT_URLS = {
     "staff_invite_resend": lambda o: {"pk": o["stylist"].pk},
     "session_end": lambda o: {"pk": o["staff_session"].pk},
     "staff_factor_reset": lambda o: {"pk": o["stylist"].pk},
+    "appointment_detail": lambda o: {"pk": o["appointment"].pk},
+    "appointment_state": lambda o: {"pk": o["appointment"].pk},
     "staff_password_set": lambda o: {"pk": o["stylist"].pk},
     "passkey_delete": lambda o: {"pk": o["passkey"].pk},
     "customer_app_panel": lambda o: {"pk": o["customer"].pk},
@@ -59,6 +61,7 @@ OBJECT_URLS = {
 }
 # Views that only take POST answer a GET with 405 before looking anything up, which reveals nothing.
 POST_ONLY = {
+    "appointment_state",
     "staff_password_set",
     "staff_factor_reset",
     "passkey_delete",
@@ -90,6 +93,8 @@ POST_ONLY = {
     "sheet_link_create",
 }
 SALON_URLS = {
+    "ledger",
+    "appointment_create",
     "two_factor",
     "passkey_register",
     "passkey_register_options",

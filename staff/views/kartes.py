@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from appointments.selectors import appointment_for_karte
 from common.serving import stored_file_response
 from counselling.selectors import visit_sheet
 from kartes.images import ImageRejected
@@ -184,15 +185,16 @@ def karte_create_view(request, customer_pk):
         else:
             messages.error(request, _("The karte was not saved yet. Check the highlighted fields."))
     else:
-        form = KarteForm(
-            staff_queryset=staff_queryset,
-            birthday=customer.birthday,
-            initial={
-                "treatment_date": timezone.localdate(),
-                "staff": request.staff,
-                "client_key": uuid.uuid4(),
-            },
-        )
+        initial = {"treatment_date": timezone.localdate(), "staff": request.staff, "client_key": uuid.uuid4()}
+        visit = appointment_for_karte(customer=customer, pk=request.GET.get("appointment"))
+        if visit is not None:
+            # 「来店」 in the ledger: the appointment's day, staff member and menus, filled in.
+            initial.update(
+                treatment_date=timezone.localtime(visit.starts_at).date(),
+                staff=visit.staff or request.staff,
+                menu_items=[line["id"] for line in visit.menu_lines if line.get("id")],
+            )
+        form = KarteForm(staff_queryset=staff_queryset, birthday=customer.birthday, initial=initial)
         formset = ItemFormSet(prefix="items")
     context = _editor_context(request, customer=customer, karte=None, form=form, formset=formset)
     return render(request, "staff/kartes/editor.html", context)

@@ -1,0 +1,278 @@
+"""予約台帳: the day's appointments in a column per staff member, booking, and each appointment's page."""
+
+import datetime
+import math
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from appointments.models import Appointment, AppointmentState
+from appointments.selectors import day_appointments, ledger_staff
+from appointments.services import (
+    NEXT_STATES,
+    BadTimes,
+    SlotTaken,
+    appointment_book,
+    appointment_minutes,
+    appointment_set_state,
+    menu_lines_for,
+)
+from customers.models import Customer
+from menus.models import MenuItem
+from menus.selectors import menu_catalogue
+from salons.access import staff_required
+from salons.models import StaffMember
+
+from ..forms.appointments import AppointmentForm
+
+SLOT_MINUTES = 15  # one row of the ledger
+TAP_MINUTES = 30  # one empty slot to tap
+CUSTOMER_RESULTS = 20
+
+
+def _day(raw) -> datetime.date:
+    try:
+        day = datetime.date.fromisoformat(raw or "")
+    except ValueError:
+        return timezone.localdate()
+    return day if 1900 <= day.year <= 2100 else timezone.localdate()
+
+
+def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, time))
+
+
+def _hours(salon, day):
+    opens, closes = _aware(day, salon.opens_at), _aware(day, salon.closes_at)
+    if closes <= opens:
+        closes = opens + datetime.timedelta(hours=10)
+    return opens, closes
+
+
+@staff_required
+def ledger(request):
+    day = _day(request.GET.get("date"))
+    opens, closes = _hours(request.salon, day)
+    rows = math.ceil((closes - opens) / datetime.timedelta(minutes=SLOT_MINUTES))
+    staff = ledger_staff()
+    columns: list[dict[str, Any]] = [
+        {"member": member, "col": index + 2} for index, member in enumerate(staff)
+    ]
+    unassigned_col = len(columns) + 2
+    column_of = {column["member"].pk: column["col"] for column in columns}
+    start_of_day = _aware(day, datetime.time())
+    appointments = list(day_appointments(start=start_of_day, end=start_of_day + datetime.timedelta(days=1)))
+    placed, off_the_book = [], []
+    for appointment in appointments:
+        if not appointment.holds_time:
+            off_the_book.append(appointment)
+            continue
+        first = (appointment.starts_at - opens) / datetime.timedelta(minutes=SLOT_MINUTES)
+        last = (appointment.ends_at - opens) / datetime.timedelta(minutes=SLOT_MINUTES)
+        if last <= 0 or first >= rows:
+            off_the_book.append(appointment)  # outside the hours: listed under the grid
+            continue
+        placed.append(
+            {
+                "appointment": appointment,
+                "col": column_of.get(appointment.staff_id, unassigned_col),
+                "row": max(0, math.floor(first)) + 2,
+                "row_end": min(rows, math.ceil(last)) + 2,
+            }
+        )
+    slots = []
+    steps = TAP_MINUTES // SLOT_MINUTES
+    for column in [*columns, {"member": None, "col": unassigned_col}]:
+        for row in range(0, rows, steps):
+            start = timezone.localtime(opens + datetime.timedelta(minutes=row * SLOT_MINUTES))
+            query = {"start": start.strftime("%Y-%m-%dT%H:%M")}
+            if column["member"] is not None:
+                query["staff"] = column["member"].pk
+            slots.append(
+                {
+                    "col": column["col"],
+                    "row": row + 2,
+                    "row_end": min(rows, row + steps) + 2,
+                    "url": f"{reverse('staff:appointment_create')}?{urlencode(query)}",
+                    "label": start.strftime("%H:%M"),
+                    "member": column["member"],
+                }
+            )
+    times = [
+        {"row": row + 2, "label": timezone.localtime(opens + datetime.timedelta(minutes=row * SLOT_MINUTES))}
+        for row in range(0, rows, steps)
+    ]
+    context = {
+        "day": day,
+        "previous": day - datetime.timedelta(days=1),
+        "next": day + datetime.timedelta(days=1),
+        "today": timezone.localdate(),
+        "columns": columns,
+        "unassigned_col": unassigned_col,
+        "placed": placed,
+        "slots": slots,
+        "times": times,
+        "rows": rows,
+        "off_the_book": off_the_book,
+    }
+    return render(request, "staff/appointments/ledger.html", context)
+
+
+def _staff_queryset():
+    return StaffMember.objects.filter(pk__in=[member.pk for member in ledger_staff()]).order_by("pk")
+
+
+def _menu_queryset():
+    return MenuItem.objects.filter(archived_at__isnull=True, category__archived_at__isnull=True)
+
+
+def _initial(request) -> dict:
+    initial: dict = {"source": "counter"}
+    raw = request.GET.get("start", "")
+    try:
+        start = datetime.datetime.fromisoformat(raw)
+    except ValueError:
+        start = None
+    if start is not None and 1900 <= start.year <= 2100:
+        initial.update(date=start.date(), time=start.time())
+    elif request.GET.get("date"):
+        initial["date"] = _day(request.GET.get("date"))
+    staff = request.GET.get("staff", "")
+    if staff.isdigit():
+        initial["staff"] = int(staff)
+    return initial
+
+
+def _customer_search(request):
+    query = request.GET.get("q", "").strip()
+    found = (
+        list(
+            Customer.objects.active()
+            .search(query, salon=request.salon)
+            .order_by("kana_sort")[:CUSTOMER_RESULTS]
+        )
+        if query
+        else []
+    )
+    keep = {key: value for key, value in request.GET.items() if key in {"start", "staff", "date"}}
+    return render(
+        request,
+        "staff/appointments/pick_customer.html",
+        {"query": query, "found": found, "keep": urlencode(keep), "keep_fields": keep},
+    )
+
+
+@staff_required
+def appointment_create(request):
+    """Book: first the customer (searched, or given by the customer's page or the karte), then the rest."""
+    raw = request.POST.get("customer") or request.GET.get("customer") or ""
+    customer = get_object_or_404(Customer.objects.all(), pk=int(raw)) if raw.isdigit() else None
+    if customer is None:
+        return _customer_search(request)
+    form = AppointmentForm(
+        request.POST or None,
+        initial=_initial(request),
+        staff_queryset=_staff_queryset(),
+        menu_queryset=_menu_queryset(),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        menus = list(data["menus"])
+        starts_at = form.starts_at()
+        minutes = data["minutes"] or appointment_minutes(menu_lines_for(menus))
+        try:
+            appointment_book(
+                salon=request.salon,
+                actor=request.user,
+                customer=customer,
+                staff=data["staff"],
+                starts_at=starts_at,
+                ends_at=starts_at + datetime.timedelta(minutes=minutes),
+                menus=menus,
+                note=data["note"],
+                source=data["source"],
+                client_key=data.get("client_key"),
+            )
+        except SlotTaken as taken:
+            other = taken.other
+            if other is not None:
+                message = _(
+                    "%(staff)s already has %(customer)s from %(start)s to %(end)s. Choose another time."
+                ) % {
+                    "staff": other.staff.display_name if other.staff else "",
+                    "customer": other.customer.name,
+                    "start": timezone.localtime(other.starts_at).strftime("%H:%M"),
+                    "end": timezone.localtime(other.ends_at).strftime("%H:%M"),
+                }
+            else:
+                message = _("That staff member was booked for that time a moment ago. Choose another time.")
+            form.add_error("time", message)
+        except BadTimes:
+            form.add_error("minutes", _("Enter a length of 15 minutes or more."))
+        else:
+            messages.success(
+                request,
+                _("Booked: %(customer)s, %(when)s.")
+                % {
+                    "customer": customer.name,
+                    "when": date_format(timezone.localtime(starts_at), "DATETIME_FORMAT"),
+                },
+            )
+            return redirect(
+                f"{reverse('staff:ledger')}?date={timezone.localtime(starts_at).date().isoformat()}"
+            )
+    context = {"form": form, "customer": customer, "catalogue": menu_catalogue()}
+    return render(request, "staff/appointments/form.html", context, status=400 if form.errors else 200)
+
+
+def _appointment(pk) -> Appointment:
+    return get_object_or_404(
+        Appointment.objects.select_related("customer", "staff", "state_changed_by"), pk=pk
+    )
+
+
+@staff_required
+def appointment_detail(request, pk):
+    appointment = _appointment(pk)
+    choices = dict(AppointmentState.choices)
+    context = {
+        "appointment": appointment,
+        "next_states": [(state, choices[state]) for state in NEXT_STATES.get(appointment.state, ())],
+        "changed_by": getattr(
+            getattr(appointment.state_changed_by, "staff_member", None), "display_name", ""
+        ),
+    }
+    return render(request, "staff/appointments/detail.html", context)
+
+
+@staff_required
+@require_POST
+def appointment_state(request, pk):
+    appointment = _appointment(pk)
+    state = request.POST.get("state", "")
+    if state not in NEXT_STATES.get(appointment.state, ()):
+        raise Http404
+    try:
+        appointment_set_state(appointment=appointment, actor=request.user, state=state)
+    except SlotTaken:
+        messages.error(request, _("That time is taken by another appointment now; book a new time instead."))
+        return redirect("staff:appointment_detail", pk=appointment.pk)
+    if state == AppointmentState.ARRIVED and request.staff.works_on_kartes:
+        # 「来店」: straight into the karte of this visit, with its staff member and menus.
+        url = reverse("staff:karte_create", kwargs={"customer_pk": appointment.customer_id})
+        return redirect(f"{url}?appointment={appointment.pk}")
+    messages.success(
+        request,
+        _("%(customer)s: %(state)s.")
+        % {"customer": appointment.customer.name, "state": appointment.get_state_display()},
+    )
+    day = timezone.localtime(appointment.starts_at).date().isoformat()
+    return redirect(f"{reverse('staff:ledger')}?date={day}")
