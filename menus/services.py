@@ -20,8 +20,15 @@ def menu_preset_apply(*, salon: Salon, salon_type: str, actor: Actor = None) -> 
                 salon=salon, name=str(category_name), position=start + offset
             )
             MenuItem.objects.bulk_create(
-                MenuItem(salon=salon, category=category, name=str(name), price=price, position=index)
-                for index, (name, price) in enumerate(items, start=1)
+                MenuItem(
+                    salon=salon,
+                    category=category,
+                    name=str(name),
+                    price=price,
+                    minutes=minutes,
+                    position=index,
+                )
+                for index, (name, price, minutes) in enumerate(items, start=1)
             )
         audit_log(
             salon=salon,
@@ -55,19 +62,20 @@ def menu_item_save(
     name: str,
     price: int | None,
     item: MenuItem | None = None,
+    minutes: int | None = None,
 ) -> MenuItem:
     """Add an item at the end of its category, or change one (past kartes keep what they recorded)."""
     with transaction.atomic():
         if item is None:
             last = last_position(MenuItem.objects.filter(category=category))
             item = MenuItem.objects.create(
-                salon=salon, category=category, name=name, price=price, position=last + 1
+                salon=salon, category=category, name=name, price=price, minutes=minutes, position=last + 1
             )
         else:
             if item.category_id != category.pk:
                 last = last_position(MenuItem.objects.filter(category=category))
                 item.position = last + 1
-            item.category, item.name, item.price = category, name, price
+            item.category, item.name, item.price, item.minutes = category, name, price, minutes
             item.save()
         audit_log(
             salon=salon,

@@ -180,3 +180,33 @@ def test_arriving_opens_the_karte_with_the_appointments_staff_and_menus(salon_a)
 def test_another_salons_customer_cannot_be_booked(salon_a, salon_b):
     response = salon_b.client().get(reverse("staff:appointment_create"), {"customer": salon_a.customer.pk})
     assert response.status_code == 404
+
+
+def test_the_saved_karte_offers_the_next_visit_on_its_suggested_date(salon_a):
+    from django.utils import timezone
+
+    from kartes.models import Karte
+
+    karte = __import__("tests.factories", fromlist=["make_karte"]).make_karte(
+        salon_a, date=timezone.localdate()
+    )
+    with scope(salon=salon_a.salon):
+        Karte.objects.filter(pk=karte.pk).update(next_visit_weeks=6)
+    client = salon_a.client(salon_a.stylist)
+    page = client.get(reverse("staff:customer_detail", kwargs={"pk": salon_a.customer.pk})).content.decode()
+    suggested = (timezone.localdate() + datetime.timedelta(weeks=6)).isoformat()
+    link = (
+        f"{reverse('staff:appointment_create')}?customer={salon_a.customer.pk}&amp;staff={salon_a.stylist.pk}"
+        f"&amp;start={suggested}T10:00"
+    )
+    assert "次回予約を入れる" in page and link in page
+    form = client.get(link.replace("&amp;", "&"))
+    assert form.context["form"].initial["date"].isoformat() == suggested
+    booked = client.post(
+        reverse("staff:appointment_create"),
+        {"customer": salon_a.customer.pk, "date": suggested, "time": "10:00", "staff": salon_a.stylist.pk,
+         "source": "counter"},
+    )  # fmt: skip
+    assert booked.status_code == 302  # the second tap
+    page = client.get(reverse("staff:customer_detail", kwargs={"pk": salon_a.customer.pk})).content.decode()
+    assert "この先の予約はありません" not in page and "10:00" in page

@@ -52,6 +52,14 @@ class MenuItemForm(forms.Form):
         label=_("Menu name"), max_length=60, error_messages={"required": _("Enter the menu name.")}
     )
     price = PriceField(label=_("Price (yen, tax included)"))
+    minutes = forms.IntegerField(
+        label=_("Duration (minutes)"),
+        required=False,
+        min_value=5,
+        max_value=600,
+        help_text=_("How long it takes: a booking's length is its menus' durations added up."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "5"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

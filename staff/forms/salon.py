@@ -68,6 +68,8 @@ class SalonSettingsForm(forms.ModelForm):
             "max_devices_per_customer",
             "idle_timeout_minutes",
             "second_factor",
+            "opens_at",
+            "closes_at",
             "app_shows_menu",
             "app_shows_prices",
             "karte_message",
@@ -97,6 +99,8 @@ class SalonSettingsForm(forms.ModelForm):
             "max_devices_per_customer": forms.NumberInput(
                 attrs={"min": "1", "max": "20", "inputmode": "numeric"}
             ),
+            "opens_at": forms.TimeInput(attrs={"type": "time", "step": "900"}, format="%H:%M"),
+            "closes_at": forms.TimeInput(attrs={"type": "time", "step": "900"}, format="%H:%M"),
             "idle_timeout_minutes": forms.NumberInput(
                 attrs={"min": "5", "max": "720", "inputmode": "numeric"}
             ),
@@ -106,10 +110,26 @@ class SalonSettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["second_factor"].required = False
+        # Left out of a form sent without them (an older page): the hours stay as they are.
+        for name in ("opens_at", "closes_at"):
+            self.fields[name].required = False
         for name in ("map_url", "booking_url", "line_url", "instagram_url", "website_url"):
             self.fields[name].error_messages["invalid"] = _(
                 "Enter a web address such as https://example.jp/."
             )
+
+    def clean(self):
+        data = super().clean() or {}
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", _("Closing comes after opening."))
+        return data
+
+    def clean_opens_at(self):
+        return self.cleaned_data["opens_at"] or self.instance.opens_at
+
+    def clean_closes_at(self):
+        return self.cleaned_data["closes_at"] or self.instance.closes_at
 
     def clean_second_factor(self):
         # Left out of a form sent without it (an older page): the salon's rule stays as it is.

@@ -3,10 +3,12 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from appointments.selectors import upcoming_for_customer
 from common.middleware import CONTENT_SECURITY_POLICY
 from common.paging import CappedPaginator
 from counselling.selectors import customer_sheets
@@ -135,6 +137,8 @@ def customer_detail(request, pk):
         "data_requests": data_requests,
         "followups": followups_for_staff(customer=customer),
         "sheets": list(customer_sheets(customer=customer)[:CUSTOMER_SHEETS]),
+        "upcoming": upcoming_for_customer(customer=customer, now=timezone.now()),
+        "today": timezone.localdate(),
     }
     return render(request, "staff/customers/detail.html", context)
 

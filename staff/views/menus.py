@@ -66,7 +66,12 @@ def menu_item_form(request, pk=None):
     item = get_menu_item_for_owner(request, pk) if pk else None
     initial = {"category": request.GET.get("category")}
     if item is not None:
-        initial = {"category": item.category_id, "name": item.name, "price": item.price}
+        initial = {
+            "category": item.category_id,
+            "name": item.name,
+            "price": item.price,
+            "minutes": item.minutes,
+        }
     form = MenuItemForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         menu_item_save(salon=request.salon, actor=request.user, item=item, **form.cleaned_data)
