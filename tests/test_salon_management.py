@@ -205,6 +205,15 @@ def test_the_demo_loads_once(db, own_storage):
         assert SheetResponse.objects.filter(status=ResponseStatus.RECEIVED).count() == 2
         assert SheetResponse.objects.filter(source="app", customer__isnull=False).count() == 1
         assert not SheetResponse.objects.filter(signature="").exists()
+        # A week of appointments, none of one staff member overlapping another.
+        from appointments.models import HOLDS_TIME, Appointment
+
+        booked = list(Appointment.objects.filter(state__in=HOLDS_TIME, staff__isnull=False))
+        assert len({a.starts_at.date() for a in booked}) >= 5
+        for a in booked:
+            for b in booked:
+                if a.pk < b.pk and a.staff_id == b.staff_id:
+                    assert a.ends_at <= b.starts_at or b.ends_at <= a.starts_at
 
 
 def test_the_demo_prints_its_addresses_on_the_chosen_port_and_when_the_code_runs_out(db):
