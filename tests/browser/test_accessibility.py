@@ -1,14 +1,17 @@
 """axe-core (npm, evaluated in the page: nothing is fetched from elsewhere) on every staff page and
 every page of the customer app, in Japanese and in English: no serious or critical violation."""
 
+import datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from django_scopes import scope
 
+from appointments.services import appointment_book
 from counselling.services import sheet_link_create, sheet_preset_apply
 from linking.services import link_code_issue, link_code_redeem
+from menus.models import MenuItem
 from menus.services import menu_preset_apply
 from tests.factories import make_karte, make_notice, make_sheet_response
 from transfer.services import customer_import_stage
@@ -52,6 +55,12 @@ def world(salon_a, own_storage):
         )
     sheet = make_sheet_response(salon_a)
     with scope(salon=salon_a.salon):
+        appointment = appointment_book(
+            salon=salon_a.salon, actor=None, customer=salon_a.customer, staff=salon_a.stylist,
+            starts_at=datetime.datetime(2026, 12, 10, 1, 0, tzinfo=datetime.UTC),
+            menus=list(MenuItem.objects.all()[:2]),
+        )  # fmt: skip
+    with scope(salon=salon_a.salon):
         sheet_preset_apply(salon=salon_a.salon, salon_type="eyelash", actor=None)
         _link, token = sheet_link_create(salon=salon_a.salon, actor=None, single_use=False)
     return {
@@ -61,6 +70,7 @@ def world(salon_a, own_storage):
         "import": staged,
         "sheet": sheet,
         "sheet_token": token,
+        "appointment": appointment,
     }
 
 
@@ -104,6 +114,10 @@ def test_staff_pages_have_no_serious_accessibility_problems(
             "/salon/staff/invite/",
             "/account/",
             "/account/two-factor/",
+            "/appointments/?date=2026-12-10",
+            "/appointments/new/?q=もりかわ",
+            f"/appointments/new/?customer={customer}&start=2026-12-10T11:00",
+            f"/appointments/{world['appointment'].pk}/",
             f"/salon/staff/{salon_a.stylist.pk}/edit/",
             "/salon/audit/",
             f"/customers/{customer}/erase/",
