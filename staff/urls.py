@@ -24,6 +24,7 @@ urlpatterns = [
     path("appointments/new/", appointments.appointment_create, name="appointment_create"),
     path("appointments/<int:pk>/", appointments.appointment_detail, name="appointment_detail"),
     path("appointments/<int:pk>/state/", appointments.appointment_state, name="appointment_state"),
+    path("appointments/<int:pk>/move/", appointments.appointment_move_view, name="appointment_move"),
     path("account/", account.account, name="account"),
     path("account/password/", account.password_change, name="password_change"),
     path("account/two-factor/", account.two_factor, name="two_factor"),

@@ -210,3 +210,22 @@ def test_the_saved_karte_offers_the_next_visit_on_its_suggested_date(salon_a):
     assert booked.status_code == 302  # the second tap
     page = client.get(reverse("staff:customer_detail", kwargs={"pk": salon_a.customer.pk})).content.decode()
     assert "この先の予約はありません" not in page and "10:00" in page
+
+
+def test_moving_from_the_page_and_by_a_drag(salon_a):
+    first = _book(salon_a)
+    second = _book(salon_a, at=TEN + datetime.timedelta(hours=3), customer=salon_a.other_customer)
+    client = salon_a.client(salon_a.stylist)
+    url = reverse("staff:appointment_move", kwargs={"pk": second.pk})
+    onto_first = {"date": "2026-12-10", "time": "10:30", "staff": salon_a.stylist.pk, "minutes": "60"}
+    refused = client.post(url, onto_first, HTTP_X_KARTE_MOVE="drag")
+    assert refused.status_code == 409 and salon_a.customer.name in refused.json()["error"]
+    page = client.post(url, onto_first)
+    assert page.status_code == 400 and "別の時間を選んでください" in page.content.decode()
+    assert client.post(url, {**onto_first, "staff": salon_a.owner.pk}, HTTP_X_KARTE_MOVE="drag").json() == {
+        "ok": True
+    }
+    with scope(salon=salon_a.salon):
+        moved = Appointment.objects.get(pk=second.pk)
+        assert Appointment.objects.get(pk=first.pk).starts_at == TEN  # the one in the way never moved
+    assert (moved.staff, moved.starts_at) == (salon_a.owner, TEN + datetime.timedelta(minutes=30))

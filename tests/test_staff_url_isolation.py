@@ -32,6 +32,7 @@ OBJECT_URLS = {
     "staff_factor_reset": lambda o: {"pk": o["stylist"].pk},
     "appointment_detail": lambda o: {"pk": o["appointment"].pk},
     "appointment_state": lambda o: {"pk": o["appointment"].pk},
+    "appointment_move": lambda o: {"pk": o["appointment"].pk},
     "staff_password_set": lambda o: {"pk": o["stylist"].pk},
     "passkey_delete": lambda o: {"pk": o["passkey"].pk},
     "customer_app_panel": lambda o: {"pk": o["customer"].pk},
@@ -61,6 +62,7 @@ OBJECT_URLS = {
 }
 # Views that only take POST answer a GET with 405 before looking anything up, which reveals nothing.
 POST_ONLY = {
+    "appointment_move",
     "appointment_state",
     "staff_password_set",
     "staff_factor_reset",

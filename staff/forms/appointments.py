@@ -71,3 +71,38 @@ class AppointmentForm(CreateOnceMixin, forms.Form):
         if data.get("date") and data.get("time") and data["time"].minute % 5:
             raise ValidationError({"time": _("Choose a time on a 5-minute step, such as 10:00 or 10:15.")})
         return data
+
+
+class AppointmentMoveForm(forms.Form):
+    """Another day, time, staff member or length: from the appointment's page, or dragged in the ledger."""
+
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    time = forms.TimeField(
+        label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time", "step": "900"}, format="%H:%M")
+    )
+    staff: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Staff"),
+        queryset=StaffMember.objects.none(),
+        required=False,
+        empty_label=_("No preference (指名なし)"),
+    )
+    minutes = forms.IntegerField(
+        label=_("Length (minutes)"),
+        min_value=15,
+        max_value=600,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "15"}),
+    )
+
+    def __init__(self, *args, staff_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["staff"]).queryset = staff_queryset
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        within_sane_years(date)
+        return date
+
+    def starts_at(self) -> datetime.datetime:
+        return timezone.make_aware(
+            datetime.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
+        )

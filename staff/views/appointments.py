@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from appointments.services import (
     SlotTaken,
     appointment_book,
     appointment_minutes,
+    appointment_move,
     appointment_set_state,
     menu_lines_for,
 )
@@ -31,7 +32,7 @@ from menus.selectors import menu_catalogue
 from salons.access import staff_required
 from salons.models import StaffMember
 
-from ..forms.appointments import AppointmentForm
+from ..forms.appointments import AppointmentForm, AppointmentMoveForm
 
 SLOT_MINUTES = 15  # one row of the ledger
 TAP_MINUTES = 30  # one empty slot to tap
@@ -86,6 +87,7 @@ def ledger(request):
                 "col": column_of.get(appointment.staff_id, unassigned_col),
                 "row": max(0, math.floor(first)) + 2,
                 "row_end": min(rows, math.ceil(last)) + 2,
+                "minutes": int((appointment.ends_at - appointment.starts_at).total_seconds() // 60),
             }
         )
     slots = []
@@ -98,6 +100,7 @@ def ledger(request):
                 query["staff"] = column["member"].pk
             slots.append(
                 {
+                    "start": start.strftime("%Y-%m-%dT%H:%M"),
                     "col": column["col"],
                     "row": row + 2,
                     "row_end": min(rows, row + steps) + 2,
@@ -202,19 +205,7 @@ def appointment_create(request):
                 client_key=data.get("client_key"),
             )
         except SlotTaken as taken:
-            other = taken.other
-            if other is not None:
-                message = _(
-                    "%(staff)s already has %(customer)s from %(start)s to %(end)s. Choose another time."
-                ) % {
-                    "staff": other.staff.display_name if other.staff else "",
-                    "customer": other.customer.name,
-                    "start": timezone.localtime(other.starts_at).strftime("%H:%M"),
-                    "end": timezone.localtime(other.ends_at).strftime("%H:%M"),
-                }
-            else:
-                message = _("That staff member was booked for that time a moment ago. Choose another time.")
-            form.add_error("time", message)
+            form.add_error("time", _clash_message(taken.other))
         except BadTimes:
             form.add_error("minutes", _("Enter a length of 15 minutes or more."))
         else:
@@ -239,18 +230,78 @@ def _appointment(pk) -> Appointment:
     )
 
 
+def _move_form(appointment, data=None):
+    start = timezone.localtime(appointment.starts_at)
+    initial = {
+        "date": start.date(),
+        "time": start.time(),
+        "staff": appointment.staff_id,
+        "minutes": int((appointment.ends_at - appointment.starts_at).total_seconds() // 60),
+    }
+    return AppointmentMoveForm(data, initial=initial, staff_queryset=_staff_queryset())
+
+
+def _clash_message(other) -> str:
+    if other is None:
+        return _("That staff member was booked for that time a moment ago. Choose another time.")
+    return _("%(staff)s already has %(customer)s from %(start)s to %(end)s. Choose another time.") % {
+        "staff": other.staff.display_name if other.staff else "",
+        "customer": other.customer.name,
+        "start": timezone.localtime(other.starts_at).strftime("%H:%M"),
+        "end": timezone.localtime(other.ends_at).strftime("%H:%M"),
+    }
+
+
+@staff_required
+@require_POST
+def appointment_move_view(request, pk):
+    """Move an appointment: the page's form, or a drag in the ledger (sent by fetch, answered in JSON)."""
+    appointment = _appointment(pk)
+    dragged = request.headers.get("X-Karte-Move") == "drag"
+    form = _move_form(appointment, request.POST)
+    error = None
+    if form.is_valid():
+        starts_at = form.starts_at()
+        try:
+            appointment_move(
+                appointment=appointment,
+                actor=request.user,
+                starts_at=starts_at,
+                ends_at=starts_at + datetime.timedelta(minutes=form.cleaned_data["minutes"]),
+                staff=form.cleaned_data["staff"],
+            )
+        except SlotTaken as taken:
+            error = _clash_message(taken.other)
+            form.add_error("time", error)
+    else:
+        error = _("The appointment was not moved. Check the date and time.")
+    if dragged:
+        if error:
+            return JsonResponse({"error": error}, status=409)
+        return JsonResponse({"ok": True})
+    if error:
+        return _detail(request, appointment, form, status=400)
+    messages.success(request, _("The appointment was moved."))
+    day = timezone.localtime(appointment.starts_at).date().isoformat()
+    return redirect(f"{reverse('staff:ledger')}?date={day}")
+
+
 @staff_required
 def appointment_detail(request, pk):
-    appointment = _appointment(pk)
+    return _detail(request, _appointment(pk))
+
+
+def _detail(request, appointment, move_form=None, status=200):
     choices = dict(AppointmentState.choices)
     context = {
+        "move_form": move_form or _move_form(appointment),
         "appointment": appointment,
         "next_states": [(state, choices[state]) for state in NEXT_STATES.get(appointment.state, ())],
         "changed_by": getattr(
             getattr(appointment.state_changed_by, "staff_member", None), "display_name", ""
         ),
     }
-    return render(request, "staff/appointments/detail.html", context)
+    return render(request, "staff/appointments/detail.html", context, status=status)
 
 
 @staff_required

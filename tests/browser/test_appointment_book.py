@@ -89,3 +89,42 @@ def test_the_next_visit_in_two_taps_from_the_karte(browser, live_server, salon_a
         expect(page.locator(".ledger__appointment", has_text=salon_a.customer.name)).to_be_visible()
     finally:
         context.close()
+
+
+def test_dragging_an_appointment_to_another_staff_member_and_time(browser, live_server, salon_a):
+    from appointments.models import Appointment
+    from appointments.services import appointment_book
+
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    with scope(salon=salon_a.salon):
+        booked = appointment_book(
+            salon=salon_a.salon, actor=None, customer=salon_a.customer, staff=salon_a.stylist,
+            starts_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(11, 0))),
+        )  # fmt: skip
+    context = browser.new_context(viewport=TABLET, locale="ja-JP", timezone_id="Asia/Tokyo")
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        questions = []
+        page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+        log_in(page, live_server, "salon-a-stylist", "pw-stylist-123")
+        page.goto(f"{live_server.url}/appointments/?date={day.isoformat()}")
+        item = page.locator(".ledger__appointment", has_text=salon_a.customer.name)
+        target = page.get_by_role("link", name=f"13:00 {salon_a.owner.display_name} に予約")
+        box, goal = item.bounding_box(), target.bounding_box()
+        with page.expect_navigation():  # the page reloads once the move is saved; a finger's drag:
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.mouse.down()
+            page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + goal["height"] / 2, steps=8)
+            page.mouse.up()
+        assert questions == [
+            f"{salon_a.customer.name} 様の予約を 13:00・{salon_a.owner.display_name} に移しますか？"
+        ]
+        expect(page.locator(".ledger__appointment", has_text=salon_a.customer.name)).to_contain_text(
+            "13:00–14:00"
+        )
+        with scope(salon=salon_a.salon):
+            moved = Appointment.objects.get(pk=booked.pk)
+        assert moved.staff == salon_a.owner
+    finally:
+        context.close()
