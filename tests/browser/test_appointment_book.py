@@ -106,7 +106,12 @@ def test_dragging_an_appointment_to_another_staff_member_and_time(browser, live_
     try:
         page = context.new_page()
         questions = []
-        page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+
+        def answer(dialog):
+            questions.append(dialog.message)
+            dialog.accept()
+
+        page.on("dialog", answer)
         log_in(page, live_server, "salon-a-stylist", "pw-stylist-123")
         page.goto(f"{live_server.url}/appointments/?date={day.isoformat()}")
         item = page.locator(".ledger__appointment", has_text=salon_a.customer.name)
