@@ -68,6 +68,9 @@ class Appointment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     state_changed_at = models.DateTimeField(null=True, blank=True)
+    # When the reminder the day before was posted: set in the same transaction as the notice, so that
+    # one reminder goes out, whichever worker takes it.
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Sent by the form that creates it, so that a double tap or a resend books once.
     client_key = models.UUIDField(null=True, blank=True, editable=False)
 

@@ -93,6 +93,16 @@ class Salon(models.Model):
             "Empty: staff stay logged in for up to 12 hours."
         ),
     )
+    # The reminder the day before an appointment, through the app (and push where allowed): at this
+    # time of the salon's day; empty, none.
+    reminder_time = models.TimeField(
+        _("reminder the day before, at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Customers with the app get a reminder of their appointment the day before. Empty: none."
+        ),
+    )
     # The hours the 予約台帳 shows and offers.
     opens_at = models.TimeField(_("opens at"), default=datetime.time(10, 0))
     closes_at = models.TimeField(_("closes at"), default=datetime.time(20, 0))

@@ -229,3 +229,67 @@ def test_moving_from_the_page_and_by_a_drag(salon_a):
         moved = Appointment.objects.get(pk=second.pk)
         assert Appointment.objects.get(pk=first.pk).starts_at == TEN  # the one in the way never moved
     assert (moved.staff, moved.starts_at) == (salon_a.owner, TEN + datetime.timedelta(minutes=30))
+
+
+# Reminders ------------------------------------------------------------------------------------------
+
+
+def _linked(world):
+    from .linking_helpers import linked_phone
+
+    linked_phone(world)
+
+
+def _reminders(world, at):
+    from appointments.reminders import reminders_send
+
+    with scope(salon=world.salon):
+        return reminders_send(salon=world.salon, now=at)
+
+
+def test_a_reminder_the_day_before_at_the_salons_time_once(salon_a):
+    from notices.models import Notice
+
+    salon_a.salon.reminder_time = datetime.time(18, 0)
+    salon_a.salon.save()
+    _linked(salon_a)
+    _book(salon_a, minutes=60)  # 2026-12-10 10:00
+    cancelled = _book(salon_a, at=TEN + datetime.timedelta(hours=3), staff="owner")
+    with scope(salon=salon_a.salon):
+        appointment_set_state(appointment=cancelled, actor=None, state="cancelled")
+    _book(salon_a, at=TEN + datetime.timedelta(hours=2), customer=salon_a.other_customer)  # no phone linked
+    day_before = datetime.datetime(2026, 12, 9, 17, 55, tzinfo=TOKYO)
+    assert _reminders(salon_a, day_before) == 0  # not yet
+    assert _reminders(salon_a, day_before + datetime.timedelta(minutes=5)) == 1
+    assert _reminders(salon_a, day_before + datetime.timedelta(minutes=10)) == 0  # once
+    with scope(salon=salon_a.salon):
+        (notice,) = Notice.objects.filter(source="reminder")
+    assert notice.customer == salon_a.customer and "明日のご予約" in notice.title
+    assert (
+        "12月10日 10:00" in notice.body
+        and salon_a.stylist.display_name in notice.body
+        and "カット" in notice.body
+    )
+
+
+def test_no_reminder_when_the_salon_sends_none(salon_a):
+    _linked(salon_a)
+    _book(salon_a)
+    assert _reminders(salon_a, datetime.datetime(2026, 12, 9, 23, 0, tzinfo=TOKYO)) == 0
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_post_one_reminder(salon_a):
+    from notices.models import Notice
+
+    salon_a.salon.reminder_time = datetime.time(18, 0)
+    salon_a.salon.save()
+    _linked(salon_a)
+    _book(salon_a)
+    results, errors = race(
+        lambda: _reminders(salon_a, datetime.datetime(2026, 12, 9, 19, 0, tzinfo=TOKYO)), 4
+    )
+    assert errors == [] and sorted(results) == [0, 0, 0, 1]
+    with scope(salon=salon_a.salon):
+        assert Notice.objects.filter(source="reminder").count() == 1

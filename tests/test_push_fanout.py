@@ -175,3 +175,26 @@ def test_a_notice_posted_by_staff_is_pushed_as_soon_as_it_is_saved(
             response = salon_a.client().post(reverse("staff:notice_create"), form)
         assert response.status_code == 302, response.content.decode()[:500]
     assert _titles(push_service) == [("phone", "臨時休業のお知らせ")]
+
+
+def test_an_appointment_reminder_is_pushed_to_the_customers_phone(salon_a, push_service):
+    from appointments.reminders import reminders_send
+    from appointments.services import appointment_book
+    from notices.models import Notice
+
+    salon_a.salon.reminder_time = datetime.time(18, 0)
+    salon_a.salon.save()
+    evening = datetime.datetime(2026, 12, 9, 18, 5, tzinfo=TOKYO)
+    with time_machine.travel(evening, tick=False):
+        _takes_push(salon_a, push_service, salon_a.customer, "mine")
+        _takes_push(salon_a, push_service, salon_a.other_customer, "someone-else")
+        with scope(salon=salon_a.salon):
+            appointment_book(
+                salon=salon_a.salon, actor=None, customer=salon_a.customer, staff=salon_a.stylist,
+                starts_at=datetime.datetime(2026, 12, 10, 11, 0, tzinfo=TOKYO),
+            )  # fmt: skip
+            assert reminders_send(salon=salon_a.salon, now=evening) == 1
+            reminder = Notice.objects.get(source=NoticeSource.REMINDER)
+        _plan(salon_a, reminder, evening)  # what notice_posted asks of the queue once committed
+        _send(evening)
+    assert _titles(push_service) == [("mine", "明日のご予約")]

@@ -70,6 +70,7 @@ class SalonSettingsForm(forms.ModelForm):
             "second_factor",
             "opens_at",
             "closes_at",
+            "reminder_time",
             "app_shows_menu",
             "app_shows_prices",
             "karte_message",
@@ -101,6 +102,7 @@ class SalonSettingsForm(forms.ModelForm):
             ),
             "opens_at": forms.TimeInput(attrs={"type": "time", "step": "900"}, format="%H:%M"),
             "closes_at": forms.TimeInput(attrs={"type": "time", "step": "900"}, format="%H:%M"),
+            "reminder_time": forms.TimeInput(attrs={"type": "time", "step": "900"}, format="%H:%M"),
             "idle_timeout_minutes": forms.NumberInput(
                 attrs={"min": "5", "max": "720", "inputmode": "numeric"}
             ),

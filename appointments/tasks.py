@@ -1,0 +1,20 @@
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+from huey import crontab
+
+from common.tasks import periodic_task
+from salons.models import Salon
+
+from .reminders import reminders_send
+
+
+@periodic_task(crontab(minute="*/5"))
+def reminders_tick() -> None:
+    """Every five minutes: tomorrow's reminders of the salons whose reminder time has come today.
+    Each goes out once, whichever worker takes it (reminders.reminder_send)."""
+    now = timezone.now()
+    with scopes_disabled():
+        salons = list(Salon.objects.filter(reminder_time__isnull=False))
+    for salon in salons:
+        with scope(salon=salon), timezone.override(salon.timezone):
+            reminders_send(salon=salon, now=now)
