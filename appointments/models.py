@@ -102,3 +102,15 @@ class Appointment(models.Model):
     @property
     def menu_names(self) -> str:
         return "、".join(line.get("name", "") for line in self.menu_lines)
+
+
+class CalendarFeed(models.Model):
+    """A staff member's own appointments as a calendar feed at a secret address, for their phone's
+    calendar. Only the SHA-256 of the address's token is kept; a new address ends the old one."""
+
+    member = models.OneToOneField(StaffMember, on_delete=models.CASCADE, related_name="calendar_feed")
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"calendar of {self.member}"

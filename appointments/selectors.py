@@ -47,3 +47,35 @@ def upcoming_for_customer(*, customer: Customer, now: datetime.datetime, limit: 
         .select_related("staff")
         .order_by("starts_at")[:limit]
     )
+
+
+FEED_DAYS_BEFORE = 30
+FEED_DAYS_AFTER = 120
+
+
+def calendar_feed_member(*, token: str) -> StaffMember | None:
+    """The active staff member whose feed address this is (no scope: the address is the key)."""
+    import hashlib
+
+    from django_scopes import scopes_disabled
+
+    from .models import CalendarFeed
+
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    with scopes_disabled():
+        feed = CalendarFeed.objects.select_related("member__salon").filter(token_sha256=digest).first()
+    if feed is None or not feed.member.is_active:
+        return None
+    return feed.member
+
+
+def calendar_feed_appointments(*, member: StaffMember, now: datetime.datetime) -> list[Appointment]:
+    return list(
+        Appointment.objects.filter(
+            staff=member,
+            starts_at__gte=now - datetime.timedelta(days=FEED_DAYS_BEFORE),
+            starts_at__lt=now + datetime.timedelta(days=FEED_DAYS_AFTER),
+        )
+        .select_related("customer")
+        .order_by("starts_at")[:2000]
+    )

@@ -9,6 +9,8 @@ the write transaction itself is exclusive; on PostgreSQL an exclusion constraint
 from __future__ import annotations
 
 import datetime
+import hashlib
+import secrets
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -24,7 +26,7 @@ from menus.models import MenuItem
 from salons.models import Salon, StaffMember
 
 from . import actions
-from .models import HOLDS_TIME, Appointment, AppointmentSource, AppointmentState
+from .models import HOLDS_TIME, Appointment, AppointmentSource, AppointmentState, CalendarFeed
 
 DEFAULT_MINUTES = 60
 # Where an appointment may go from each state (and back, for a tap by mistake).
@@ -193,3 +195,17 @@ def appointment_set_state(*, appointment: Appointment, actor: Actor, state: str)
             raise SlotTaken() from None
         raise
     return appointment
+
+
+def calendar_feed_renew(*, member: StaffMember) -> str:
+    """A new secret address for the member's calendar feed (the old one stops at once); the token
+    is returned once, to be shown once."""
+    token = secrets.token_urlsafe(24)
+    CalendarFeed.objects.update_or_create(
+        member=member, defaults={"token_sha256": hashlib.sha256(token.encode()).hexdigest()}
+    )
+    return token
+
+
+def calendar_feed_stop(*, member: StaffMember) -> None:
+    CalendarFeed.objects.filter(member=member).delete()

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from common import views as common_views
+from staff.views import appointments as staff_appointments
 from staff.views import auth as staff_auth
 from staff.views.auth import StaffLoginView
 
@@ -28,6 +29,7 @@ urlpatterns = [
     path("invitation/<str:token>/", staff_auth.invitation_accept, name="invitation_accept"),
     path("email/confirm/<str:token>/", staff_auth.email_confirm, name="email_confirm"),
     path("email/undo/<str:token>/", staff_auth.email_undo, name="email_undo"),
+    path("calendar/<str:token>.ics", staff_appointments.calendar_feed, name="calendar_feed"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("s/<slug:slug>/", include("customer_app.urls")),

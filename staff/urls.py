@@ -32,6 +32,7 @@ urlpatterns = [
     path("account/passkeys/", account.passkey_register, name="passkey_register"),
     path("account/passkeys/<int:pk>/delete/", account.passkey_delete, name="passkey_delete"),
     path("account/email/", account.email_change, name="email_change"),
+    path("account/calendar/", appointments.calendar_feed_manage, name="calendar_feed_manage"),
     path("account/devices/<int:pk>/logout/", account.session_end, name="session_end"),
     path("account/devices/logout-others/", account.sessions_end_others, name="sessions_end_others"),
     path("customers/", customers.customer_list, name="customer_list"),

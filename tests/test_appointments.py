@@ -3,6 +3,7 @@ tablets booking one slot at once on PostgreSQL get one booking), and the states 
 or キャンセル / 無断キャンセル, with who and when."""
 
 import datetime
+import re
 import uuid
 import zoneinfo
 
@@ -293,3 +294,32 @@ def test_two_workers_post_one_reminder(salon_a):
     assert errors == [] and sorted(results) == [0, 0, 0, 1]
     with scope(salon=salon_a.salon):
         assert Notice.objects.filter(source="reminder").count() == 1
+
+
+# The calendar feed -----------------------------------------------------------------------------------
+
+
+def test_a_staff_members_own_appointments_at_a_secret_address_they_can_change(salon_a, salon_b):
+    from django.test import Client
+
+    mine = _book(salon_a, note="カラー, 根元のみ; 前回より明るく")
+    _book(salon_a, staff="owner", customer=salon_a.other_customer)
+    client = salon_a.client(salon_a.stylist)
+    assert client.get(reverse("staff:account")).status_code == 200
+    client.post(reverse("staff:calendar_feed_manage"), {"action": "renew"})
+    page = client.get(reverse("staff:account")).content.decode()
+    url = re.search(r'value="(http://testserver/calendar/[^"]+\.ics)"', page).group(1)
+    assert url not in client.get(reverse("staff:account")).content.decode()  # shown once
+
+    feed = Client().get(url.removeprefix("http://testserver"))
+    assert feed["Content-Type"] == "text/calendar; charset=utf-8"
+    text = feed.content.decode()
+    assert f"UID:appointment-{mine.pk}@karte" in text and salon_a.customer.name in text
+    assert salon_a.other_customer.name not in text  # the owner's appointment is not the stylist's
+    assert "DTSTART:20261210T010000Z" in text and "カラー\\, 根元のみ\\; 前回より明るく" in text
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+
+    client.post(reverse("staff:calendar_feed_manage"), {"action": "renew"})
+    assert Client().get(url.removeprefix("http://testserver")).status_code == 404  # the old address ends
+    client.post(reverse("staff:calendar_feed_manage"), {"action": "stop"})
+    assert not client.get(reverse("staff:account")).context["calendar_on"]

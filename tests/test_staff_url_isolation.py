@@ -62,6 +62,7 @@ OBJECT_URLS = {
 }
 # Views that only take POST answer a GET with 405 before looking anything up, which reveals nothing.
 POST_ONLY = {
+    "calendar_feed_manage",
     "appointment_move",
     "appointment_state",
     "staff_password_set",
@@ -95,6 +96,7 @@ POST_ONLY = {
     "sheet_link_create",
 }
 SALON_URLS = {
+    "calendar_feed_manage",
     "ledger",
     "appointment_create",
     "two_factor",

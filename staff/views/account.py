@@ -18,6 +18,7 @@ from salons.access import staff_required
 
 from ..forms.account import EmailChangeForm, PasswordChangeForm
 from ..qr import qr_svgs
+from .appointments import NEW_FEED_URL
 
 
 def _page(request, *, password_form=None, email_form=None, status=200):
@@ -27,6 +28,8 @@ def _page(request, *, password_form=None, email_form=None, status=200):
         "sessions": accounts.sessions_listed(request.user),
         "current_key": request.session.session_key,
         "second_factor": factors.has_second_factor(request.user),
+        "calendar_on": hasattr(request.staff, "calendar_feed"),
+        "calendar_url": request.session.pop(NEW_FEED_URL, None),
     }
     return render(request, "staff/account/account.html", context, status=status)
 

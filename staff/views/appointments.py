@@ -6,16 +6,22 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_scopes import scope
 
 from appointments.models import Appointment, AppointmentState
-from appointments.selectors import day_appointments, ledger_staff
+from appointments.selectors import (
+    calendar_feed_appointments,
+    calendar_feed_member,
+    day_appointments,
+    ledger_staff,
+)
 from appointments.services import (
     NEXT_STATES,
     BadTimes,
@@ -24,8 +30,11 @@ from appointments.services import (
     appointment_minutes,
     appointment_move,
     appointment_set_state,
+    calendar_feed_renew,
+    calendar_feed_stop,
     menu_lines_for,
 )
+from common.ical import Event, ical_calendar
 from customers.models import Customer
 from menus.models import MenuItem
 from menus.selectors import menu_catalogue
@@ -327,3 +336,46 @@ def appointment_state(request, pk):
     )
     day = timezone.localtime(appointment.starts_at).date().isoformat()
     return redirect(f"{reverse('staff:ledger')}?date={day}")
+
+
+def calendar_feed(request, token):
+    """A staff member's own appointments for their phone's calendar, at the secret address they made."""
+    member = calendar_feed_member(token=token)
+    if member is None:
+        raise Http404
+    now = timezone.now()
+    with scope(salon=member.salon), timezone.override(member.salon.timezone):
+        events = [
+            Event(
+                uid=f"appointment-{appointment.pk}@karte",
+                starts_at=appointment.starts_at,
+                ends_at=appointment.ends_at,
+                summary=f"{appointment.customer.name} {appointment.menu_names}".strip(),
+                description=appointment.note,
+                location=member.salon.name,
+                cancelled=not appointment.holds_time,
+            )
+            for appointment in calendar_feed_appointments(member=member, now=now)
+        ]
+    body = ical_calendar(name=f"{member.salon.name} · {member.display_name}", events=events, now=now)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@staff_required
+@require_POST
+def calendar_feed_manage(request):
+    """「カレンダー連携」 on the account page: a new secret address (shown once), or none."""
+    if request.POST.get("action") == "stop":
+        calendar_feed_stop(member=request.staff)
+        messages.success(request, _("The calendar address was stopped."))
+    else:
+        token = calendar_feed_renew(member=request.staff)
+        request.session[NEW_FEED_URL] = request.build_absolute_uri(
+            reverse("calendar_feed", kwargs={"token": token})
+        )
+    return redirect(f"{reverse('staff:account')}#calendar-heading")
+
+
+NEW_FEED_URL = "karte_new_calendar_url"
