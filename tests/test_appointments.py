@@ -308,7 +308,9 @@ def test_a_staff_members_own_appointments_at_a_secret_address_they_can_change(sa
     assert client.get(reverse("staff:account")).status_code == 200
     client.post(reverse("staff:calendar_feed_manage"), {"action": "renew"})
     page = client.get(reverse("staff:account")).content.decode()
-    url = re.search(r'value="(http://testserver/calendar/[^"]+\.ics)"', page).group(1)
+    shown = re.search(r'value="(http://testserver/calendar/[^"]+\.ics)"', page)
+    assert shown is not None
+    url = shown.group(1)
     assert url not in client.get(reverse("staff:account")).content.decode()  # shown once
 
     feed = Client().get(url.removeprefix("http://testserver"))
