@@ -29,6 +29,10 @@ class MonthlyFigures(models.Model):
     # Of those, the notices pushed to at least one phone: whether push gets notices read.
     reach_pushed = models.PositiveIntegerField(default=0)
     reads_pushed = models.PositiveIntegerField(default=0)
+    # Visits (kartes) in the month, and those that left with the next visit booked: an appointment
+    # made by the end of the visit's day for a later day (次回予約率).
+    visits = models.PositiveIntegerField(default=0)
+    visits_next_booked = models.PositiveIntegerField(default=0)
     # Counselling sheets sent in the month, and those of them sent from the app by linked customers.
     sheets = models.PositiveIntegerField(default=0)
     sheets_from_app = models.PositiveIntegerField(default=0)

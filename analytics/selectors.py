@@ -50,6 +50,7 @@ def analytics_report(*, today: datetime.date) -> AnalyticsReport:
                 "repeat_linked": ratio(row.returned_linked, row.visitors_linked),
                 "repeat_unlinked": ratio(row.returned_unlinked, row.visitors_unlinked),
                 "read_rate": ratio(row.reads, row.reach),
+                "next_booking_rate": ratio(row.visits_next_booked, row.visits),
                 "read_rate_pushed": ratio(row.reads_pushed, row.reach_pushed),
                 "reads_unpushed": row.reads - row.reads_pushed,
                 "reach_unpushed": row.reach - row.reach_pushed,

@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Count, DateField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 
+from appointments.models import Appointment
 from counselling.models import ResponseSource, SheetResponse
 from customers.models import Customer
 from kartes.models import Karte
@@ -79,6 +80,20 @@ def _month(salon: Salon, first: datetime.date, today: datetime.date) -> dict[str
         visitors_unlinked=Count("customer", distinct=True, filter=Q(linked=False)),
         returned_unlinked=Count("customer", distinct=True, filter=Q(linked=False, back=True)),
     )
+    # 次回予約率: visits that left with the next visit booked (booked by the end of the visit's day,
+    # for a later day; cancelled later or not, it was booked when they left).
+    next_booked = Exists(
+        Appointment.objects.filter(
+            customer=OuterRef("customer"),
+            created_at__date__lte=OuterRef("treatment_date"),
+            starts_at__date__gt=OuterRef("treatment_date"),
+        )
+    )
+    booking = (
+        Karte.objects.filter(treatment_date__gte=first, treatment_date__lt=end)
+        .annotate(next_booked=next_booked)
+        .aggregate(visits=Count("pk"), visits_next_booked=Count("pk", filter=Q(next_booked=True)))
+    )
     # Notices that started in the month, each with its 閲覧数 as the notice list counts it: the
     # customers it reaches now (everyone linked, or its one customer) and those of them who read it.
     notices = Notice.objects.filter(starts_at__date__gte=first, starts_at__date__lt=end)
@@ -87,6 +102,7 @@ def _month(salon: Salon, first: datetime.date, today: datetime.date) -> dict[str
     return {
         **counts,
         **repeat,
+        **booking,
         "repeat_final": today >= last_day + RETURN_WITHIN,
         "notices": notices.count(),
         "reach": reach,

@@ -3,7 +3,9 @@ customers with and without the app, month by month, from a nightly roll-up (so t
 rows however many kartes the salon keeps)."""
 
 import datetime
+import zoneinfo
 
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -22,6 +24,7 @@ from .factories import make_notice, make_sheet_response
 from .linking_helpers import linked_phone
 
 TODAY = datetime.date(2026, 11, 28)
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 JUNE = datetime.date(2026, 6, 1)
 PAGE = reverse("staff:analytics")
 
@@ -96,7 +99,7 @@ def test_the_page_shows_charts_with_their_numbers_in_tables(salon_a):
     with scope(salon=salon_a.salon):
         analytics_roll_up(salon=salon_a.salon)
     page = salon_a.client().get(PAGE).content.decode()
-    assert page.count('<svg class="chart"') == 4  # with push set up, a fifth: read rate pushed or not
+    assert page.count('<svg class="chart"') == 5  # with push set up, a sixth: read rate pushed or not
     assert "90日以内の再来店" in page and "アプリ連携あり" in page and "アプリ連携なし" in page
     assert '<strong>100%</strong> <span class="muted">1 / 1</span>' in page
     assert '<strong>0%</strong> <span class="muted">0 / 1</span>' in page
@@ -183,4 +186,28 @@ def test_the_read_rate_of_pushed_notices_is_set_beside_that_of_the_others(salon_
     assert "プッシュ通知の有無と既読率" not in salon_a.client().get(PAGE).content.decode()  # push not set up
     settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = vapid_pair_new()
     page = salon_a.client().get(PAGE).content.decode()
-    assert "プッシュ通知の有無と既読率" in page and page.count('<svg class="chart"') == 5
+    assert "プッシュ通知の有無と既読率" in page and page.count('<svg class="chart"') == 6
+
+
+def test_the_share_of_visits_that_left_with_the_next_visit_booked(salon_a):
+    from appointments.services import appointment_book
+
+    june_5 = datetime.date(2026, 6, 5)
+    visit(salon_a, salon_a.customer, june_5)  # books the next visit at the counter that day
+    visit(salon_a, salon_a.other_customer, datetime.date(2026, 6, 9))  # leaves without one
+    with scope(salon=salon_a.salon), time_machine.travel(datetime.datetime(2026, 6, 5, 18, 0, tzinfo=TOKYO)):
+        appointment_book(
+            salon=salon_a.salon, actor=None, customer=salon_a.customer, staff=salon_a.stylist,
+            starts_at=datetime.datetime(2026, 7, 17, 11, 0, tzinfo=TOKYO),
+        )  # fmt: skip
+    with scope(salon=salon_a.salon), time_machine.travel(datetime.datetime(2026, 6, 20, 12, 0, tzinfo=TOKYO)):
+        appointment_book(  # booked later by phone: not "left with a booking"
+            salon=salon_a.salon, actor=None, customer=salon_a.other_customer, staff=salon_a.stylist,
+            starts_at=datetime.datetime(2026, 7, 20, 11, 0, tzinfo=TOKYO),
+        )  # fmt: skip
+    with scope(salon=salon_a.salon):
+        analytics_roll_up(salon=salon_a.salon, today=TODAY)
+        june = MonthlyFigures.objects.get(month=JUNE)
+    assert (june.visits, june.visits_next_booked) == (2, 1)
+    page = salon_a.client().get(PAGE).content.decode()
+    assert "次回予約率" in page and "50%" in page

@@ -31,6 +31,7 @@ def analytics_page(request):
         "repeat_chart": repeat,
         "linked_chart": bar_chart(short, [t.get("linked_rate") for t in table], "series-linked"),
         "read_chart": bar_chart(short, [t.get("read_rate") for t in table], "series-read"),
+        "next_chart": bar_chart(short, [t.get("next_booking_rate") for t in table], "series-linked"),
         "push_available": push_configured(),
         "push_chart": line_chart(
             short,

@@ -1,4 +1,4 @@
-"""The owner looks at 「分析」 on a tablet: four charts, each with its table, at both orientations."""
+"""The owner looks at 「分析」 on a tablet: five charts, each with its table, at both orientations."""
 
 import pytest
 from playwright.sync_api import expect
@@ -23,7 +23,7 @@ def test_the_owner_sees_charts_beside_their_numbers(
     page.get_by_role("link", name="サロン管理").click()
     page.get_by_role("link", name="分析").click()
     charts = page.locator("svg.chart")
-    expect(charts).to_have_count(4)
+    expect(charts).to_have_count(5)
     repeat = page.locator("section", has_text="90日以内の再来店")
     expect(repeat.get_by_role("img", name="90日以内の再来店")).to_be_visible()
     expect(repeat.locator(".series-linked circle")).not_to_have_count(0)
