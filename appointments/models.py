@@ -114,3 +114,51 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"calendar of {self.member}"
+
+
+class StaffShift(models.Model):
+    """A staff member's hours on one weekday. A staff member with no shifts at all works the salon's
+    hours every day; one with shifts is off on the weekdays without one."""
+
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="shifts")
+    weekday = models.PositiveSmallIntegerField()  # Monday 0 … Sunday 6, as datetime.date.weekday()
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+
+    objects = ScopedManager(salon="salon")
+
+    class Meta:
+        ordering = ["weekday"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "weekday"], name="shift_once_a_weekday"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} {self.weekday} {self.starts_at}–{self.ends_at}"
+
+
+class ShiftException(models.Model):
+    """One date unlike the week: a day off, or other hours."""
+
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="shift_exceptions")
+    date = models.DateField(_("date"))
+    starts_at = models.TimeField(_("from"), null=True, blank=True)  # both empty: the day off
+    ends_at = models.TimeField(_("until"), null=True, blank=True)
+
+    objects = ScopedManager(salon="salon")
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["member", "date"], name="shift_exception_once_a_day")]
+
+    def __str__(self):
+        return f"{self.member} {self.date}"
+
+    @property
+    def is_day_off(self) -> bool:
+        return self.starts_at is None

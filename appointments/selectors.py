@@ -79,3 +79,32 @@ def calendar_feed_appointments(*, member: StaffMember, now: datetime.datetime) -
         .select_related("customer")
         .order_by("starts_at")[:2000]
     )
+
+
+def working_hours(
+    *, members: list[StaffMember], day: datetime.date, opens: datetime.time, closes: datetime.time
+) -> dict[int, tuple[datetime.time, datetime.time] | None]:
+    """Each member's hours on `day` (None: off): the date's exception, else the weekday's shift, else
+    the salon's hours for a member without any shifts. Two queries, however many staff."""
+    from .models import ShiftException, StaffShift
+
+    ids = [member.pk for member in members]
+    exceptions = {e.member_id: e for e in ShiftException.objects.filter(member_id__in=ids, date=day)}
+    shifts: dict[int, dict[int, StaffShift]] = {}
+    for shift in StaffShift.objects.filter(member_id__in=ids):
+        shifts.setdefault(shift.member_id, {})[shift.weekday] = shift
+    hours: dict[int, tuple[datetime.time, datetime.time] | None] = {}
+    for member in members:
+        exception = exceptions.get(member.pk)
+        if exception is not None:
+            hours[member.pk] = (
+                None
+                if exception.is_day_off or exception.ends_at is None
+                else (exception.starts_at, exception.ends_at)  # type: ignore[assignment]
+            )
+        elif member.pk in shifts:
+            weekly = shifts[member.pk].get(day.weekday())
+            hours[member.pk] = (weekly.starts_at, weekly.ends_at) if weekly else None
+        else:
+            hours[member.pk] = (opens, closes)
+    return hours

@@ -26,7 +26,15 @@ from menus.models import MenuItem
 from salons.models import Salon, StaffMember
 
 from . import actions
-from .models import HOLDS_TIME, Appointment, AppointmentSource, AppointmentState, CalendarFeed
+from .models import (
+    HOLDS_TIME,
+    Appointment,
+    AppointmentSource,
+    AppointmentState,
+    CalendarFeed,
+    ShiftException,
+    StaffShift,
+)
 
 DEFAULT_MINUTES = 60
 # Where an appointment may go from each state (and back, for a tap by mistake).
@@ -209,3 +217,57 @@ def calendar_feed_renew(*, member: StaffMember) -> str:
 
 def calendar_feed_stop(*, member: StaffMember) -> None:
     CalendarFeed.objects.filter(member=member).delete()
+
+
+def shifts_save(
+    *, member: StaffMember, actor: Actor, week: dict[int, tuple[datetime.time, datetime.time]] | None
+) -> None:
+    """The member's weekly shifts (weekday → hours; a weekday left out is a day off), or None: the
+    salon's hours every day."""
+    with transaction.atomic():
+        StaffShift.objects.filter(member=member).delete()
+        for weekday, (start, end) in sorted((week or {}).items()):
+            StaffShift.objects.create(
+                salon=member.salon, member=member, weekday=weekday, starts_at=start, ends_at=end
+            )
+        audit_log(
+            salon=member.salon,
+            actor=actor,
+            action=actions.SHIFTS_CHANGE,
+            target=member,
+            summary=member.display_name,
+            data={"weekdays": sorted(week) if week is not None else None},
+        )
+
+
+def shift_exception_save(
+    *,
+    member: StaffMember,
+    actor: Actor,
+    date: datetime.date,
+    hours: tuple[datetime.time, datetime.time] | None,
+) -> None:
+    """One date's hours (None: the day off), replacing what that date had."""
+    with transaction.atomic():
+        ShiftException.objects.update_or_create(
+            member=member,
+            date=date,
+            defaults={
+                "salon": member.salon,
+                "starts_at": hours[0] if hours else None,
+                "ends_at": hours[1] if hours else None,
+            },
+        )
+        audit_log(
+            salon=member.salon,
+            actor=actor,
+            action=actions.SHIFTS_CHANGE,
+            target=member,
+            summary=member.display_name,
+            data={"date": date.isoformat(), "off": hours is None},
+        )
+
+
+def shift_exception_delete(*, member: StaffMember, actor: Actor, pk: int) -> bool:
+    deleted, _ = ShiftException.objects.filter(member=member, pk=pk).delete()
+    return bool(deleted)

@@ -82,6 +82,7 @@ urlpatterns = [
     path("salon/staff/invite/", salon.staff_invite, name="staff_invite"),
     path("salon/staff/<int:pk>/two-factor/reset/", salon.staff_factor_reset, name="staff_factor_reset"),
     path("salon/staff/<int:pk>/password/", salon.staff_password_set, name="staff_password_set"),
+    path("salon/staff/<int:pk>/shifts/", appointments.staff_shifts, name="staff_shifts"),
     path("salon/staff/<int:pk>/invite/", salon.staff_invite_resend, name="staff_invite_resend"),
     path("salon/audit/", salon.audit_list, name="audit_list"),
     path("salon/data/", transfer.data_page, name="data"),

@@ -325,3 +325,45 @@ def test_a_staff_members_own_appointments_at_a_secret_address_they_can_change(sa
     assert Client().get(url.removeprefix("http://testserver")).status_code == 404  # the old address ends
     client.post(reverse("staff:calendar_feed_manage"), {"action": "stop"})
     assert not client.get(reverse("staff:account")).context["calendar_on"]
+
+
+# Shifts -------------------------------------------------------------------------------------------
+
+
+def test_shifts_and_days_off_decide_what_the_ledger_offers_and_what_can_be_booked(salon_a):
+    owner = salon_a.client()
+    url = reverse("staff:staff_shifts", kwargs={"pk": salon_a.stylist.pk})
+    week = {"action": "week", "mode": "weekly"}
+    for weekday in range(5):  # Monday to Friday, 12:00–18:00; weekends off
+        week |= {f"works_{weekday}": "on", f"from_{weekday}": "12:00", f"until_{weekday}": "18:00"}
+    bad = owner.post(url, {**week, "until_0": "11:00"})
+    assert bad.status_code == 400 and "終了は開始より後" in bad.content.decode()
+    assert owner.post(url, week).status_code == 302
+    owner.post(url, {"action": "date", "date": "2026-12-11", "off": "on"})  # Friday off
+
+    stylist = salon_a.client(salon_a.stylist)
+    thursday = stylist.get(reverse("staff:ledger"), {"date": "2026-12-10"}).content.decode()
+    slot = f"staff={salon_a.stylist.pk}"
+    assert f"start=2026-12-10T12%3A00&amp;{slot}" in thursday
+    assert f"start=2026-12-10T11%3A30&amp;{slot}" not in thursday  # before the shift
+    assert f"start=2026-12-10T11%3A30&amp;staff={salon_a.owner.pk}" in thursday  # the owner: salon hours
+    friday = stylist.get(reverse("staff:ledger"), {"date": "2026-12-11"}).content.decode()
+    assert slot not in friday and "休み" in friday
+
+    data = {
+        "customer": salon_a.customer.pk, "date": "2026-12-11", "time": "13:00", "staff": salon_a.stylist.pk,
+        "source": "phone",
+    }  # fmt: skip
+    off = stylist.post(reverse("staff:appointment_create"), data)
+    assert off.status_code == 400 and "その日はお休みです" in off.content.decode()
+    early = stylist.post(reverse("staff:appointment_create"), {**data, "date": "2026-12-10", "time": "11:30"})
+    assert early.status_code == 400 and "12:00〜18:00" in early.content.decode()
+    fine = stylist.post(reverse("staff:appointment_create"), {**data, "date": "2026-12-10", "time": "12:00"})
+    assert fine.status_code == 302
+
+    back = owner.post(url, {"action": "week", "mode": "salon"})  # the salon's hours again
+    assert back.status_code == 302
+    assert (
+        f"start=2026-12-10T11%3A30&amp;{slot}"
+        in stylist.get(reverse("staff:ledger"), {"date": "2026-12-10"}).content.decode()
+    )

@@ -34,6 +34,7 @@ OBJECT_URLS = {
     "appointment_state": lambda o: {"pk": o["appointment"].pk},
     "appointment_move": lambda o: {"pk": o["appointment"].pk},
     "staff_password_set": lambda o: {"pk": o["stylist"].pk},
+    "staff_shifts": lambda o: {"pk": o["stylist"].pk},
     "passkey_delete": lambda o: {"pk": o["passkey"].pk},
     "customer_app_panel": lambda o: {"pk": o["customer"].pk},
     "link_code_create": lambda o: {"pk": o["customer"].pk},
@@ -246,9 +247,10 @@ OWNER_ONLY = {
     "menu_list", "menu_preset", "menu_category_create", "menu_category_edit", "menu_item_create",
     "menu_item_edit", "menu_category_action", "menu_item_action", "customer_export", "customer_erase",
     "data_request_done", "staff_list", "staff_create", "staff_invite", "staff_invite_resend",
-    "staff_factor_reset", "staff_password_set", "staff_edit", "audit_list", "sheet_design", "sheet_preset",
-    "question_create", "question_edit", "question_action", "data", "export_list", "customer_import_upload",
-    "customer_import", "customer_import_template", "export_create", "export_download",
+    "staff_factor_reset", "staff_password_set", "staff_shifts", "staff_edit", "audit_list", "sheet_design",
+    "sheet_preset", "question_create", "question_edit", "question_action", "data", "export_list",
+    "customer_import_upload", "customer_import", "customer_import_template", "export_create",
+    "export_download",
 }  # fmt: skip
 KARTE_ONLY = {
     "karte_create", "karte_edit", "karte_delete", "karte_print", "customer_history_print", "item_publish",

@@ -106,3 +106,82 @@ class AppointmentMoveForm(forms.Form):
         return timezone.make_aware(
             datetime.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
         )
+
+
+WEEKDAYS = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
+
+
+def _time_field(label):
+    return forms.TimeField(
+        label=label,
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time", "step": "900"}, format="%H:%M"),
+    )
+
+
+class ShiftsForm(forms.Form):
+    """The week: the salon's hours every day, or own hours per weekday (a weekday not ticked is off)."""
+
+    mode = forms.ChoiceField(
+        label=_("Working hours"),
+        choices=[
+            ("salon", _("The salon's opening hours, every day")),
+            ("weekly", _("Own hours per weekday")),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for weekday, name in enumerate(WEEKDAYS):
+            self.fields[f"works_{weekday}"] = forms.BooleanField(label=name, required=False)
+            self.fields[f"from_{weekday}"] = _time_field(_("From"))
+            self.fields[f"until_{weekday}"] = _time_field(_("Until"))
+
+    def rows(self):
+        return [
+            (name, self[f"works_{weekday}"], self[f"from_{weekday}"], self[f"until_{weekday}"])
+            for weekday, name in enumerate(WEEKDAYS)
+        ]
+
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("mode") != "weekly":
+            return data
+        for weekday in range(7):
+            if not data.get(f"works_{weekday}"):
+                continue
+            start, end = data.get(f"from_{weekday}"), data.get(f"until_{weekday}")
+            if start is None or end is None:
+                self.add_error(f"from_{weekday}", _("Enter both times, or untick the day."))
+            elif end <= start:
+                self.add_error(f"until_{weekday}", _("The end comes after the start."))
+        return data
+
+    def week(self) -> dict[int, tuple[datetime.time, datetime.time]] | None:
+        data = self.cleaned_data
+        if data["mode"] != "weekly":
+            return None
+        return {d: (data[f"from_{d}"], data[f"until_{d}"]) for d in range(7) if data.get(f"works_{d}")}
+
+
+class ShiftExceptionForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    off = forms.BooleanField(label=_("Day off"), required=False, initial=True)
+    starts_at = _time_field(_("From"))
+    ends_at = _time_field(_("Until"))
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        within_sane_years(date)
+        return date
+
+    def clean(self):
+        data = super().clean() or {}
+        if not data.get("off"):
+            start, end = data.get("starts_at"), data.get("ends_at")
+            if start is None or end is None:
+                self.add_error("starts_at", _("Enter both times, or tick 「Day off」."))
+            elif end <= start:
+                self.add_error("ends_at", _("The end comes after the start."))
+        return data

@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_scopes import scope
 
-from appointments.models import Appointment, AppointmentState
+from appointments.models import Appointment, AppointmentState, ShiftException, StaffShift
 from appointments.selectors import (
     calendar_feed_appointments,
     calendar_feed_member,
     day_appointments,
     ledger_staff,
+    working_hours,
 )
 from appointments.services import (
     NEXT_STATES,
@@ -33,15 +34,19 @@ from appointments.services import (
     calendar_feed_renew,
     calendar_feed_stop,
     menu_lines_for,
+    shift_exception_delete,
+    shift_exception_save,
+    shifts_save,
 )
 from common.ical import Event, ical_calendar
 from customers.models import Customer
 from menus.models import MenuItem
 from menus.selectors import menu_catalogue
-from salons.access import staff_required
+from salons.access import owner_required, staff_required
 from salons.models import StaffMember
 
-from ..forms.appointments import AppointmentForm, AppointmentMoveForm
+from ..access import get_staff_member_for_owner
+from ..forms.appointments import AppointmentForm, AppointmentMoveForm, ShiftExceptionForm, ShiftsForm
 
 SLOT_MINUTES = 15  # one row of the ledger
 TAP_MINUTES = 30  # one empty slot to tap
@@ -99,11 +104,18 @@ def ledger(request):
                 "minutes": int((appointment.ends_at - appointment.starts_at).total_seconds() // 60),
             }
         )
+    hours = working_hours(
+        members=staff, day=day, opens=request.salon.opens_at, closes=request.salon.closes_at
+    )
+    for column in columns:
+        column["hours"] = hours[column["member"].pk]
     slots = []
     steps = TAP_MINUTES // SLOT_MINUTES
     for column in [*columns, {"member": None, "col": unassigned_col}]:
         for row in range(0, rows, steps):
             start = timezone.localtime(opens + datetime.timedelta(minutes=row * SLOT_MINUTES))
+            if column["member"] is not None and not _within(column["hours"], start.time()):
+                continue  # off, or outside this staff member's shift: nothing to tap
             query = {"start": start.strftime("%Y-%m-%dT%H:%M")}
             if column["member"] is not None:
                 query["staff"] = column["member"].pk
@@ -136,6 +148,29 @@ def ledger(request):
         "off_the_book": off_the_book,
     }
     return render(request, "staff/appointments/ledger.html", context)
+
+
+def _within(hours, moment: datetime.time) -> bool:
+    return hours is not None and hours[0] <= moment < hours[1]
+
+
+def _outside_hours(request, staff, starts_at, ends_at) -> str | None:
+    """Why this staff member cannot take this time (off that day, or outside their shift), or None."""
+    if staff is None:
+        return None
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    hours = working_hours(
+        members=[staff], day=start.date(), opens=request.salon.opens_at, closes=request.salon.closes_at
+    )[staff.pk]
+    if hours is None:
+        return _("%(staff)s is off that day.") % {"staff": staff.display_name}
+    if start.time() < hours[0] or (end.date() > start.date() or end.time() > hours[1]):
+        return _("%(staff)s works %(start)s–%(end)s that day.") % {
+            "staff": staff.display_name,
+            "start": hours[0].strftime("%H:%M"),
+            "end": hours[1].strftime("%H:%M"),
+        }
+    return None
 
 
 def _staff_queryset():
@@ -200,6 +235,17 @@ def appointment_create(request):
         menus = list(data["menus"])
         starts_at = form.starts_at()
         minutes = data["minutes"] or appointment_minutes(menu_lines_for(menus))
+        off = _outside_hours(
+            request, data["staff"], starts_at, starts_at + datetime.timedelta(minutes=minutes)
+        )
+        if off:
+            form.add_error("time", off)
+            return render(
+                request,
+                "staff/appointments/form.html",
+                {"form": form, "customer": customer, "catalogue": menu_catalogue()},
+                status=400,
+            )
         try:
             appointment_book(
                 salon=request.salon,
@@ -269,7 +315,17 @@ def appointment_move_view(request, pk):
     dragged = request.headers.get("X-Karte-Move") == "drag"
     form = _move_form(appointment, request.POST)
     error = None
-    if form.is_valid():
+    if form.is_valid() and (
+        off := _outside_hours(
+            request,
+            form.cleaned_data["staff"],
+            form.starts_at(),
+            form.starts_at() + datetime.timedelta(minutes=form.cleaned_data["minutes"]),
+        )
+    ):
+        error = off
+        form.add_error("time", off)
+    elif form.is_valid():
         starts_at = form.starts_at()
         try:
             appointment_move(
@@ -379,3 +435,43 @@ def calendar_feed_manage(request):
 
 
 NEW_FEED_URL = "karte_new_calendar_url"
+
+
+def _shifts_initial(member) -> dict:
+    shifts = {shift.weekday: shift for shift in StaffShift.objects.filter(member=member)}
+    initial: dict = {"mode": "weekly" if shifts else "salon"}
+    for weekday in range(7):
+        shift = shifts.get(weekday)
+        initial[f"works_{weekday}"] = shift is not None or not shifts
+        initial[f"from_{weekday}"] = shift.starts_at if shift else member.salon.opens_at
+        initial[f"until_{weekday}"] = shift.ends_at if shift else member.salon.closes_at
+    return initial
+
+
+@owner_required
+def staff_shifts(request, pk):
+    """A staff member's week and the dates unlike it: what the ledger offers for them."""
+    member = get_staff_member_for_owner(request, pk)
+    action = request.POST.get("action") if request.method == "POST" else None
+    week_form = ShiftsForm(request.POST if action == "week" else None, initial=_shifts_initial(member))
+    day_form = ShiftExceptionForm(request.POST if action == "date" else None)
+    if action == "week" and week_form.is_valid():
+        shifts_save(member=member, actor=request.user, week=week_form.week())
+        messages.success(
+            request, _("The working hours of %(name)s were saved.") % {"name": member.display_name}
+        )
+        return redirect("staff:staff_shifts", pk=member.pk)
+    if action == "date" and day_form.is_valid():
+        data = day_form.cleaned_data
+        hours = None if data["off"] else (data["starts_at"], data["ends_at"])
+        shift_exception_save(member=member, actor=request.user, date=data["date"], hours=hours)
+        messages.success(request, _("%(date)s was saved.") % {"date": date_format(data["date"])})
+        return redirect("staff:staff_shifts", pk=member.pk)
+    if action == "delete":
+        raw = request.POST.get("exception", "")
+        if raw.isdigit():
+            shift_exception_delete(member=member, actor=request.user, pk=int(raw))
+        return redirect("staff:staff_shifts", pk=member.pk)
+    exceptions = ShiftException.objects.filter(member=member, date__gte=timezone.localdate())[:60]
+    context = {"member": member, "week_form": week_form, "day_form": day_form, "exceptions": exceptions}
+    return render(request, "staff/salon/staff_shifts.html", context, status=400 if action else 200)
