@@ -22,6 +22,7 @@ app_name = "staff"
 urlpatterns = [
     path("appointments/", appointments.ledger, name="ledger"),
     path("appointments/new/", appointments.appointment_create, name="appointment_create"),
+    path("appointments/week/<int:pk>/", appointments.ledger_week, name="ledger_week"),
     path("appointments/<int:pk>/", appointments.appointment_detail, name="appointment_detail"),
     path("appointments/<int:pk>/state/", appointments.appointment_state, name="appointment_state"),
     path("appointments/<int:pk>/move/", appointments.appointment_move_view, name="appointment_move"),

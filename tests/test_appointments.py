@@ -367,3 +367,16 @@ def test_shifts_and_days_off_decide_what_the_ledger_offers_and_what_can_be_booke
         f"start=2026-12-10T11%3A30&amp;{slot}"
         in stylist.get(reverse("staff:ledger"), {"date": "2026-12-10"}).content.decode()
     )
+
+
+def test_a_staff_members_week(salon_a):
+    _book(salon_a)  # Thursday 10 December
+    _book(salon_a, at=TEN + datetime.timedelta(days=2), customer=salon_a.other_customer)  # Saturday
+    _book(salon_a, staff="owner", at=TEN + datetime.timedelta(days=1))  # someone else's
+    client = salon_a.client(salon_a.stylist)
+    week = client.get(reverse("staff:ledger_week", kwargs={"pk": salon_a.stylist.pk}), {"date": "2026-12-10"})
+    page = week.content.decode()
+    assert week.status_code == 200 and "2026年12月7日の週" in page
+    assert salon_a.customer.name in page and salon_a.other_customer.name in page
+    assert page.count("ledger__appointment ledger__appointment--") == 2  # the owner's is not in it
+    assert "start=2026-12-13T10%3A00" in page  # Sunday is offered too (salon hours every day)

@@ -31,6 +31,7 @@ OBJECT_URLS = {
     "session_end": lambda o: {"pk": o["staff_session"].pk},
     "staff_factor_reset": lambda o: {"pk": o["stylist"].pk},
     "appointment_detail": lambda o: {"pk": o["appointment"].pk},
+    "ledger_week": lambda o: {"pk": o["stylist"].pk},
     "appointment_state": lambda o: {"pk": o["appointment"].pk},
     "appointment_move": lambda o: {"pk": o["appointment"].pk},
     "staff_password_set": lambda o: {"pk": o["stylist"].pk},

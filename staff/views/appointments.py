@@ -72,49 +72,43 @@ def _hours(salon, day):
     return opens, closes
 
 
-@staff_required
-def ledger(request):
-    day = _day(request.GET.get("date"))
-    opens, closes = _hours(request.salon, day)
+def _grid(request, columns: list[dict[str, Any]], appointments, column_for) -> dict[str, Any]:
+    """The ledger's grid: a row per 15 minutes of the salon's day, `columns` (each with its day, its
+    staff member or None, and its hours, None when off), the appointments placed in the column
+    `column_for` gives them, and an empty half-hour to tap wherever the column is open."""
+    salon = request.salon
+    day0 = columns[0]["day"]
+    opens, closes = _hours(salon, day0)
     rows = math.ceil((closes - opens) / datetime.timedelta(minutes=SLOT_MINUTES))
-    staff = ledger_staff()
-    columns: list[dict[str, Any]] = [
-        {"member": member, "col": index + 2} for index, member in enumerate(staff)
-    ]
-    unassigned_col = len(columns) + 2
-    column_of = {column["member"].pk: column["col"] for column in columns}
-    start_of_day = _aware(day, datetime.time())
-    appointments = list(day_appointments(start=start_of_day, end=start_of_day + datetime.timedelta(days=1)))
+    slot = datetime.timedelta(minutes=SLOT_MINUTES)
     placed, off_the_book = [], []
     for appointment in appointments:
-        if not appointment.holds_time:
+        col = column_for(appointment)
+        if not appointment.holds_time or col is None:
             off_the_book.append(appointment)
             continue
-        first = (appointment.starts_at - opens) / datetime.timedelta(minutes=SLOT_MINUTES)
-        last = (appointment.ends_at - opens) / datetime.timedelta(minutes=SLOT_MINUTES)
+        day_opens = _hours(salon, timezone.localtime(appointment.starts_at).date())[0]
+        first = (appointment.starts_at - day_opens) / slot
+        last = (appointment.ends_at - day_opens) / slot
         if last <= 0 or first >= rows:
             off_the_book.append(appointment)  # outside the hours: listed under the grid
             continue
         placed.append(
             {
                 "appointment": appointment,
-                "col": column_of.get(appointment.staff_id, unassigned_col),
+                "col": col,
                 "row": max(0, math.floor(first)) + 2,
                 "row_end": min(rows, math.ceil(last)) + 2,
                 "minutes": int((appointment.ends_at - appointment.starts_at).total_seconds() // 60),
             }
         )
-    hours = working_hours(
-        members=staff, day=day, opens=request.salon.opens_at, closes=request.salon.closes_at
-    )
-    for column in columns:
-        column["hours"] = hours[column["member"].pk]
     slots = []
     steps = TAP_MINUTES // SLOT_MINUTES
-    for column in [*columns, {"member": None, "col": unassigned_col}]:
+    for column in columns:
+        day_opens = _hours(salon, column["day"])[0]
         for row in range(0, rows, steps):
-            start = timezone.localtime(opens + datetime.timedelta(minutes=row * SLOT_MINUTES))
-            if column["member"] is not None and not _within(column["hours"], start.time()):
+            start = timezone.localtime(day_opens + datetime.timedelta(minutes=row * SLOT_MINUTES))
+            if not _within(column["hours"], start.time()):
                 continue  # off, or outside this staff member's shift: nothing to tap
             query = {"start": start.strftime("%Y-%m-%dT%H:%M")}
             if column["member"] is not None:
@@ -126,7 +120,9 @@ def ledger(request):
                     "row": row + 2,
                     "row_end": min(rows, row + steps) + 2,
                     "url": f"{reverse('staff:appointment_create')}?{urlencode(query)}",
-                    "label": start.strftime("%H:%M"),
+                    "label": start.strftime("%m/%d %H:%M")
+                    if column.get("dated")
+                    else start.strftime("%H:%M"),
                     "member": column["member"],
                 }
             )
@@ -134,20 +130,89 @@ def ledger(request):
         {"row": row + 2, "label": timezone.localtime(opens + datetime.timedelta(minutes=row * SLOT_MINUTES))}
         for row in range(0, rows, steps)
     ]
-    context = {
-        "day": day,
-        "previous": day - datetime.timedelta(days=1),
-        "next": day + datetime.timedelta(days=1),
-        "today": timezone.localdate(),
+    return {
         "columns": columns,
-        "unassigned_col": unassigned_col,
         "placed": placed,
         "slots": slots,
         "times": times,
         "rows": rows,
         "off_the_book": off_the_book,
     }
+
+
+@staff_required
+def ledger(request):
+    """The day: a column per staff member who does treatments, and one for 指名なし."""
+    day = _day(request.GET.get("date"))
+    salon = request.salon
+    staff = ledger_staff()
+    hours = working_hours(members=staff, day=day, opens=salon.opens_at, closes=salon.closes_at)
+    columns: list[dict[str, Any]] = [
+        {
+            "member": member,
+            "col": index + 2,
+            "day": day,
+            "hours": hours[member.pk],
+            "label": member.display_name,
+        }
+        for index, member in enumerate(staff)
+    ]
+    columns.append(
+        {
+            "member": None,
+            "col": len(columns) + 2,
+            "day": day,
+            "hours": (salon.opens_at, salon.closes_at),
+            "label": _("No preference"),
+        }
+    )
+    column_of = {column["member"].pk: column["col"] for column in columns if column["member"]}
+    start_of_day = _aware(day, datetime.time())
+    appointments = list(day_appointments(start=start_of_day, end=start_of_day + datetime.timedelta(days=1)))
+    grid = _grid(request, columns, appointments, lambda a: column_of.get(a.staff_id, columns[-1]["col"]))
+    context = {
+        **grid,
+        "day": day,
+        "previous": day - datetime.timedelta(days=1),
+        "next": day + datetime.timedelta(days=1),
+        "today": timezone.localdate(),
+        "staff": staff,
+    }
     return render(request, "staff/appointments/ledger.html", context)
+
+
+@staff_required
+def ledger_week(request, pk):
+    """One staff member's week, a column per day."""
+    member: StaffMember = get_object_or_404(StaffMember.objects.filter(is_active=True), pk=pk)
+    day = _day(request.GET.get("date"))
+    monday = day - datetime.timedelta(days=day.weekday())
+    salon = request.salon
+    days = [monday + datetime.timedelta(days=offset) for offset in range(7)]
+    columns: list[dict[str, Any]] = []
+    for index, each in enumerate(days):
+        hours = working_hours(members=[member], day=each, opens=salon.opens_at, closes=salon.closes_at)
+        columns.append(
+            {"member": member, "col": index + 2, "day": each, "hours": hours[member.pk], "dated": True,
+             "label": each}
+        )  # fmt: skip
+    start = _aware(monday, datetime.time())
+    appointments = list(
+        day_appointments(start=start, end=start + datetime.timedelta(days=7)).filter(staff=member)
+    )
+    grid = _grid(
+        request, columns, appointments, lambda a: (timezone.localtime(a.starts_at).date() - monday).days + 2
+    )
+    context = {
+        **grid,
+        "member": member,
+        "monday": monday,
+        "previous": monday - datetime.timedelta(days=7),
+        "next": monday + datetime.timedelta(days=7),
+        "today": timezone.localdate(),
+        "staff": ledger_staff(),
+    }
+    return render(request, "staff/appointments/week.html", context)
 
 
 def _within(hours, moment: datetime.time) -> bool:

@@ -118,6 +118,8 @@ def test_staff_pages_have_no_serious_accessibility_problems(
             "/appointments/new/?q=もりかわ",
             f"/appointments/new/?customer={customer}&start=2026-12-10T11:00",
             f"/appointments/{world['appointment'].pk}/",
+            f"/salon/staff/{salon_a.stylist.pk}/shifts/",
+            f"/appointments/week/{salon_a.stylist.pk}/?date=2026-12-10",
             f"/salon/staff/{salon_a.stylist.pk}/edit/",
             "/salon/audit/",
             f"/customers/{customer}/erase/",
