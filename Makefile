@@ -7,7 +7,7 @@ PYTEST_WORKERS ?= 2
 # make run PORT=8080 serves elsewhere; the printed addresses follow.
 PORT ?= 8000
 
-.PHONY: run test suites setup demo lint bench bench-transfer bench-push messages screenshots soak
+.PHONY: run test suites setup demo lint bench bench-transfer bench-push bench-ledger messages screenshots soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ bench: setup
 bench-transfer: setup
 	env -u DATABASE_URL $(BIN)/python scripts/bench_transfer.py
 	@if [ -n "$$DATABASE_URL" ]; then $(BIN)/python scripts/bench_transfer.py; fi
+
+# The 予約台帳 at 2,000 and 200,000 appointments, side by side.
+bench-ledger: setup
+	env -u DATABASE_URL $(BIN)/python scripts/bench_ledger.py
+	@if [ -n "$$DATABASE_URL" ]; then $(BIN)/python scripts/bench_ledger.py; fi
 
 # Push fan-out: a broadcast to 100,000 phones against a local push service, beside a bare loop.
 bench-push: setup
