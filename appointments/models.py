@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,11 @@ class AppointmentState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     NO_SHOW = "no_show", _("No-show")
 
+
+# The longest an appointment may be. Reads of a time range start their index scan this far before the
+# range (an appointment ending inside it began at most this long ago), so they stay as quick with
+# 200,000 appointments as with 2,000.
+LONGEST = datetime.timedelta(hours=12)
 
 # The states that hold the staff member's time: two of these never overlap for one staff member.
 HOLDS_TIME = (AppointmentState.BOOKED, AppointmentState.ARRIVED, AppointmentState.DONE)

@@ -10,13 +10,13 @@ from django.db.models import QuerySet
 from customers.models import Customer
 from salons.models import StaffMember
 
-from .models import HOLDS_TIME, Appointment
+from .models import HOLDS_TIME, LONGEST, Appointment
 
 
 def day_appointments(*, start: datetime.datetime, end: datetime.datetime) -> QuerySet[Appointment]:
     """Every appointment of the salon in [start, end), with its customer and staff member."""
     return (
-        Appointment.objects.filter(starts_at__lt=end, ends_at__gt=start)
+        Appointment.objects.filter(starts_at__gte=start - LONGEST, starts_at__lt=end, ends_at__gt=start)
         .select_related("customer", "staff")
         .order_by("starts_at", "pk")
     )

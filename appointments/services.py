@@ -28,6 +28,7 @@ from salons.models import Salon, StaffMember
 from . import actions
 from .models import (
     HOLDS_TIME,
+    LONGEST,
     Appointment,
     AppointmentSource,
     AppointmentState,
@@ -75,7 +76,11 @@ def overlapping(
     *, staff: StaffMember, starts_at: datetime.datetime, ends_at: datetime.datetime, but: int | None = None
 ) -> Appointment | None:
     found = Appointment.objects.filter(
-        staff=staff, state__in=HOLDS_TIME, starts_at__lt=ends_at, ends_at__gt=starts_at
+        staff=staff,
+        state__in=HOLDS_TIME,
+        starts_at__gte=starts_at - LONGEST,
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
     ).select_related("customer")
     if but is not None:
         found = found.exclude(pk=but)
@@ -86,8 +91,8 @@ def _hold(
     staff: StaffMember | None, starts_at: datetime.datetime, ends_at: datetime.datetime, but: int | None
 ) -> None:
     """Inside the booking transaction: take the staff member's turn, then look for an overlap."""
-    if ends_at <= starts_at:
-        raise BadTimes("ends before it starts")
+    if ends_at <= starts_at or ends_at - starts_at > LONGEST:
+        raise BadTimes("ends before it starts, or lasts too long")
     if staff is None:
         return  # 指名なし: assigned later; overlaps are the ledger's to show
     StaffMember.objects.select_for_update().filter(pk=staff.pk).first()
@@ -158,8 +163,8 @@ def appointment_move(
         with transaction.atomic():
             if appointment.holds_time:
                 _hold(staff, starts_at, ends_at, appointment.pk)
-            elif ends_at <= starts_at:
-                raise BadTimes("ends before it starts")
+            elif ends_at <= starts_at or ends_at - starts_at > LONGEST:
+                raise BadTimes("ends before it starts, or lasts too long")
             appointment.starts_at, appointment.ends_at, appointment.staff = starts_at, ends_at, staff
             appointment.save(update_fields=["starts_at", "ends_at", "staff", "updated_at"])
             audit_log(

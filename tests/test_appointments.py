@@ -380,3 +380,24 @@ def test_a_staff_members_week(salon_a):
     assert salon_a.customer.name in page and salon_a.other_customer.name in page
     assert page.count("ledger__appointment ledger__appointment--") == 2  # the owner's is not in it
     assert "start=2026-12-13T10%3A00" in page  # Sunday is offered too (salon hours every day)
+
+
+def test_the_ledger_reads_the_same_few_queries_however_many_appointments(salon_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = salon_a.client(salon_a.stylist)
+    url, params = reverse("staff:ledger"), {"date": "2026-12-10"}
+    _book(salon_a)
+    client.get(url, params)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url, params)
+    for hour in range(1, 8):
+        _book(salon_a, at=TEN + datetime.timedelta(hours=hour), customer=salon_a.other_customer)
+        _book(
+            salon_a, at=TEN + datetime.timedelta(hours=hour), staff="owner", customer=salon_a.other_customer
+        )
+    with CaptureQueriesContext(connection) as fifteen:
+        page = client.get(url, params)
+    assert page.content.decode().count("ledger__appointment ledger__appointment--") == 15
+    assert len(fifteen) == len(one)
