@@ -41,6 +41,15 @@ def appointment_for_karte(*, customer: Customer, pk: Any) -> Appointment | None:
     )
 
 
+def customer_appointment(*, customer: Customer, pk: int) -> Appointment | None:
+    """One of the customer's own appointments that still holds its time (another's is None)."""
+    return (
+        Appointment.objects.filter(customer=customer, pk=pk, state__in=HOLDS_TIME)
+        .select_related("staff")
+        .first()
+    )
+
+
 def upcoming_for_customer(*, customer: Customer, now: datetime.datetime, limit: int = 5) -> list[Appointment]:
     return list(
         Appointment.objects.filter(customer=customer, ends_at__gte=now, state__in=HOLDS_TIME)

@@ -276,3 +276,36 @@ def shift_exception_save(
 def shift_exception_delete(*, member: StaffMember, actor: Actor, pk: int) -> bool:
     deleted, _ = ShiftException.objects.filter(member=member, pk=pk).delete()
     return bool(deleted)
+
+
+def app_cancel_until(appointment: Appointment) -> datetime.datetime | None:
+    """Until when the customer may cancel in the app (None: not in the app)."""
+    hours = appointment.salon.app_cancel_hours
+    if hours is None:
+        return None
+    return appointment.starts_at - datetime.timedelta(hours=hours)
+
+
+class TooLateToCancel(Exception):
+    pass
+
+
+def appointment_cancel_from_app(*, appointment: Appointment, now: datetime.datetime) -> Appointment:
+    """The customer cancels in the app, before the salon's deadline; recorded as theirs."""
+    until = app_cancel_until(appointment)
+    if appointment.state != AppointmentState.BOOKED or until is None or now >= until:
+        raise TooLateToCancel()
+    with transaction.atomic():
+        appointment.state = AppointmentState.CANCELLED
+        appointment.state_changed_by = None
+        appointment.state_changed_at = now
+        appointment.save(update_fields=["state", "state_changed_by", "state_changed_at", "updated_at"])
+        audit_log(
+            salon=appointment.salon,
+            actor=None,
+            action=actions.APPOINTMENT_STATE,
+            target=appointment,
+            summary=appointment.customer.name,
+            data={"state": "cancelled", "by": "customer"},
+        )
+    return appointment

@@ -103,6 +103,16 @@ class Salon(models.Model):
             "Customers with the app get a reminder of their appointment the day before. Empty: none."
         ),
     )
+    # How long before an appointment the customer may still cancel it in the app; empty: not in the app.
+    app_cancel_hours = models.PositiveSmallIntegerField(
+        _("cancel in the app up to (hours before)"),
+        null=True,
+        blank=True,
+        default=24,
+        help_text=_(
+            "Until then the app offers 「キャンセル」; later, the salon's phone number. Empty: only by phone."
+        ),
+    )
     # The hours the 予約台帳 shows and offers.
     opens_at = models.TimeField(_("opens at"), default=datetime.time(10, 0))
     closes_at = models.TimeField(_("closes at"), default=datetime.time(20, 0))

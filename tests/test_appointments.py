@@ -9,6 +9,7 @@ import zoneinfo
 
 import pytest
 from django.urls import reverse
+from django.utils.timezone import now as timezone_now
 from django_scopes import scope
 
 from appointments.models import Appointment
@@ -401,3 +402,38 @@ def test_the_ledger_reads_the_same_few_queries_however_many_appointments(salon_a
         page = client.get(url, params)
     assert page.content.decode().count("ledger__appointment ledger__appointment--") == 15
     assert len(fifteen) == len(one)
+
+
+# The customer's app ----------------------------------------------------------------------------------
+
+
+def test_the_app_shows_the_next_appointment_to_add_to_the_calendar_and_cancel_until_the_deadline(salon_a):
+    from .linking_helpers import linked_phone
+
+    phone = linked_phone(salon_a)
+    home_url = reverse("customer_app:home", kwargs={"slug": salon_a.salon.slug})
+    soon = timezone_now() + datetime.timedelta(days=3)
+    appointment = _book(salon_a, at=soon.replace(minute=0, second=0, microsecond=0), minutes=60)
+    home = phone.get(home_url).content.decode()
+    assert "次回のご予約" in home and "キャンセル" in home and "カット" in home
+    ics = phone.get(
+        reverse("customer_app:appointment_ics", kwargs={"slug": salon_a.salon.slug, "pk": appointment.pk})
+    )
+    assert ics["Content-Type"] == "text/calendar" and "BEGIN:VEVENT" in ics.content.decode()
+
+    salon_a.salon.app_cancel_hours = 24 * 7  # the deadline has passed: a week before
+    salon_a.salon.save()
+    cancel = reverse(
+        "customer_app:appointment_cancel", kwargs={"slug": salon_a.salon.slug, "pk": appointment.pk}
+    )
+    late = phone.post(cancel)
+    assert late["Location"].endswith("?cancel=late")
+    past_deadline = phone.get(home_url).content.decode()
+    assert cancel not in past_deadline and "変更・キャンセルはサロンにお電話ください" in past_deadline
+    salon_a.salon.app_cancel_hours = 24
+    salon_a.salon.save()
+    assert phone.post(cancel)["Location"].endswith("?cancel=done")
+    with scope(salon=salon_a.salon):
+        cancelled = Appointment.objects.get(pk=appointment.pk)
+    assert (cancelled.state, cancelled.state_changed_by) == ("cancelled", None)
+    assert "次回のご予約" not in phone.get(home_url).content.decode()

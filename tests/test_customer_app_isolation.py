@@ -1,13 +1,17 @@
 """Every customer-app URL, tried by another customer's phone, another salon's phone and a phone
 with no link: none of them gets anything of this customer."""
 
+import datetime
 import json
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
+from django.utils import timezone
 from django_scopes import scope
 
+from appointments.models import Appointment
+from appointments.services import appointment_book
 from counselling.models import Sheet
 from counselling.services import sheet_link_create, sheet_preset_apply
 from customer_app import urls as app_urls
@@ -25,6 +29,8 @@ APP_URLS = {
     "settings": ("get", lambda o: {}),
     "salon": ("get", lambda o: {}),
     "notices": ("get", lambda o: {}),
+    "appointment_ics": ("get", lambda o: {"pk": o["appointment"].pk}),
+    "appointment_cancel": ("post", lambda o: {"pk": o["appointment"].pk}),
     "notice": ("get", lambda o: {"pk": o["notice"].pk}),
     "notice_read": ("post", lambda o: {"pk": o["notice"].pk}),
     "unlink": ("post", lambda o: {}),
@@ -79,7 +85,12 @@ def victim(salon_a):
     make_sheet_response(salon_a, customer=salon_a.customer, answer=SECRET_ANSWER)
     with scope(salon=salon_a.salon):
         Sheet.objects.filter(salon=salon_a.salon).update(shows_answers_to_customer=True)
-    return {"karte": karte, "image": image, "phone": phone, "notice": notice}
+    with scope(salon=salon_a.salon):
+        appointment = appointment_book(
+            salon=salon_a.salon, actor=None, customer=salon_a.customer, staff=salon_a.stylist,
+            starts_at=timezone.now() + datetime.timedelta(days=5), note=SECRET_TEXT,
+        )  # fmt: skip
+    return {"karte": karte, "image": image, "phone": phone, "notice": notice, "appointment": appointment}
 
 
 @pytest.fixture
@@ -110,7 +121,7 @@ def test_nobody_else_gets_anything_of_this_customer(salon_a, victim, intruders, 
     assert str(victim["image"].pk) not in text
     assert "森川様へのご案内" not in text
     assert SECRET_ANSWER not in text
-    if name in {"karte", "image", "notice", "notice_read"}:
+    if name in {"karte", "image", "notice", "notice_read", "appointment_ics", "appointment_cancel"}:
         assert response.status_code in {302, 404}
 
 
@@ -159,3 +170,10 @@ def test_another_phone_cannot_turn_this_phones_push_on_or_off(salon_a, salon_b, 
             .exclude(pk=kept.pk)
             .exists()
         )
+
+
+def test_another_phone_cannot_cancel_this_customers_appointment(salon_a, victim, intruders):
+    for phone in intruders.values():
+        phone.post(_url(salon_a, "appointment_cancel", victim))
+    with scope(salon=salon_a.salon):
+        assert Appointment.objects.get(pk=victim["appointment"].pk).state == "booked"

@@ -4,7 +4,10 @@ and what the phone may keep offline."""
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
+from appointments.selectors import upcoming_for_customer
+from appointments.services import app_cancel_until
 from common.serving import stored_file_response
 from kartes.models import DISPLAY_SIZES
 from kartes.selectors import get_visible_image, get_visible_karte, home_cards, visible_kartes
@@ -21,7 +24,17 @@ def home(request):
         return render(request, "customer_app/onboarding.html", context)
     customer = request.device.customer
     page = page_of(visible_kartes(customer=customer), request)
-    context = {"page": page, "customer": customer, **home_cards(salon=request.salon, customer=customer)}
+    upcoming = upcoming_for_customer(customer=customer, now=timezone.now(), limit=1)
+    next_appointment = upcoming[0] if upcoming else None
+    context = {
+        "page": page,
+        "customer": customer,
+        "next_appointment": next_appointment,
+        "cancel_until": app_cancel_until(next_appointment) if next_appointment else None,
+        "cancel": request.GET.get("cancel", ""),
+        "now": timezone.now(),
+        **home_cards(salon=request.salon, customer=customer),
+    }
     return render(request, "customer_app/home.html", context)
 
 

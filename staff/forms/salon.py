@@ -71,6 +71,7 @@ class SalonSettingsForm(forms.ModelForm):
             "opens_at",
             "closes_at",
             "reminder_time",
+            "app_cancel_hours",
             "app_shows_menu",
             "app_shows_prices",
             "karte_message",
@@ -102,6 +103,7 @@ class SalonSettingsForm(forms.ModelForm):
             ),
             "opens_at": forms.TimeInput(attrs={"type": "time", "step": "900"}, format="%H:%M"),
             "closes_at": forms.TimeInput(attrs={"type": "time", "step": "900"}, format="%H:%M"),
+            "app_cancel_hours": forms.NumberInput(attrs={"min": "0", "max": "336", "inputmode": "numeric"}),
             "reminder_time": forms.TimeInput(attrs={"type": "time", "step": "900"}, format="%H:%M"),
             "idle_timeout_minutes": forms.NumberInput(
                 attrs={"min": "5", "max": "720", "inputmode": "numeric"}
