@@ -169,3 +169,57 @@ class ShiftException(models.Model):
     @property
     def is_day_off(self) -> bool:
         return self.starts_at is None
+
+
+class BookingMode(models.TextChoices):
+    OFF = "off", _("Not in the app")
+    REQUESTS = "requests", _("Requests the salon confirms (仮予約)")
+    INSTANT = "instant", _("Open times are booked at once; others are requests")
+
+
+class RequestState(models.TextChoices):
+    PENDING = "pending", _("Waiting for the salon")
+    PROPOSED = "proposed", _("The salon proposed another time")
+    CONFIRMED = "confirmed", _("Booking confirmed")
+    DECLINED = "declined", _("Declined")
+
+
+class AppointmentRequest(models.Model):
+    """A booking asked for in the app: menus, a staff member or none, up to three preferred times.
+    The salon confirms one of them, proposes another, or declines with a message."""
+
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="appointment_requests")
+    staff = models.ForeignKey(StaffMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    menu_lines = models.JSONField(default=list, blank=True)
+    minutes = models.PositiveSmallIntegerField(default=60)
+    times = models.JSONField(default=list)  # ISO datetimes, the customer's order of preference
+    note = models.TextField(blank=True)
+    state = models.CharField(max_length=16, choices=RequestState.choices, default=RequestState.PENDING)
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    reply = models.TextField(blank=True)
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(salon="salon")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["salon", "state", "created_at"], name="request_salon_state")]
+
+    def __str__(self):
+        return f"{self.customer} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def preferred(self) -> list[datetime.datetime]:
+        return [datetime.datetime.fromisoformat(value) for value in self.times]
+
+    @property
+    def menu_names(self) -> str:
+        return "、".join(line.get("name", "") for line in self.menu_lines)

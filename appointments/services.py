@@ -16,13 +16,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_log
 from common.actors import Actor
 from common.idempotency import create_once
 from customers.models import Customer
 from menus.models import MenuItem
+from notices.services import notice_create
 from salons.models import Salon, StaffMember
 
 from . import actions
@@ -30,9 +32,11 @@ from .models import (
     HOLDS_TIME,
     LONGEST,
     Appointment,
+    AppointmentRequest,
     AppointmentSource,
     AppointmentState,
     CalendarFeed,
+    RequestState,
     ShiftException,
     StaffShift,
 )
@@ -309,3 +313,120 @@ def appointment_cancel_from_app(*, appointment: Appointment, now: datetime.datet
             data={"state": "cancelled", "by": "customer"},
         )
     return appointment
+
+
+# Requests from the app -------------------------------------------------------------------------------
+
+
+def _tell(request: AppointmentRequest, title: str, body: str, until: datetime.datetime) -> None:
+    """The customer hears of the salon's answer in the app (and by push where they allowed it)."""
+    now = timezone.now()
+    notice_create(
+        salon=request.salon,
+        actor=None,
+        title=title,
+        body=body,
+        starts_at=now,
+        ends_at=max(until, now + datetime.timedelta(days=7)),
+        customer=request.customer,
+    )
+
+
+def _when(moment: datetime.datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{formats.date_format(local.date(), 'MONTH_DAY_FORMAT')} {local:%H:%M}"
+
+
+def booking_request_create(
+    *,
+    salon: Salon,
+    customer: Customer,
+    staff: StaffMember | None,
+    menus: Sequence[MenuItem],
+    times: Sequence[datetime.datetime],
+    note: str = "",
+) -> tuple[AppointmentRequest, Appointment | None]:
+    """The customer asks; where the salon books open times at once and the first time is free, the
+    appointment is made straight away (returned with the request)."""
+    lines = menu_lines_for(menus)
+    minutes = appointment_minutes(lines)
+    request = AppointmentRequest.objects.create(
+        salon=salon,
+        customer=customer,
+        staff=staff,
+        menu_lines=lines,
+        minutes=minutes,
+        times=[moment.isoformat() for moment in times],
+        note=note,
+    )
+    if salon.app_booking != "instant" or staff is None:
+        return request, None
+    try:
+        appointment = appointment_book(
+            salon=salon,
+            actor=None,
+            customer=customer,
+            staff=staff,
+            starts_at=times[0],
+            menus=menus,
+            note=note,
+            source=AppointmentSource.APP,
+        )
+    except (SlotTaken, BadTimes):
+        return request, None
+    request.state, request.appointment = RequestState.CONFIRMED, appointment
+    request.answered_at = timezone.now()
+    request.save(update_fields=["state", "appointment", "answered_at"])
+    return request, appointment
+
+
+def booking_request_confirm(
+    *, request: AppointmentRequest, actor: Actor, starts_at: datetime.datetime, staff: StaffMember | None
+) -> Appointment:
+    """Staff book one of the preferred times (or the one they proposed and the customer took)."""
+    with transaction.atomic():
+        appointment = appointment_book(
+            salon=request.salon,
+            actor=actor,
+            customer=request.customer,
+            staff=staff,
+            starts_at=starts_at,
+            ends_at=starts_at + datetime.timedelta(minutes=request.minutes),
+            note=request.note,
+            source=AppointmentSource.APP,
+        )
+        appointment.menu_lines = request.menu_lines
+        appointment.save(update_fields=["menu_lines"])
+        request.state, request.appointment = RequestState.CONFIRMED, appointment
+        request.answered_by, request.answered_at = actor, timezone.now()
+        request.save(update_fields=["state", "appointment", "answered_by", "answered_at"])
+        _tell(
+            request,
+            _("Your appointment is booked"),
+            _("We look forward to seeing you at %(when)s.") % {"when": _when(starts_at)},
+            appointment.ends_at,
+        )
+    return appointment
+
+
+def booking_request_propose(
+    *, request: AppointmentRequest, actor: Actor, starts_at: datetime.datetime, message: str
+) -> AppointmentRequest:
+    with transaction.atomic():
+        request.state, request.proposed_at, request.reply = RequestState.PROPOSED, starts_at, message
+        request.answered_by, request.answered_at = actor, timezone.now()
+        request.save(update_fields=["state", "proposed_at", "reply", "answered_by", "answered_at"])
+        body = _("The salon proposes %(when)s. Accept it in the app under 「予約」.") % {
+            "when": _when(starts_at)
+        }
+        _tell(request, _("About your booking request"), f"{body}\n{message}".strip(), starts_at)
+    return request
+
+
+def booking_request_decline(*, request: AppointmentRequest, actor: Actor, message: str) -> AppointmentRequest:
+    with transaction.atomic():
+        request.state, request.reply = RequestState.DECLINED, message
+        request.answered_by, request.answered_at = actor, timezone.now()
+        request.save(update_fields=["state", "reply", "answered_by", "answered_at"])
+        _tell(request, _("About your booking request"), message, timezone.now())
+    return request

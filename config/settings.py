@@ -136,6 +136,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "salons.context_processors.current_salon",
                 "staff.context_processors.sheets_waiting",
+                "staff.context_processors.requests_waiting",
             ],
         },
     },

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import appointments, install, kartes, linking, notices, push, settings, sheets
+from .views import appointments, booking, install, kartes, linking, notices, push, settings, sheets
 
 app_name = "customer_app"
 
@@ -10,6 +10,8 @@ app_patterns = [
     path("link/", linking.link, name="link"),
     path("kartes/<int:pk>/", kartes.karte_detail, name="karte"),
     path("images/<uuid:pk>/<str:size>/", kartes.image, name="image"),
+    path("booking/", booking.booking, name="booking"),
+    path("booking/<int:pk>/accept/", booking.booking_accept, name="booking_accept"),
     path("appointments/<int:pk>.ics", appointments.appointment_ics, name="appointment_ics"),
     path("appointments/<int:pk>/cancel/", appointments.appointment_cancel, name="appointment_cancel"),
     path("notices/", notices.notice_list, name="notices"),

@@ -103,6 +103,17 @@ class Salon(models.Model):
             "Customers with the app get a reminder of their appointment the day before. Empty: none."
         ),
     )
+    # 「アプリから予約を受け付ける」: off, requests the salon confirms, or open times booked at once.
+    app_booking = models.CharField(
+        _("bookings from the app"),
+        max_length=16,
+        default="off",
+        choices=[
+            ("off", _("Not in the app")),
+            ("requests", _("Requests the salon confirms (仮予約)")),
+            ("instant", _("Open times are booked at once; others are requests")),
+        ],
+    )
     # How long before an appointment the customer may still cancel it in the app; empty: not in the app.
     app_cancel_hours = models.PositiveSmallIntegerField(
         _("cancel in the app up to (hours before)"),

@@ -17,3 +17,17 @@ def sheets_waiting(request):
         return len(received_sheets(salon=salon).values_list("pk", flat=True)[:BADGE_MOST])
 
     return {"sheets_waiting": SimpleLazyObject(count)}
+
+
+def requests_waiting(request):
+    """How many booking requests from the app wait for an answer, for the 予約 link's red count."""
+
+    def count() -> int:
+        from appointments.models import AppointmentRequest, RequestState
+
+        if getattr(request, "staff", None) is None:
+            return 0
+        waiting = AppointmentRequest.objects.filter(state=RequestState.PENDING)
+        return len(waiting.values_list("pk", flat=True)[:BADGE_MOST])
+
+    return {"requests_waiting": SimpleLazyObject(count)}

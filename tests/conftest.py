@@ -167,7 +167,25 @@ def salon_a_objects(salon_a):
         "staff_session": _staff_session(salon_a),
         "passkey": _passkey(salon_a),
         "appointment": _appointment(salon_a),
+        "booking_request": _booking_request(salon_a),
     }
+
+
+def _booking_request(world):
+    import datetime
+
+    from appointments.services import booking_request_create
+
+    with scope(salon=world.salon):
+        asked, _booked = booking_request_create(
+            salon=world.salon,
+            customer=world.customer,
+            staff=world.stylist,
+            menus=[],
+            times=[datetime.datetime(2026, 12, 12, 2, 0, tzinfo=datetime.UTC)],
+            note="サロンAの予約リクエスト",
+        )
+        return asked
 
 
 def _appointment(world):

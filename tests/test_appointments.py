@@ -8,6 +8,7 @@ import uuid
 import zoneinfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils.timezone import now as timezone_now
 from django_scopes import scope
@@ -437,3 +438,100 @@ def test_the_app_shows_the_next_appointment_to_add_to_the_calendar_and_cancel_un
         cancelled = Appointment.objects.get(pk=appointment.pk)
     assert (cancelled.state, cancelled.state_changed_by) == ("cancelled", None)
     assert "次回のご予約" not in phone.get(home_url).content.decode()
+
+
+# Requests from the app -------------------------------------------------------------------------------
+
+
+def _app(world, mode):
+    from .linking_helpers import linked_phone
+
+    world.salon.app_booking = mode
+    world.salon.save()
+    return linked_phone(world)
+
+
+def _ask(phone, world, **data):
+    url = reverse("customer_app:booking", kwargs={"slug": world.salon.slug})
+    return phone.post(url, {"time_1": "2026-12-20T11:00", **data})
+
+
+def test_a_request_from_the_app_is_confirmed_by_staff_and_the_customer_told(salon_a):
+    from notices.models import Notice
+
+    phone = _app(salon_a, "requests")
+    with time_machine_at(datetime.datetime(2026, 12, 6, 12, 0, tzinfo=TOKYO)):
+        sent = _ask(
+            phone, salon_a, staff=salon_a.stylist.pk, time_2="2026-12-21T15:00", note="前髪だけ短めに"
+        )
+    assert sent.status_code == 302
+    staff = salon_a.client(salon_a.stylist)
+    listing = staff.get(reverse("staff:request_list")).content.decode()
+    assert salon_a.customer.name in listing and "前髪だけ短めに" in listing and "12/21 15:00" in listing
+    assert 'badge--count">1' in staff.get(reverse("staff:ledger")).content.decode()
+    with scope(salon=salon_a.salon):
+        asked = salon_a.customer.appointment_requests.get()
+    answer = reverse("staff:request_answer", kwargs={"pk": asked.pk})
+    staff.post(answer, {"action": "confirm", "time": "1", "staff": salon_a.stylist.pk})
+    with scope(salon=salon_a.salon):
+        booked = Appointment.objects.get(customer=salon_a.customer)
+        told = Notice.objects.get(customer=salon_a.customer)
+    assert booked.starts_at == datetime.datetime(2026, 12, 21, 15, 0, tzinfo=TOKYO) and booked.source == "app"
+    assert "ご予約が確定しました" in told.title and "12月21日 15:00" in told.body
+    page = phone.get(reverse("customer_app:booking", kwargs={"slug": salon_a.salon.slug})).content.decode()
+    assert "予約確定" in page
+
+
+def test_the_salon_proposes_another_time_and_the_customer_takes_it(salon_a):
+    phone = _app(salon_a, "requests")
+    with time_machine_at(datetime.datetime(2026, 12, 6, 12, 0, tzinfo=TOKYO)):
+        _ask(phone, salon_a)
+        with scope(salon=salon_a.salon):
+            asked = salon_a.customer.appointment_requests.get()
+        staff = salon_a.client(salon_a.stylist)
+        answer = reverse("staff:request_answer", kwargs={"pk": asked.pk})
+        declined_empty = staff.post(answer, {"action": "decline", "message": ""}, follow=True)
+        assert "メッセージを書いてください" in declined_empty.content.decode()
+        staff.post(
+            answer, {"action": "propose", "start": "2026-12-20T16:00", "message": "夕方なら空いています"}
+        )
+        page = phone.get(
+            reverse("customer_app:booking", kwargs={"slug": salon_a.salon.slug})
+        ).content.decode()
+        assert "夕方なら空いています" in page and "12/20 16:00 で予約する" in page
+        accept = reverse("customer_app:booking_accept", kwargs={"slug": salon_a.salon.slug, "pk": asked.pk})
+        assert phone.post(accept).status_code == 302
+    with scope(salon=salon_a.salon):
+        assert Appointment.objects.get(customer=salon_a.customer).starts_at.hour == 7  # 16:00 in Tokyo, UTC
+
+
+def test_instant_booking_takes_an_open_time_and_falls_back_to_a_request(salon_a):
+    phone = _app(salon_a, "instant")
+    with time_machine_at(datetime.datetime(2026, 12, 6, 12, 0, tzinfo=TOKYO)):
+        booked = _ask(phone, salon_a, staff=salon_a.stylist.pk)
+        assert booked["Location"].endswith(f"/s/{salon_a.salon.slug}/app/")
+        taken = _ask(phone, salon_a, staff=salon_a.stylist.pk)  # the same time again: now a request
+        assert taken["Location"].endswith("/booking/")
+    with scope(salon=salon_a.salon):
+        assert Appointment.objects.filter(customer=salon_a.customer).count() == 1
+        states = sorted(salon_a.customer.appointment_requests.values_list("state", flat=True))
+    assert states == ["confirmed", "pending"]
+
+
+def test_the_app_takes_no_bookings_unless_the_salon_says_so_and_refuses_the_past(salon_a):
+    phone = _app(salon_a, "off")
+    url = reverse("customer_app:booking", kwargs={"slug": salon_a.salon.slug})
+    assert phone.get(url).status_code == 404
+    salon_a.salon.app_booking = "requests"
+    salon_a.salon.save()
+    with time_machine_at(datetime.datetime(2026, 12, 6, 12, 0, tzinfo=TOKYO)):
+        past = phone.post(url, {"time_1": "2026-12-01T11:00", "note": "書いたこと"})
+    assert (
+        past.status_code == 200
+        and "これから先の日時" in past.content.decode()
+        and "書いたこと" in past.content.decode()
+    )
+
+
+def time_machine_at(moment):
+    return time_machine.travel(moment, tick=False)

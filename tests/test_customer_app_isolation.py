@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from appointments.models import Appointment
-from appointments.services import appointment_book
+from appointments.services import appointment_book, booking_request_create
 from counselling.models import Sheet
 from counselling.services import sheet_link_create, sheet_preset_apply
 from customer_app import urls as app_urls
@@ -30,6 +30,8 @@ APP_URLS = {
     "salon": ("get", lambda o: {}),
     "notices": ("get", lambda o: {}),
     "appointment_ics": ("get", lambda o: {"pk": o["appointment"].pk}),
+    "booking": ("get", lambda o: {}),
+    "booking_accept": ("post", lambda o: {"pk": o["booking_request"].pk}),
     "appointment_cancel": ("post", lambda o: {"pk": o["appointment"].pk}),
     "notice": ("get", lambda o: {"pk": o["notice"].pk}),
     "notice_read": ("post", lambda o: {"pk": o["notice"].pk}),
@@ -90,7 +92,18 @@ def victim(salon_a):
             salon=salon_a.salon, actor=None, customer=salon_a.customer, staff=salon_a.stylist,
             starts_at=timezone.now() + datetime.timedelta(days=5), note=SECRET_TEXT,
         )  # fmt: skip
-    return {"karte": karte, "image": image, "phone": phone, "notice": notice, "appointment": appointment}
+        salon_a.salon.app_booking = "requests"
+        salon_a.salon.save()
+        asked, _booked = booking_request_create(
+            salon=salon_a.salon, customer=salon_a.customer, staff=None, menus=[],
+            times=[timezone.now() + datetime.timedelta(days=6)], note=SECRET_TEXT,
+        )  # fmt: skip
+        asked.state, asked.proposed_at = "proposed", timezone.now() + datetime.timedelta(days=7)
+        asked.save()
+    return {
+        "karte": karte, "image": image, "phone": phone, "notice": notice, "appointment": appointment,
+        "booking_request": asked,
+    }  # fmt: skip
 
 
 @pytest.fixture
@@ -121,7 +134,15 @@ def test_nobody_else_gets_anything_of_this_customer(salon_a, victim, intruders, 
     assert str(victim["image"].pk) not in text
     assert "森川様へのご案内" not in text
     assert SECRET_ANSWER not in text
-    if name in {"karte", "image", "notice", "notice_read", "appointment_ics", "appointment_cancel"}:
+    if name in {
+        "karte",
+        "image",
+        "notice",
+        "notice_read",
+        "appointment_ics",
+        "appointment_cancel",
+        "booking_accept",
+    }:
         assert response.status_code in {302, 404}
 
 

@@ -31,6 +31,7 @@ OBJECT_URLS = {
     "session_end": lambda o: {"pk": o["staff_session"].pk},
     "staff_factor_reset": lambda o: {"pk": o["stylist"].pk},
     "appointment_detail": lambda o: {"pk": o["appointment"].pk},
+    "request_answer": lambda o: {"pk": o["booking_request"].pk},
     "ledger_week": lambda o: {"pk": o["stylist"].pk},
     "appointment_state": lambda o: {"pk": o["appointment"].pk},
     "appointment_move": lambda o: {"pk": o["appointment"].pk},
@@ -64,6 +65,7 @@ OBJECT_URLS = {
 }
 # Views that only take POST answer a GET with 405 before looking anything up, which reveals nothing.
 POST_ONLY = {
+    "request_answer",
     "calendar_feed_manage",
     "appointment_move",
     "appointment_state",
@@ -98,6 +100,7 @@ POST_ONLY = {
     "sheet_link_create",
 }
 SALON_URLS = {
+    "request_list",
     "calendar_feed_manage",
     "ledger",
     "appointment_create",

@@ -72,6 +72,7 @@ class SalonSettingsForm(forms.ModelForm):
             "closes_at",
             "reminder_time",
             "app_cancel_hours",
+            "app_booking",
             "app_shows_menu",
             "app_shows_prices",
             "karte_message",
@@ -115,7 +116,7 @@ class SalonSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["second_factor"].required = False
         # Left out of a form sent without them (an older page): the hours stay as they are.
-        for name in ("opens_at", "closes_at"):
+        for name in ("opens_at", "closes_at", "app_booking"):
             self.fields[name].required = False
         for name in ("map_url", "booking_url", "line_url", "instagram_url", "website_url"):
             self.fields[name].error_messages["invalid"] = _(
@@ -128,6 +129,9 @@ class SalonSettingsForm(forms.ModelForm):
         if opens and closes and closes <= opens:
             self.add_error("closes_at", _("Closing comes after opening."))
         return data
+
+    def clean_app_booking(self):
+        return self.cleaned_data["app_booking"] or self.instance.app_booking
 
     def clean_opens_at(self):
         return self.cleaned_data["opens_at"] or self.instance.opens_at

@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_scopes import scope
 
-from appointments.models import Appointment, AppointmentState, ShiftException, StaffShift
+from appointments.models import (
+    Appointment,
+    AppointmentRequest,
+    AppointmentState,
+    RequestState,
+    ShiftException,
+    StaffShift,
+)
 from appointments.selectors import (
     calendar_feed_appointments,
     calendar_feed_member,
@@ -31,6 +38,9 @@ from appointments.services import (
     appointment_minutes,
     appointment_move,
     appointment_set_state,
+    booking_request_confirm,
+    booking_request_decline,
+    booking_request_propose,
     calendar_feed_renew,
     calendar_feed_stop,
     menu_lines_for,
@@ -540,3 +550,76 @@ def staff_shifts(request, pk):
     exceptions = ShiftException.objects.filter(member=member, date__gte=timezone.localdate())[:60]
     context = {"member": member, "week_form": week_form, "day_form": day_form, "exceptions": exceptions}
     return render(request, "staff/salon/staff_shifts.html", context, status=400 if action else 200)
+
+
+REQUESTS_SHOWN = 50
+
+
+@staff_required
+def request_list(request):
+    """Requests from the app: those waiting first, each with its preferred times to book at a tap."""
+    waiting = list(
+        AppointmentRequest.objects.filter(state=RequestState.PENDING).select_related("customer", "staff")[
+            :REQUESTS_SHOWN
+        ]
+    )
+    answered = list(
+        AppointmentRequest.objects.exclude(state=RequestState.PENDING)
+        .select_related("customer", "staff")
+        .order_by("-answered_at", "-pk")[:20]
+    )
+    context = {"waiting": waiting, "answered": answered, "staff": _staff_queryset()}
+    return render(request, "staff/appointments/requests.html", context)
+
+
+@staff_required
+@require_POST
+def request_answer(request, pk):
+    asked: AppointmentRequest = get_object_or_404(
+        AppointmentRequest.objects.select_related("customer", "staff"),
+        pk=pk,
+        state__in=(RequestState.PENDING, RequestState.PROPOSED),
+    )
+    action = request.POST.get("action")
+    message = request.POST.get("message", "").strip()[:1000]
+    staff_raw = request.POST.get("staff", "")
+    staff = _staff_queryset().filter(pk=int(staff_raw)).first() if staff_raw.isdigit() else asked.staff
+    if action == "confirm":
+        index = request.POST.get("time", "")
+        times = asked.preferred
+        if not index.isdigit() or int(index) >= len(times):
+            raise Http404
+        start = times[int(index)]
+        off = _outside_hours(request, staff, start, start + datetime.timedelta(minutes=asked.minutes))
+        if off:
+            messages.error(request, off)
+            return redirect("staff:request_list")
+        try:
+            booking_request_confirm(request=asked, actor=request.user, starts_at=start, staff=staff)
+        except SlotTaken as taken:
+            messages.error(request, _clash_message(taken.other))
+            return redirect("staff:request_list")
+        messages.success(
+            request, _("Booked, and %(customer)s was told in the app.") % {"customer": asked.customer.name}
+        )
+    elif action == "propose":
+        try:
+            start = timezone.make_aware(datetime.datetime.fromisoformat(request.POST.get("start", "")))
+        except ValueError:
+            messages.error(request, _("Enter the date and time to propose."))
+            return redirect("staff:request_list")
+        booking_request_propose(request=asked, actor=request.user, starts_at=start, message=message)
+        messages.success(
+            request, _("The proposal was sent to %(customer)s.") % {"customer": asked.customer.name}
+        )
+    elif action == "decline":
+        if not message:
+            messages.error(
+                request, _("Write a message for the customer: why, and what they could do instead.")
+            )
+            return redirect("staff:request_list")
+        booking_request_decline(request=asked, actor=request.user, message=message)
+        messages.success(request, _("%(customer)s was told.") % {"customer": asked.customer.name})
+    else:
+        raise Http404
+    return redirect("staff:request_list")
