@@ -4,18 +4,18 @@ from django.utils.translation import gettext_lazy as _
 
 from privacy.parts import CustomerDataPart, Erased, ids, register, when
 
-from .models import Appointment
+from .models import Appointment, AppointmentRequest
 
 
 @register
 class Appointments(CustomerDataPart):
-    models = ("appointments.Appointment",)
+    models = ("appointments.Appointment", "appointments.AppointmentRequest")
     document = "appointments.json"
-    contents = ((document, _("your appointments: when, with whom, which menus, and how each went")),)
+    contents = ((document, _("your appointments and your requests from the app")),)
     erase_order = 5
 
-    def export(self, customer, plan, prefix: str) -> list[dict]:
-        return [
+    def export(self, customer, plan, prefix: str) -> dict:
+        appointments = [
             {
                 "starts_at": when(appointment.starts_at),
                 "ends_at": when(appointment.ends_at),
@@ -26,10 +26,26 @@ class Appointments(CustomerDataPart):
             }
             for appointment in Appointment.objects.filter(customer=customer).select_related("staff")
         ]
+        requests = [
+            {
+                "asked_at": when(asked.created_at),
+                "times": asked.times,
+                "menus": [line.get("name") for line in asked.menu_lines],
+                "note": asked.note,
+                "state": asked.get_state_display(),
+                "reply": asked.reply,
+            }
+            for asked in AppointmentRequest.objects.filter(customer=customer)
+        ]
+        return {"appointments": appointments, "requests": requests}
 
     def audit_targets(self, customer) -> dict[str, set[str]]:
-        return {"appointment": ids(Appointment.objects.filter(customer=customer))}
+        return {
+            "appointment": ids(Appointment.objects.filter(customer=customer)),
+            "appointmentrequest": ids(AppointmentRequest.objects.filter(customer=customer)),
+        }
 
     def erase(self, customer) -> Erased:
+        asked, _deleted = AppointmentRequest.objects.filter(customer=customer).delete()
         count, _deleted = Appointment.objects.filter(customer=customer).delete()
-        return Erased(counts={"appointments": count})
+        return Erased(counts={"appointments": count, "appointment requests": asked})
