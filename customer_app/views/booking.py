@@ -25,7 +25,9 @@ def _form(request, data=None):
         staff_queryset=StaffMember.objects.filter(pk__in=[member.pk for member in ledger_staff()]).order_by(
             "pk"
         ),
-        menu_queryset=MenuItem.objects.filter(archived_at__isnull=True, category__archived_at__isnull=True),
+        menu_queryset=MenuItem.objects.filter(
+            archived_at__isnull=True, category__archived_at__isnull=True
+        ).order_by("category__position", "position", "pk"),
     )
 
 

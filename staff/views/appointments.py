@@ -253,7 +253,9 @@ def _staff_queryset():
 
 
 def _menu_queryset():
-    return MenuItem.objects.filter(archived_at__isnull=True, category__archived_at__isnull=True)
+    return MenuItem.objects.filter(archived_at__isnull=True, category__archived_at__isnull=True).order_by(
+        "category__position", "position", "pk"
+    )
 
 
 def _initial(request) -> dict:
