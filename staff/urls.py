@@ -97,6 +97,12 @@ urlpatterns = [
         "salon/data/import/template.csv", transfer.customer_import_template, name="customer_import_template"
     ),
     path("salon/data/import/<int:pk>/", transfer.customer_import, name="customer_import"),
+    path("salon/data/appointments/", transfer.appointment_import_view, name="appointment_import"),
+    path(
+        "salon/data/appointments/template.csv",
+        transfer.appointment_import_template,
+        name="appointment_import_template",
+    ),
     path("salon/analytics/", analytics.analytics_page, name="analytics"),
     path("salon/followups/", followups.followup_settings, name="followup_settings"),
     path("salon/push/", push.push_settings, name="push_settings"),

@@ -535,3 +535,40 @@ def test_the_app_takes_no_bookings_unless_the_salon_says_so_and_refuses_the_past
 
 def time_machine_at(moment):
     return time_machine.travel(moment, tick=False)
+
+
+# Bookings from elsewhere, by CSV ---------------------------------------------------------------------
+
+
+def test_appointments_kept_elsewhere_are_checked_then_booked(salon_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _book(salon_a)  # 2026-12-10 10:00–11:00 with the stylist: the CSV's third row clashes with it
+    csv_text = (
+        "日付,開始,所要時間(分),顧客番号,携帯電話,担当,メニュー,経路,メモ\r\n"
+        f"2026/12/10,14:00,90,00001,,{salon_a.stylist.display_name},,電話,根元カラー\r\n"
+        "2026/12/11,15:00,,,080-3333-4444,,,HPB,\r\n"
+        f"2026/12/10,10:30,60,00001,,{salon_a.stylist.display_name},,電話,\r\n"
+        "2026/12/12,25:00,,00001,,,,,\r\n"
+        "2026/12/12,11:00,,99999,,,,,\r\n"
+    )
+    owner = salon_a.client()
+    url = reverse("staff:appointment_import")
+    upload = SimpleUploadedFile("book.csv", csv_text.encode("cp932"), content_type="text/csv")
+    checked = owner.post(url, {"file": upload})
+    page = checked.content.decode()
+    assert checked.status_code == 200 and "5行のうち3行を予約できます" in page
+    assert "日付か時刻が読み取れません" in page and "この顧客番号か電話番号のお客様はいません" in page
+    with scope(salon=salon_a.salon):
+        assert Appointment.objects.count() == 1  # nothing booked yet
+    done = owner.post(url, {"action": "import", "text": checked.context["text"]}).content.decode()
+    assert "2件の予約を登録しました" in done and "すでに予約が入っています" in done
+    with scope(salon=salon_a.salon):
+        imported = list(Appointment.objects.exclude(starts_at=TEN).order_by("starts_at"))
+    assert [(a.customer, a.source, a.note) for a in imported] == [
+        (salon_a.customer, "phone", "根元カラー"),
+        (salon_a.other_customer, "hpb", ""),
+    ]
+    assert imported[0].ends_at - imported[0].starts_at == datetime.timedelta(minutes=90)
+    template = owner.get(reverse("staff:appointment_import_template"))
+    assert template.content.startswith(b"\xef\xbb\xbf") and "日付" in template.content.decode("utf-8-sig")

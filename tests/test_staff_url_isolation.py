@@ -100,6 +100,8 @@ POST_ONLY = {
     "sheet_link_create",
 }
 SALON_URLS = {
+    "appointment_import",
+    "appointment_import_template",
     "request_list",
     "calendar_feed_manage",
     "ledger",
@@ -253,6 +255,7 @@ OWNER_ONLY = {
     "data_request_done", "staff_list", "staff_create", "staff_invite", "staff_invite_resend",
     "staff_factor_reset", "staff_password_set", "staff_shifts", "staff_edit", "audit_list", "sheet_design",
     "sheet_preset", "question_create", "question_edit", "question_action", "data", "export_list",
+    "appointment_import", "appointment_import_template",
     "customer_import_upload", "customer_import", "customer_import_template", "export_create",
     "export_download",
 }  # fmt: skip

@@ -1,7 +1,10 @@
 import datetime
+import re
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_log
 from common.actors import Actor
@@ -10,7 +13,7 @@ from customers.models import Customer
 from customers.services import customer_numbers_reserve
 from salons.models import Salon
 
-from . import actions, customer_csv
+from . import actions, appointment_csv, customer_csv
 from .customer_csv import ImportRefused, Parsed
 from .models import CustomerImport
 
@@ -106,3 +109,52 @@ __all__ = [
     "customer_import_run",
     "customer_import_stage",
 ]
+
+
+def appointment_import(*, salon: Salon, actor: Actor, text: str, commit: bool) -> list[Any]:
+    """Check every row (customer found, staff member known, the time free); with `commit`, book the
+    rows that passed, one by one, each clash written on its row. Returns the rows."""
+    from appointments.models import AppointmentSource
+    from appointments.services import BadTimes, SlotTaken, appointment_book
+    from menus.models import MenuItem
+    from salons.models import StaffMember
+
+    rows = appointment_csv.parse(text, tz=timezone.get_current_timezone())
+    by_number = {c.number: c for c in Customer.objects.exclude(number=None)}
+    by_phone = {digits_only(c.phone): c for c in Customer.objects.exclude(phone="")}
+    staff = {m.display_name.replace(" ", ""): m for m in StaffMember.objects.filter(is_active=True)}
+    menus = {m.name: m for m in MenuItem.objects.filter(archived_at__isnull=True)}
+    for row in rows:
+        values = row.values
+        number = digits_only(values.get("number", ""))
+        row.customer = by_number.get(int(number)) if number else None
+        if row.customer is None and values.get("phone"):
+            row.customer = by_phone.get(digits_only(values["phone"]))
+        if row.customer is None:
+            row.errors.append(_("No customer with this number or phone. Add the customer first."))
+        name = values.get("staff", "").replace(" ", "").replace("\u3000", "")
+        row.staff = staff.get(name) if name else None
+        if name and row.staff is None:
+            row.errors.append(_("No staff member is called %(name)s.") % {"name": values["staff"]})
+        names = [part.strip() for part in re.split(r"[・、,/]", values.get("menus", "")) if part.strip()]
+        row.menus = [menus[part] for part in names if part in menus]
+        if commit and not row.errors and row.starts_at is not None:
+            try:
+                appointment_book(
+                    salon=salon,
+                    actor=actor,
+                    customer=row.customer,
+                    staff=row.staff,
+                    starts_at=row.starts_at,
+                    ends_at=row.starts_at + datetime.timedelta(minutes=row.minutes),
+                    menus=row.menus,
+                    note=values.get("note", "")[:1000],
+                    source=appointment_csv.source_of(values.get("source", "")) or AppointmentSource.PHONE,
+                )
+            except SlotTaken:
+                row.errors.append(_("The staff member already has an appointment then: not booked."))
+            except BadTimes:
+                row.errors.append(_("The length must be minutes between 5 and 600."))
+            else:
+                row.booked = True
+    return rows

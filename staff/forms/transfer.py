@@ -32,3 +32,18 @@ class ExportForm(forms.Form):
             "Shift_JIS opens directly in Excel on Windows; characters it lacks (such as 𠮷) become “?”."
         ),
     )
+
+
+class AppointmentImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Appointments CSV file"),
+        help_text=_("Saved from Excel as CSV (Shift_JIS or UTF-8). The first row names the columns."),
+        error_messages={"required": _("Choose the CSV file to import."), "empty": _("The file is empty.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,text/plain"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 1024 * 1024:
+            raise ValidationError(_("Import at most 1 MB of appointments at a time."))
+        return upload

@@ -10,20 +10,21 @@ from django.views.decorators.http import require_POST
 from common.serving import stored_file_response
 from customers.models import number_text
 from salons.access import owner_required
-from transfer import customer_csv
+from transfer import appointment_csv, customer_csv
 from transfer.exports import export_downloaded, export_is_expired, export_request
 from transfer.models import ExportStatus
 from transfer.selectors import recent_exports
 from transfer.services import (
     ImportChanged,
     ImportRefused,
+    appointment_import,
     customer_import_preview,
     customer_import_run,
     customer_import_stage,
 )
 
 from ..access import get_customer_import_for_owner, get_export_for_owner
-from ..forms.transfer import CustomerImportForm, ExportForm
+from ..forms.transfer import AppointmentImportForm, CustomerImportForm, ExportForm
 
 RECENT_EXPORTS = 10
 ENCODING_NAMES = {"cp932": "Shift_JIS (CP932)", "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)"}
@@ -162,4 +163,41 @@ def export_download(request, pk):
     response = stored_file_response(job.file, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@owner_required
+def appointment_import_view(request):
+    """Bookings kept elsewhere into the ledger: upload, every row checked and shown, then booked."""
+    form = AppointmentImportForm(request.POST or None, request.FILES or None)
+    rows, text, done, status = None, "", False, 200
+    try:
+        if request.method == "POST" and request.POST.get("action") == "import":
+            text = request.POST.get("text", "")[: 1024 * 1024]
+            rows = appointment_import(salon=request.salon, actor=request.user, text=text, commit=True)
+            done = True
+        elif request.method == "POST" and form.is_valid():
+            text, _encoding = customer_csv.decode(form.cleaned_data["file"].read())
+            rows = appointment_import(salon=request.salon, actor=request.user, text=text, commit=False)
+        elif request.method == "POST":
+            status = 422
+    except ImportRefused as refused:
+        form.add_error("file" if not text else None, str(refused))
+        rows, status = None, 422
+    context = {
+        "form": form,
+        "rows": rows,
+        "text": text,
+        "done": done,
+        "ready": [row for row in rows or [] if not row.errors],
+        "booked": [row for row in rows or [] if row.booked],
+    }
+    return render(request, "staff/salon/appointment_import.html", context, status=status)
+
+
+@owner_required
+def appointment_import_template(request):
+    data = customer_csv.encode_csv(appointment_csv.TEMPLATE, "utf-8-sig")
+    response = HttpResponse(data, content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="karte-appointments-template.csv"'
     return response

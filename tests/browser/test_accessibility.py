@@ -120,6 +120,8 @@ def test_staff_pages_have_no_serious_accessibility_problems(
             f"/appointments/{world['appointment'].pk}/",
             f"/salon/staff/{salon_a.stylist.pk}/shifts/",
             f"/appointments/week/{salon_a.stylist.pk}/?date=2026-12-10",
+            "/appointments/requests/",
+            "/salon/data/appointments/",
             f"/salon/staff/{salon_a.stylist.pk}/edit/",
             "/salon/audit/",
             f"/customers/{customer}/erase/",
