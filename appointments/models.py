@@ -78,6 +78,10 @@ class Appointment(models.Model):
     # When the reminder the day before was posted: set in the same transaction as the notice, so that
     # one reminder goes out, whichever worker takes it.
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The reminder posted, withdrawn from the app if the appointment is cancelled or moved after it.
+    reminder_notice = models.ForeignKey(
+        "notices.Notice", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
     # Sent by the form that creates it, so that a double tap or a resend books once.
     client_key = models.UUIDField(null=True, blank=True, editable=False)
 

@@ -68,7 +68,7 @@ def reminder_send(*, appointment: Appointment, now: datetime.datetime) -> bool:
             return False
         with translation.override(settings.LANGUAGE_CODE):
             title, body = reminder_text(appointment)
-        notice_create(
+        notice = notice_create(
             salon=appointment.salon,
             actor=None,
             title=title,
@@ -78,6 +78,7 @@ def reminder_send(*, appointment: Appointment, now: datetime.datetime) -> bool:
             customer=appointment.customer,
             source=NoticeSource.REMINDER,
         )
+        Appointment.objects.filter(pk=appointment.pk).update(reminder_notice=notice)
     return True
 
 

@@ -24,7 +24,8 @@ from common.actors import Actor
 from common.idempotency import create_once
 from customers.models import Customer
 from menus.models import MenuItem
-from notices.services import notice_create
+from notices.models import Notice
+from notices.services import notice_create, notice_withdraw
 from salons.models import Salon, StaffMember
 
 from . import actions
@@ -89,6 +90,22 @@ def overlapping(
     if but is not None:
         found = found.exclude(pk=but)
     return found.first()
+
+
+def _reminder_withdraw(appointment: Appointment) -> None:
+    """A reminder that no longer tells the truth (cancelled, or another time) leaves the app at once;
+    a moved appointment may be reminded again at its new time."""
+    # Read from the row: the reminder may have been posted by a worker after this object was loaded.
+    notice_id = (
+        Appointment.objects.filter(pk=appointment.pk).values_list("reminder_notice_id", flat=True).first()
+    )
+    if notice_id is None:
+        return
+    notice = Notice.objects.filter(pk=notice_id).first()
+    if notice is not None:
+        notice_withdraw(notice=notice, actor=None)
+    Appointment.objects.filter(pk=appointment.pk).update(reminder_notice=None, reminded_at=None)
+    appointment.reminder_notice_id, appointment.reminded_at = None, None
 
 
 def _hold(
@@ -169,8 +186,11 @@ def appointment_move(
                 _hold(staff, starts_at, ends_at, appointment.pk)
             elif ends_at <= starts_at or ends_at - starts_at > LONGEST:
                 raise BadTimes("ends before it starts, or lasts too long")
+            moved = appointment.starts_at != starts_at
             appointment.starts_at, appointment.ends_at, appointment.staff = starts_at, ends_at, staff
             appointment.save(update_fields=["starts_at", "ends_at", "staff", "updated_at"])
+            if moved:
+                _reminder_withdraw(appointment)
             audit_log(
                 salon=appointment.salon,
                 actor=actor,
@@ -199,6 +219,8 @@ def appointment_set_state(*, appointment: Appointment, actor: Actor, state: str)
             appointment.state_changed_by = actor
             appointment.state_changed_at = timezone.now()
             appointment.save(update_fields=["state", "state_changed_by", "state_changed_at", "updated_at"])
+            if state in (AppointmentState.CANCELLED, AppointmentState.NO_SHOW):
+                _reminder_withdraw(appointment)
             audit_log(
                 salon=appointment.salon,
                 actor=actor,
@@ -304,6 +326,7 @@ def appointment_cancel_from_app(*, appointment: Appointment, now: datetime.datet
         appointment.state_changed_by = None
         appointment.state_changed_at = now
         appointment.save(update_fields=["state", "state_changed_by", "state_changed_at", "updated_at"])
+        _reminder_withdraw(appointment)
         audit_log(
             salon=appointment.salon,
             actor=None,

@@ -572,3 +572,27 @@ def test_appointments_kept_elsewhere_are_checked_then_booked(salon_a):
     assert imported[0].ends_at - imported[0].starts_at == datetime.timedelta(minutes=90)
     template = owner.get(reverse("staff:appointment_import_template"))
     assert template.content.startswith(b"\xef\xbb\xbf") and "日付" in template.content.decode("utf-8-sig")
+
+
+def test_a_reminder_leaves_the_app_when_its_appointment_is_cancelled_or_moved(salon_a):
+    from notices.models import Notice
+
+    salon_a.salon.reminder_time = datetime.time(18, 0)
+    salon_a.salon.save()
+    _linked(salon_a)
+    first = _book(salon_a)
+    second = _book(salon_a, at=TEN + datetime.timedelta(hours=3))
+    evening = datetime.datetime(2026, 12, 9, 18, 30, tzinfo=TOKYO)
+    with time_machine_at(evening):
+        assert _reminders(salon_a, evening) == 2
+    with time_machine_at(evening + datetime.timedelta(minutes=5)), scope(salon=salon_a.salon):
+        appointment_set_state(appointment=first, actor=None, state="cancelled")
+        appointment_move(
+            appointment=second, actor=None, starts_at=second.starts_at + datetime.timedelta(hours=1),
+            ends_at=second.ends_at + datetime.timedelta(hours=1), staff=salon_a.stylist,
+        )  # fmt: skip
+        now = datetime.datetime.now(tz=datetime.UTC)
+        reminders = list(Notice.objects.filter(source="reminder"))
+        assert len(reminders) == 2 and all(notice.ends_at <= now for notice in reminders)  # both withdrawn
+    with time_machine_at(evening + datetime.timedelta(minutes=10)):
+        assert _reminders(salon_a, evening + datetime.timedelta(minutes=10)) == 1  # the moved one, anew
