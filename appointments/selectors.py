@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from typing import Any
 
 from django.db.models import QuerySet
+from django_scopes import scopes_disabled
 
 from customers.models import Customer
-from salons.models import StaffMember
+from menus.models import MenuItem
+from salons.models import StaffMember, StaffRole
 
-from .models import HOLDS_TIME, LONGEST, Appointment
+from .models import HOLDS_TIME, LONGEST, Appointment, CalendarFeed, ShiftException, StaffShift
 
 
 def day_appointments(*, start: datetime.datetime, end: datetime.datetime) -> QuerySet[Appointment]:
@@ -22,13 +25,21 @@ def day_appointments(*, start: datetime.datetime, end: datetime.datetime) -> Que
     )
 
 
+def bookable_staff() -> QuerySet[StaffMember]:
+    """Who can be booked: active staff who do treatments (reception takes no bookings)."""
+    return StaffMember.objects.filter(is_active=True).exclude(role=StaffRole.RECEPTION).order_by("pk")
+
+
 def ledger_staff() -> list[StaffMember]:
-    """The columns of the ledger: active staff who do treatments (reception takes no bookings)."""
-    return [
-        member
-        for member in StaffMember.objects.filter(is_active=True).order_by("pk")
-        if member.works_on_kartes
-    ]
+    """The columns of the ledger."""
+    return list(bookable_staff())
+
+
+def bookable_menus() -> QuerySet[MenuItem]:
+    """The menus a booking can pick, in the catalogue's order."""
+    return MenuItem.objects.filter(archived_at__isnull=True, category__archived_at__isnull=True).order_by(
+        "category__position", "position", "pk"
+    )
 
 
 def appointment_for_karte(*, customer: Customer, pk: Any) -> Appointment | None:
@@ -64,12 +75,6 @@ FEED_DAYS_AFTER = 120
 
 def calendar_feed_member(*, token: str) -> StaffMember | None:
     """The active staff member whose feed address this is (no scope: the address is the key)."""
-    import hashlib
-
-    from django_scopes import scopes_disabled
-
-    from .models import CalendarFeed
-
     digest = hashlib.sha256(token.encode()).hexdigest()
     with scopes_disabled():
         feed = CalendarFeed.objects.select_related("member__salon").filter(token_sha256=digest).first()
@@ -95,8 +100,6 @@ def working_hours(
 ) -> dict[int, tuple[datetime.time, datetime.time] | None]:
     """Each member's hours on `day` (None: off): the date's exception, else the weekday's shift, else
     the salon's hours for a member without any shifts. Two queries, however many staff."""
-    from .models import ShiftException, StaffShift
-
     ids = [member.pk for member in members]
     exceptions = {e.member_id: e for e in ShiftException.objects.filter(member_id__in=ids, date=day)}
     shifts: dict[int, dict[int, StaffShift]] = {}

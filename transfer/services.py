@@ -6,12 +6,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appointments.models import AppointmentSource
+from appointments.services import BadTimes, SlotTaken, appointment_book
 from audit.services import audit_log
 from common.actors import Actor
 from common.text import digits_only
 from customers.models import Customer
 from customers.services import customer_numbers_reserve
-from salons.models import Salon
+from menus.models import MenuItem
+from salons.models import Salon, StaffMember
 
 from . import actions, appointment_csv, customer_csv
 from .customer_csv import ImportRefused, Parsed
@@ -114,11 +117,6 @@ __all__ = [
 def appointment_import(*, salon: Salon, actor: Actor, text: str, commit: bool) -> list[Any]:
     """Check every row (customer found, staff member known, the time free); with `commit`, book the
     rows that passed, one by one, each clash written on its row. Returns the rows."""
-    from appointments.models import AppointmentSource
-    from appointments.services import BadTimes, SlotTaken, appointment_book
-    from menus.models import MenuItem
-    from salons.models import StaffMember
-
     rows = appointment_csv.parse(text, tz=timezone.get_current_timezone())
     by_number = {c.number: c for c in Customer.objects.exclude(number=None)}
     by_phone = {digits_only(c.phone): c for c in Customer.objects.exclude(phone="")}

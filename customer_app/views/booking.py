@@ -8,10 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from appointments.models import AppointmentRequest, RequestState
-from appointments.selectors import ledger_staff
+from appointments.selectors import bookable_menus, bookable_staff
 from appointments.services import SlotTaken, booking_request_confirm, booking_request_create
-from menus.models import MenuItem
-from salons.models import StaffMember
 
 from ..access import app_view
 from ..forms.booking import BookingRequestForm
@@ -20,15 +18,7 @@ REQUESTS_SHOWN = 10
 
 
 def _form(request, data=None):
-    return BookingRequestForm(
-        data,
-        staff_queryset=StaffMember.objects.filter(pk__in=[member.pk for member in ledger_staff()]).order_by(
-            "pk"
-        ),
-        menu_queryset=MenuItem.objects.filter(
-            archived_at__isnull=True, category__archived_at__isnull=True
-        ).order_by("category__position", "position", "pk"),
-    )
+    return BookingRequestForm(data, staff_queryset=bookable_staff(), menu_queryset=bookable_menus())
 
 
 @app_view()

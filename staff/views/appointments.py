@@ -24,6 +24,8 @@ from appointments.models import (
     StaffShift,
 )
 from appointments.selectors import (
+    bookable_menus,
+    bookable_staff,
     calendar_feed_appointments,
     calendar_feed_member,
     day_appointments,
@@ -50,7 +52,6 @@ from appointments.services import (
 )
 from common.ical import Event, ical_calendar
 from customers.models import Customer
-from menus.models import MenuItem
 from menus.selectors import menu_catalogue
 from salons.access import owner_required, staff_required
 from salons.models import StaffMember
@@ -249,13 +250,11 @@ def _outside_hours(request, staff, starts_at, ends_at) -> str | None:
 
 
 def _staff_queryset():
-    return StaffMember.objects.filter(pk__in=[member.pk for member in ledger_staff()]).order_by("pk")
+    return bookable_staff()
 
 
 def _menu_queryset():
-    return MenuItem.objects.filter(archived_at__isnull=True, category__archived_at__isnull=True).order_by(
-        "category__position", "position", "pk"
-    )
+    return bookable_menus()
 
 
 def _initial(request) -> dict:
