@@ -186,11 +186,17 @@ class RequestState(models.TextChoices):
     PROPOSED = "proposed", _("The salon proposed another time")
     CONFIRMED = "confirmed", _("Booking confirmed")
     DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_REQUEST_STATES = (RequestState.PENDING, RequestState.PROPOSED)
 
 
 class AppointmentRequest(models.Model):
     """A booking asked for in the app: menus, a staff member or none, up to three preferred times.
-    The salon confirms one of them, proposes another, or declines with a message."""
+    The salon confirms one of them, proposes another, or declines with a message. A request that
+    `moves` an appointment asks for another time for it: confirmed, that appointment is moved (its
+    time stays held until then); withdrawn when the customer asks again or the appointment ends."""
 
     salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="appointment_requests")
@@ -204,6 +210,9 @@ class AppointmentRequest(models.Model):
     reply = models.TextField(blank=True)
     appointment = models.ForeignKey(
         Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    moves = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, null=True, blank=True, related_name="change_requests"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     answered_by = models.ForeignKey(

@@ -6,14 +6,24 @@ import datetime
 import hashlib
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from customers.models import Customer
 from menus.models import MenuItem
 from salons.models import StaffMember, StaffRole
 
-from .models import HOLDS_TIME, LONGEST, Appointment, CalendarFeed, ShiftException, StaffShift
+from .models import (
+    HOLDS_TIME,
+    LONGEST,
+    OPEN_REQUEST_STATES,
+    Appointment,
+    AppointmentRequest,
+    CalendarFeed,
+    ShiftException,
+    StaffShift,
+)
 
 
 def day_appointments(*, start: datetime.datetime, end: datetime.datetime) -> QuerySet[Appointment]:
@@ -62,8 +72,12 @@ def customer_appointment(*, customer: Customer, pk: int) -> Appointment | None:
 
 
 def upcoming_for_customer(*, customer: Customer, now: datetime.datetime, limit: int = 5) -> list[Appointment]:
+    """The customer's coming appointments, each with `change_asked`: whether a request to move it
+    waits for the salon."""
+    asked = AppointmentRequest.objects.filter(moves=OuterRef("pk"), state__in=OPEN_REQUEST_STATES)
     return list(
         Appointment.objects.filter(customer=customer, ends_at__gte=now, state__in=HOLDS_TIME)
+        .annotate(change_asked=Exists(asked))
         .select_related("staff")
         .order_by("starts_at")[:limit]
     )
@@ -120,3 +134,19 @@ def working_hours(
         else:
             hours[member.pk] = (opens, closes)
     return hours
+
+
+def in_working_hours(*, staff: StaffMember, starts_at: datetime.datetime, ends_at: datetime.datetime) -> bool:
+    """Whether the whole visit falls inside the member's hours that day (the app books nothing else
+    at once: a time outside them is a request the salon answers)."""
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    salon = staff.salon
+    hours = working_hours(members=[staff], day=start.date(), opens=salon.opens_at, closes=salon.closes_at)[
+        staff.pk
+    ]
+    return (
+        hours is not None
+        and end.date() == start.date()
+        and hours[0] <= start.time()
+        and end.time() <= hours[1]
+    )

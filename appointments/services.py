@@ -32,6 +32,7 @@ from . import actions
 from .models import (
     HOLDS_TIME,
     LONGEST,
+    OPEN_REQUEST_STATES,
     Appointment,
     AppointmentRequest,
     AppointmentSource,
@@ -41,6 +42,7 @@ from .models import (
     ShiftException,
     StaffShift,
 )
+from .selectors import in_working_hours
 
 DEFAULT_MINUTES = 60
 # Where an appointment may go from each state (and back, for a tap by mistake).
@@ -106,6 +108,14 @@ def _reminder_withdraw(appointment: Appointment) -> None:
         notice_withdraw(notice=notice, actor=None)
     Appointment.objects.filter(pk=appointment.pk).update(reminder_notice=None, reminded_at=None)
     appointment.reminder_notice_id, appointment.reminded_at = None, None
+
+
+def _change_requests_withdraw(appointment: Appointment, *, but: int | None = None) -> None:
+    """Open requests to move an appointment that is no longer booked (or asked for anew) close."""
+    open_requests = AppointmentRequest.objects.filter(moves=appointment, state__in=OPEN_REQUEST_STATES)
+    if but is not None:
+        open_requests = open_requests.exclude(pk=but)
+    open_requests.update(state=RequestState.WITHDRAWN, answered_at=timezone.now())
 
 
 def _hold(
@@ -221,6 +231,8 @@ def appointment_set_state(*, appointment: Appointment, actor: Actor, state: str)
             appointment.save(update_fields=["state", "state_changed_by", "state_changed_at", "updated_at"])
             if state in (AppointmentState.CANCELLED, AppointmentState.NO_SHOW):
                 _reminder_withdraw(appointment)
+            if state != AppointmentState.BOOKED:
+                _change_requests_withdraw(appointment)
             audit_log(
                 salon=appointment.salon,
                 actor=actor,
@@ -312,21 +324,22 @@ def app_cancel_until(appointment: Appointment) -> datetime.datetime | None:
     return appointment.starts_at - datetime.timedelta(hours=hours)
 
 
-class TooLateToCancel(Exception):
-    pass
+class PastAppDeadline(Exception):
+    """The salon's deadline for changes in the app has passed (or the appointment is no longer booked)."""
 
 
 def appointment_cancel_from_app(*, appointment: Appointment, now: datetime.datetime) -> Appointment:
     """The customer cancels in the app, before the salon's deadline; recorded as theirs."""
     until = app_cancel_until(appointment)
     if appointment.state != AppointmentState.BOOKED or until is None or now >= until:
-        raise TooLateToCancel()
+        raise PastAppDeadline()
     with transaction.atomic():
         appointment.state = AppointmentState.CANCELLED
         appointment.state_changed_by = None
         appointment.state_changed_at = now
         appointment.save(update_fields=["state", "state_changed_by", "state_changed_at", "updated_at"])
         _reminder_withdraw(appointment)
+        _change_requests_withdraw(appointment)
         audit_log(
             salon=appointment.salon,
             actor=None,
@@ -360,6 +373,20 @@ def _when(moment: datetime.datetime) -> str:
     return f"{formats.date_format(local.date(), 'MONTH_DAY_FORMAT')} {local:%H:%M}"
 
 
+def _books_at_once(
+    salon: Salon, staff: StaffMember | None, starts_at: datetime.datetime, minutes: int
+) -> bool:
+    """Where the salon books open times at once: a named staff member, inside their hours (whether
+    the time is free, the booking itself decides)."""
+    return (
+        salon.app_booking == "instant"
+        and staff is not None
+        and in_working_hours(
+            staff=staff, starts_at=starts_at, ends_at=starts_at + datetime.timedelta(minutes=minutes)
+        )
+    )
+
+
 def booking_request_create(
     *,
     salon: Salon,
@@ -382,8 +409,9 @@ def booking_request_create(
         times=[moment.isoformat() for moment in times],
         note=note,
     )
-    if salon.app_booking != "instant" or staff is None:
+    if not _books_at_once(salon, staff, times[0], minutes):
         return request, None
+    assert staff is not None
     try:
         appointment = appointment_book(
             salon=salon,
@@ -406,7 +434,10 @@ def booking_request_create(
 def booking_request_confirm(
     *, request: AppointmentRequest, actor: Actor, starts_at: datetime.datetime, staff: StaffMember | None
 ) -> Appointment:
-    """Staff book one of the preferred times (or the one they proposed and the customer took)."""
+    """Staff book one of the preferred times (or the one they proposed and the customer took); a
+    request to move an appointment moves it. RequestGone when that appointment is no longer booked."""
+    if request.moves_id is not None:
+        return _change_confirm(request=request, actor=actor, starts_at=starts_at, staff=staff)
     with transaction.atomic():
         appointment = appointment_book(
             salon=request.salon,
@@ -451,5 +482,84 @@ def booking_request_decline(*, request: AppointmentRequest, actor: Actor, messag
         request.state, request.reply = RequestState.DECLINED, message
         request.answered_by, request.answered_at = actor, timezone.now()
         request.save(update_fields=["state", "reply", "answered_by", "answered_at"])
+        if request.moves is not None:
+            kept = _("Your appointment stays at %(when)s.") % {"when": _when(request.moves.starts_at)}
+            message = f"{message}\n{kept}".strip()
         _tell(request, _("About your booking request"), message, timezone.now())
     return request
+
+
+# A change of time asked in the app ------------------------------------------------------------------
+
+
+class RequestGone(Exception):
+    """The appointment a request would move was cancelled (or has begun) meanwhile."""
+
+
+def appointment_change_request(
+    *, appointment: Appointment, times: Sequence[datetime.datetime], note: str = "", now: datetime.datetime
+) -> tuple[AppointmentRequest, bool]:
+    """The customer asks for another time for their appointment, until the salon's deadline; an
+    earlier open request for it is withdrawn. Where the salon books open times at once and the first
+    time is free for the same staff member, the appointment is moved straight away (True); otherwise
+    it keeps its time until the salon answers."""
+    until = app_cancel_until(appointment)
+    if appointment.state != AppointmentState.BOOKED or until is None or now >= until:
+        raise PastAppDeadline()
+    salon = appointment.salon
+    length = appointment.ends_at - appointment.starts_at
+    with transaction.atomic():
+        request = AppointmentRequest.objects.create(
+            salon=salon,
+            customer=appointment.customer,
+            staff=appointment.staff,
+            menu_lines=appointment.menu_lines,
+            minutes=int(length.total_seconds() // 60),
+            times=[moment.isoformat() for moment in times],
+            note=note,
+            moves=appointment,
+        )
+        _change_requests_withdraw(appointment, but=request.pk)
+    if not _books_at_once(salon, appointment.staff, times[0], request.minutes):
+        return request, False
+    try:
+        appointment_move(
+            appointment=appointment,
+            actor=None,
+            starts_at=times[0],
+            ends_at=times[0] + length,
+            staff=appointment.staff,
+        )
+    except (SlotTaken, BadTimes):
+        return request, False
+    request.state, request.appointment, request.answered_at = RequestState.CONFIRMED, appointment, now
+    request.save(update_fields=["state", "appointment", "answered_at"])
+    return request, True
+
+
+def _change_confirm(
+    *, request: AppointmentRequest, actor: Actor, starts_at: datetime.datetime, staff: StaffMember | None
+) -> Appointment:
+    with transaction.atomic():
+        appointment = (
+            Appointment.objects.select_for_update(of=("self",)).filter(change_requests=request).first()
+        )
+        if appointment is None or appointment.state != AppointmentState.BOOKED:
+            raise RequestGone()
+        appointment_move(
+            appointment=appointment,
+            actor=actor,
+            starts_at=starts_at,
+            ends_at=starts_at + datetime.timedelta(minutes=request.minutes),
+            staff=staff,
+        )
+        request.state, request.appointment = RequestState.CONFIRMED, appointment
+        request.answered_by, request.answered_at = actor, timezone.now()
+        request.save(update_fields=["state", "appointment", "answered_by", "answered_at"])
+        _tell(
+            request,
+            _("Your appointment was moved"),
+            _("We look forward to seeing you at %(when)s.") % {"when": _when(starts_at)},
+            appointment.ends_at,
+        )
+    return appointment

@@ -14,6 +14,7 @@ app_patterns = [
     path("booking/<int:pk>/accept/", booking.booking_accept, name="booking_accept"),
     path("appointments/<int:pk>.ics", appointments.appointment_ics, name="appointment_ics"),
     path("appointments/<int:pk>/cancel/", appointments.appointment_cancel, name="appointment_cancel"),
+    path("appointments/<int:pk>/change/", appointments.appointment_change, name="appointment_change"),
     path("notices/", notices.notice_list, name="notices"),
     path("notices/<int:pk>/", notices.notice_detail, name="notice"),
     path("notices/<int:pk>/read/", notices.notice_read, name="notice_read"),

@@ -114,14 +114,16 @@ class Salon(models.Model):
             ("instant", _("Open times are booked at once; others are requests")),
         ],
     )
-    # How long before an appointment the customer may still cancel it in the app; empty: not in the app.
+    # How long before an appointment the customer may still change or cancel it in the app; empty: not
+    # in the app.
     app_cancel_hours = models.PositiveSmallIntegerField(
-        _("cancel in the app up to (hours before)"),
+        _("change or cancel in the app up to (hours before)"),
         null=True,
         blank=True,
         default=24,
         help_text=_(
-            "Until then the app offers 「キャンセル」; later, the salon's phone number. Empty: only by phone."
+            "Until then the app offers 「日時を変更」 (when it takes bookings) and "
+            "「キャンセル」; later, the salon's phone number. Empty: only by phone."
         ),
     )
     # The hours the 予約台帳 shows and offers.

@@ -533,6 +533,153 @@ def test_the_app_takes_no_bookings_unless_the_salon_says_so_and_refuses_the_past
     )
 
 
+# Another time for a booked appointment, asked in the app ----------------------------------------------
+
+SIX_DEC = datetime.datetime(2026, 12, 6, 12, 0, tzinfo=TOKYO)
+
+
+def _change_url(world, appointment):
+    return reverse("customer_app:appointment_change", kwargs={"slug": world.salon.slug, "pk": appointment.pk})
+
+
+def test_the_customer_asks_for_another_time_and_keeps_theirs_until_the_salon_moves_it(salon_a):
+    from notices.models import Notice
+
+    phone = _app(salon_a, "requests")
+    home_url = reverse("customer_app:home", kwargs={"slug": salon_a.salon.slug})
+    with time_machine_at(SIX_DEC):
+        appointment = _book(salon_a, minutes=90)  # 12/10 10:00–11:30
+        home = phone.get(home_url).content.decode()
+        assert _change_url(salon_a, appointment) in home and "日時を変更" in home
+        form = phone.get(_change_url(salon_a, appointment)).content.decode()
+        assert "12月10日" in form and "10:00" in form
+        phone.post(_change_url(salon_a, appointment), {"time_1": "2026-12-11T15:00", "note": "最初の希望"})
+        sent = phone.post(
+            _change_url(salon_a, appointment),
+            {"time_1": "2026-12-12T11:00", "time_2": "2026-12-12T16:00", "note": "午後でも大丈夫です"},
+        )
+        assert sent["Location"] == home_url
+        home = phone.get(home_url).content.decode()
+        assert "別の日時をご希望です" in home and "12月10日" in home  # still booked at its time
+    with scope(salon=salon_a.salon):
+        asked = list(appointment.change_requests.order_by("pk"))
+        assert [r.state for r in asked] == ["withdrawn", "pending"]  # asking again replaces the first
+        assert Appointment.objects.get(pk=appointment.pk).starts_at == TEN
+    staff = salon_a.client(salon_a.stylist)
+    listing = staff.get(reverse("staff:request_list")).content.decode()
+    assert "日時変更" in listing and "予約中: 12/10 10:00" in listing and "12/12 11:00 に移す" in listing
+    assert "最初の希望" not in listing
+    with time_machine_at(SIX_DEC):
+        done = staff.post(
+            reverse("staff:request_answer", kwargs={"pk": asked[1].pk}),
+            {"action": "confirm", "time": "1", "staff": salon_a.stylist.pk},
+            follow=True,
+        )
+    assert "移動しました" in done.content.decode()
+    with scope(salon=salon_a.salon):
+        moved = Appointment.objects.get(customer=salon_a.customer)  # the same one: not a second booking
+        told = Notice.objects.get(customer=salon_a.customer)
+    assert moved.pk == appointment.pk
+    assert moved.starts_at == datetime.datetime(2026, 12, 12, 16, 0, tzinfo=TOKYO)
+    assert moved.ends_at - moved.starts_at == datetime.timedelta(minutes=90)
+    assert "日時を変更しました" in told.title and "12月12日 16:00" in told.body
+    with time_machine_at(SIX_DEC):
+        home = phone.get(home_url).content.decode()
+    assert "12月12日" in home and "別の日時をご希望です" not in home
+
+
+def test_a_change_is_made_at_once_where_the_salon_allows_it_inside_hours_and_free(salon_a):
+    phone = _app(salon_a, "instant")
+    with time_machine_at(SIX_DEC):
+        appointment = _book(salon_a)
+        _book(salon_a, at=TEN + datetime.timedelta(days=1), customer=salon_a.other_customer)  # 12/11 10:00
+        phone.post(_change_url(salon_a, appointment), {"time_1": "2026-12-11T10:00"})  # taken: a request
+        phone.post(_change_url(salon_a, appointment), {"time_1": "2026-12-11T22:00"})  # closed: a request
+        with scope(salon=salon_a.salon):
+            assert Appointment.objects.get(pk=appointment.pk).starts_at == TEN
+            assert list(appointment.change_requests.values_list("state", flat=True)) == [
+                "pending",
+                "withdrawn",
+            ]
+        at_once = phone.post(_change_url(salon_a, appointment), {"time_1": "2026-12-11T14:00"}, follow=True)
+    assert "ご予約の日時を変更しました" in at_once.content.decode()
+    with scope(salon=salon_a.salon):
+        assert Appointment.objects.get(pk=appointment.pk).starts_at == datetime.datetime(
+            2026, 12, 11, 14, 0, tzinfo=TOKYO
+        )
+        assert not appointment.change_requests.filter(state="pending").exists()
+
+
+def test_a_change_closes_with_its_appointment_and_ends_at_the_deadline(salon_a):
+    from appointments.models import AppointmentRequest
+    from appointments.services import RequestGone, booking_request_confirm
+
+    phone = _app(salon_a, "requests")
+    home_url = reverse("customer_app:home", kwargs={"slug": salon_a.salon.slug})
+    with time_machine_at(SIX_DEC):
+        appointment = _book(salon_a)
+        phone.post(_change_url(salon_a, appointment), {"time_1": "2026-12-12T11:00"})
+        phone.post(
+            reverse(
+                "customer_app:appointment_cancel", kwargs={"slug": salon_a.salon.slug, "pk": appointment.pk}
+            )
+        )
+    with scope(salon=salon_a.salon):
+        asked = appointment.change_requests.get()
+        assert asked.state == "withdrawn"  # nothing left for the salon to answer
+    staff = salon_a.client(salon_a.stylist)
+    assert (
+        salon_a.customer.name
+        not in staff.get(reverse("staff:request_list")).content.decode().split("回答済み")[0]
+    )
+
+    # Cancelled at the counter while the request was open (written around the service): refused.
+    with time_machine_at(SIX_DEC):
+        second = _book(salon_a, at=TEN + datetime.timedelta(days=2))
+        phone.post(_change_url(salon_a, second), {"time_1": "2026-12-13T11:00"})
+    with scope(salon=salon_a.salon):
+        Appointment.objects.filter(pk=second.pk).update(state="cancelled")
+        open_request = AppointmentRequest.objects.get(moves=second)
+        with pytest.raises(RequestGone):
+            booking_request_confirm(
+                request=open_request, actor=None, starts_at=open_request.preferred[0], staff=salon_a.stylist
+            )
+
+    # Past the deadline (24 hours before): the page sends the customer to the salon's phone.
+    with time_machine_at(SIX_DEC):
+        third = _book(salon_a, at=TEN + datetime.timedelta(days=3))
+    with time_machine_at(datetime.datetime(2026, 12, 12, 10, 30, tzinfo=TOKYO)):
+        late = phone.post(_change_url(salon_a, third), {"time_1": "2026-12-20T11:00"}, follow=True)
+    assert "アプリでは日時を変更できません" in late.content.decode()
+    with scope(salon=salon_a.salon):
+        assert not AppointmentRequest.objects.filter(moves=third).exists()
+    salon_a.salon.app_booking = "off"  # the app takes no bookings: changes are by phone too
+    salon_a.salon.save()
+    with time_machine_at(SIX_DEC):
+        assert phone.get(_change_url(salon_a, third))["Location"] == home_url
+        assert _change_url(salon_a, third) not in phone.get(home_url).content.decode()
+
+
+def test_declining_a_change_tells_the_customer_their_time_stands(salon_a):
+    from notices.models import Notice
+
+    phone = _app(salon_a, "requests")
+    with time_machine_at(SIX_DEC):
+        appointment = _book(salon_a)
+        phone.post(_change_url(salon_a, appointment), {"time_1": "2026-12-12T11:00"})
+    with scope(salon=salon_a.salon):
+        asked = appointment.change_requests.get()
+    staff = salon_a.client(salon_a.stylist)
+    staff.post(
+        reverse("staff:request_answer", kwargs={"pk": asked.pk}),
+        {"action": "decline", "message": "その日は満席です"},
+    )
+    with scope(salon=salon_a.salon):
+        told = Notice.objects.get(customer=salon_a.customer)
+        assert Appointment.objects.get(pk=appointment.pk).starts_at == TEN
+    assert "その日は満席です" in told.body and "12月10日 10:00のままです" in told.body
+
+
 def time_machine_at(moment):
     return time_machine.travel(moment, tick=False)
 

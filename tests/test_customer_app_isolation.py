@@ -33,6 +33,7 @@ APP_URLS = {
     "booking": ("get", lambda o: {}),
     "booking_accept": ("post", lambda o: {"pk": o["booking_request"].pk}),
     "appointment_cancel": ("post", lambda o: {"pk": o["appointment"].pk}),
+    "appointment_change": ("get", lambda o: {"pk": o["appointment"].pk}),
     "notice": ("get", lambda o: {"pk": o["notice"].pk}),
     "notice_read": ("post", lambda o: {"pk": o["notice"].pk}),
     "unlink": ("post", lambda o: {}),
@@ -141,6 +142,7 @@ def test_nobody_else_gets_anything_of_this_customer(salon_a, victim, intruders, 
         "notice_read",
         "appointment_ics",
         "appointment_cancel",
+        "appointment_change",
         "booking_accept",
     }:
         assert response.status_code in {302, 404}
@@ -193,8 +195,22 @@ def test_another_phone_cannot_turn_this_phones_push_on_or_off(salon_a, salon_b, 
         )
 
 
-def test_another_phone_cannot_cancel_this_customers_appointment(salon_a, victim, intruders):
+def test_another_phone_cannot_cancel_or_move_this_customers_appointment(salon_a, victim, intruders):
+    another_time = (timezone.localtime() + datetime.timedelta(days=8)).strftime("%Y-%m-%dT%H:00")
     for phone in intruders.values():
         phone.post(_url(salon_a, "appointment_cancel", victim))
+        assert phone.post(
+            _url(salon_a, "appointment_change", victim), {"time_1": another_time}
+        ).status_code in {
+            302,
+            404,
+        }
     with scope(salon=salon_a.salon):
-        assert Appointment.objects.get(pk=victim["appointment"].pk).state == "booked"
+        kept = Appointment.objects.get(pk=victim["appointment"].pk)
+        assert kept.state == "booked" and kept.starts_at == victim["appointment"].starts_at
+        assert not kept.change_requests.exists()
+    # The customer's own phone can ask (so the refusals above are the other phones', not the form's).
+    own = victim["phone"].post(_url(salon_a, "appointment_change", victim), {"time_1": another_time})
+    assert own.status_code == 302
+    with scope(salon=salon_a.salon):
+        assert kept.change_requests.count() == 1

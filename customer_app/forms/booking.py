@@ -1,4 +1,5 @@
-"""「予約する」 in the app: menus, a staff member or none, up to three preferred times."""
+"""「予約する」 in the app: menus, a staff member or none, up to three preferred times; and another
+time for an appointment already booked (「日時を変更」)."""
 
 import datetime
 from typing import cast
@@ -23,16 +24,9 @@ def _time_field(label, required=False):
     )
 
 
-class BookingRequestForm(forms.Form):
-    menus: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
-        label=_("Menus"),
-        queryset=MenuItem.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    staff: forms.ModelChoiceField = forms.ModelChoiceField(
-        label=_("Staff"), queryset=StaffMember.objects.none(), required=False, empty_label=_("No preference")
-    )
+class PreferredTimesForm(forms.Form):
+    """Up to three times that suit the customer, in order, from now to four months ahead."""
+
     time_1 = _time_field(_("First choice"), required=True)
     time_2 = _time_field(_("Second choice"))
     time_3 = _time_field(_("Third choice"))
@@ -42,11 +36,6 @@ class BookingRequestForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-    def __init__(self, *args, staff_queryset, menu_queryset, **kwargs):
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["staff"]).queryset = staff_queryset
-        cast(forms.ModelMultipleChoiceField, self.fields["menus"]).queryset = menu_queryset
 
     def _future(self, name):
         moment = self.cleaned_data.get(name)
@@ -72,3 +61,21 @@ class BookingRequestForm(forms.Form):
         return [
             self.cleaned_data[name] for name in ("time_1", "time_2", "time_3") if self.cleaned_data.get(name)
         ]
+
+
+class BookingRequestForm(PreferredTimesForm):
+    menus: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("Menus"),
+        queryset=MenuItem.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    staff: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Staff"), queryset=StaffMember.objects.none(), required=False, empty_label=_("No preference")
+    )
+    field_order = ["menus", "staff", "time_1", "time_2", "time_3", "note"]
+
+    def __init__(self, *args, staff_queryset, menu_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["staff"]).queryset = staff_queryset
+        cast(forms.ModelMultipleChoiceField, self.fields["menus"]).queryset = menu_queryset

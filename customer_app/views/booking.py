@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from appointments.models import AppointmentRequest, RequestState
 from appointments.selectors import bookable_menus, bookable_staff
-from appointments.services import SlotTaken, booking_request_confirm, booking_request_create
+from appointments.services import RequestGone, SlotTaken, booking_request_confirm, booking_request_create
 
 from ..access import app_view
 from ..forms.booking import BookingRequestForm
@@ -60,5 +60,15 @@ def booking_accept(request, pk):
     except SlotTaken:
         messages.error(request, _("That time was just taken. Please ask again, or call the salon."))
         return redirect("customer_app:booking", slug=request.salon.slug)
-    messages.success(request, _("Booked. See you then!"))
+    except RequestGone:
+        messages.error(
+            request, _("That appointment is no longer booked. Please ask again, or call the salon.")
+        )
+        return redirect("customer_app:home", slug=request.salon.slug)
+    messages.success(
+        request,
+        _("Booked. See you then!")
+        if asked.moves_id is None
+        else _("Your appointment was moved. See you then!"),
+    )
     return redirect("customer_app:home", slug=request.salon.slug)

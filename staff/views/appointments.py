@@ -35,6 +35,7 @@ from appointments.selectors import (
 from appointments.services import (
     NEXT_STATES,
     BadTimes,
+    RequestGone,
     SlotTaken,
     appointment_book,
     appointment_minutes,
@@ -560,13 +561,13 @@ REQUESTS_SHOWN = 50
 def request_list(request):
     """Requests from the app: those waiting first, each with its preferred times to book at a tap."""
     waiting = list(
-        AppointmentRequest.objects.filter(state=RequestState.PENDING).select_related("customer", "staff")[
-            :REQUESTS_SHOWN
-        ]
+        AppointmentRequest.objects.filter(state=RequestState.PENDING).select_related(
+            "customer", "staff", "moves"
+        )[:REQUESTS_SHOWN]
     )
     answered = list(
         AppointmentRequest.objects.exclude(state=RequestState.PENDING)
-        .select_related("customer", "staff")
+        .select_related("customer", "staff", "appointment")
         .order_by("-answered_at", "-pk")[:20]
     )
     context = {"waiting": waiting, "answered": answered, "staff": _staff_queryset()}
@@ -600,9 +601,15 @@ def request_answer(request, pk):
         except SlotTaken as taken:
             messages.error(request, _clash_message(taken.other))
             return redirect("staff:request_list")
-        messages.success(
-            request, _("Booked, and %(customer)s was told in the app.") % {"customer": asked.customer.name}
+        except RequestGone:
+            messages.error(request, _("That appointment was cancelled meanwhile; the request is closed."))
+            return redirect("staff:request_list")
+        done = (
+            _("Booked, and %(customer)s was told in the app.")
+            if asked.moves_id is None
+            else _("Moved, and %(customer)s was told in the app.")
         )
+        messages.success(request, done % {"customer": asked.customer.name})
     elif action == "propose":
         try:
             start = timezone.make_aware(datetime.datetime.fromisoformat(request.POST.get("start", "")))

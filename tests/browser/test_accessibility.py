@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from django.utils import timezone
 from django_scopes import scope
 
 from appointments.services import appointment_book
@@ -185,8 +186,17 @@ def test_app_pages_have_no_serious_accessibility_problems(
         context.add_cookies(
             [{"name": "karte_device", "value": world["credential"], "domain": host, "path": app}]
         )
+        in_five_days = (timezone.now() + datetime.timedelta(days=5)).replace(minute=0, second=0)
+        with scope(salon=salon_a.salon):
+            type(salon_a.salon).objects.filter(pk=salon_a.salon.pk).update(app_booking="requests")
+            coming = appointment_book(
+                salon=salon_a.salon, actor=None, customer=salon_a.customer, staff=salon_a.owner,
+                starts_at=in_five_days,
+            )  # fmt: skip
         for path in (
             app,
+            f"{app}booking/",
+            f"{app}appointments/{coming.pk}/change/",
             f"{app}kartes/{world['karte'].pk}/",
             f"{app}notices/",
             f"{app}notices/{world['notice'].pk}/",
