@@ -512,10 +512,12 @@ def test_instant_booking_takes_an_open_time_and_falls_back_to_a_request(salon_a)
         assert booked["Location"].endswith(f"/s/{salon_a.salon.slug}/app/")
         taken = _ask(phone, salon_a, staff=salon_a.stylist.pk)  # the same time again: now a request
         assert taken["Location"].endswith("/booking/")
+        closed = _ask(phone, salon_a, staff=salon_a.stylist.pk, time_1="2026-12-20T22:00")  # after hours
+        assert closed["Location"].endswith("/booking/")
     with scope(salon=salon_a.salon):
         assert Appointment.objects.filter(customer=salon_a.customer).count() == 1
         states = sorted(salon_a.customer.appointment_requests.values_list("state", flat=True))
-    assert states == ["confirmed", "pending"]
+    assert states == ["confirmed", "pending", "pending"]
 
 
 def test_the_app_takes_no_bookings_unless_the_salon_says_so_and_refuses_the_past(salon_a):
