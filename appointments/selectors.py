@@ -109,31 +109,57 @@ def calendar_feed_appointments(*, member: StaffMember, now: datetime.datetime) -
     )
 
 
-def working_hours(
-    *, members: list[StaffMember], day: datetime.date, opens: datetime.time, closes: datetime.time
-) -> dict[int, tuple[datetime.time, datetime.time] | None]:
-    """Each member's hours on `day` (None: off): the date's exception, else the weekday's shift, else
-    the salon's hours for a member without any shifts. Two queries, however many staff."""
-    ids = [member.pk for member in members]
-    exceptions = {e.member_id: e for e in ShiftException.objects.filter(member_id__in=ids, date=day)}
+Hours = tuple[datetime.time, datetime.time] | None
+
+
+def _weekly(ids: list[int]) -> dict[int, dict[int, StaffShift]]:
     shifts: dict[int, dict[int, StaffShift]] = {}
     for shift in StaffShift.objects.filter(member_id__in=ids):
         shifts.setdefault(shift.member_id, {})[shift.weekday] = shift
-    hours: dict[int, tuple[datetime.time, datetime.time] | None] = {}
-    for member in members:
-        exception = exceptions.get(member.pk)
-        if exception is not None:
-            hours[member.pk] = (
-                None
-                if exception.is_day_off or exception.ends_at is None
-                else (exception.starts_at, exception.ends_at)  # type: ignore[assignment]
-            )
-        elif member.pk in shifts:
-            weekly = shifts[member.pk].get(day.weekday())
-            hours[member.pk] = (weekly.starts_at, weekly.ends_at) if weekly else None
-        else:
-            hours[member.pk] = (opens, closes)
-    return hours
+    return shifts
+
+
+def _hours(
+    member_id: int,
+    day: datetime.date,
+    exceptions: dict[tuple[int, datetime.date], ShiftException],
+    shifts: dict[int, dict[int, StaffShift]],
+    salon_hours: tuple[datetime.time, datetime.time],
+) -> Hours:
+    """The date's exception, else the weekday's shift, else the salon's hours for a member without
+    any shifts."""
+    exception = exceptions.get((member_id, day))
+    if exception is not None:
+        if exception.is_day_off or exception.starts_at is None or exception.ends_at is None:
+            return None
+        return (exception.starts_at, exception.ends_at)
+    if member_id in shifts:
+        weekly = shifts[member_id].get(day.weekday())
+        return (weekly.starts_at, weekly.ends_at) if weekly else None
+    return salon_hours
+
+
+def working_hours(
+    *, members: list[StaffMember], day: datetime.date, opens: datetime.time, closes: datetime.time
+) -> dict[int, Hours]:
+    """Each member's hours on `day` (None: off). Two queries, however many staff."""
+    ids = [member.pk for member in members]
+    exceptions = {
+        (e.member_id, e.date): e for e in ShiftException.objects.filter(member_id__in=ids, date=day)
+    }
+    shifts = _weekly(ids)
+    return {member.pk: _hours(member.pk, day, exceptions, shifts, (opens, closes)) for member in members}
+
+
+def working_days(
+    *, member: StaffMember, days: list[datetime.date], opens: datetime.time, closes: datetime.time
+) -> dict[datetime.date, Hours]:
+    """One member's hours on each of `days` (None: off). Two queries, however many days."""
+    exceptions = {
+        (e.member_id, e.date): e for e in ShiftException.objects.filter(member=member, date__in=days)
+    }
+    shifts = _weekly([member.pk])
+    return {day: _hours(member.pk, day, exceptions, shifts, (opens, closes)) for day in days}
 
 
 def in_working_hours(*, staff: StaffMember, starts_at: datetime.datetime, ends_at: datetime.datetime) -> bool:

@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 import uuid
+import zoneinfo
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -35,7 +36,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SHAPE_VERSION = "5"
+SHAPE_VERSION = "6"
 SYLLABLES = list("あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわ")
 KANJI = list("山田中川本村井上林森木石原小松高橋佐藤鈴伊渡辺加野吉清水斎藤花子美咲彩香奈子陽菜結愛")
 SIZES = {
@@ -47,6 +48,9 @@ SIZES = {
         "crowd": 1_000,
         # More notices than a page shows, so that both sizes render the same page.
         "notices": 40,
+        # The big salon's book: five staff, eight an hour-long visit each a day, going back from LEDGER_DAY.
+        "appointments": 2_000,
+        "answered_requests": 100,
     },
     "1m": {
         "big": 50_000,
@@ -55,9 +59,13 @@ SIZES = {
         "per_customer": 10,
         "crowd": 100_000,
         "notices": 1_000,
+        "appointments": 200_000,
+        "answered_requests": 10_000,
     },
 }
 OWNER_PASSWORD = "bench-owner-pw-2026"
+LEDGER_DAY = datetime.date(2027, 3, 31)  # the day and week measured: booked alike at both sizes
+WAITING_REQUESTS = 60  # more than the request list shows, at both sizes
 REQUESTS = 40
 
 
@@ -152,8 +160,8 @@ def generate(name: str) -> None:
             )
             cursor.execute(
                 "INSERT INTO salons_staffmember (salon_id, user_id, display_name, role, is_active, "
-                "created_at) "
-                "SELECT s.id, u.id, 'オーナー', %s, true, now() FROM salons_salon s "
+                "created_at, can_view_personal, language) "
+                "SELECT s.id, u.id, 'オーナー', %s, true, now(), true, 'ja' FROM salons_salon s "
                 "JOIN auth_user u ON u.username = 'owner-' || s.slug",
                 [StaffRole.OWNER],
             )
@@ -248,6 +256,7 @@ def generate(name: str) -> None:
             _device, credential = link_code_redeem(salon=salon, code=issued.code)
             phones[salon.slug] = (customer.pk, credential)
         add_photos(big, phones["big"][0], now)
+        add_appointments(big, shape, phones["big"][0], password)
         with connection.cursor() as cursor:
             # What autovacuum reaches soon after a load: statistics, and the visibility map that lets
             # the list read its index alone.
@@ -256,6 +265,73 @@ def generate(name: str) -> None:
             phone_list = ";".join(f"{slug}:{pk}:{cred}" for slug, (pk, cred) in phones.items())
             cursor.execute("INSERT INTO bench_shape VALUES (%s, %s)", [SHAPE_VERSION, phone_list])
     print(f"karte_bench_{name}: made in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def add_appointments(salon, shape: dict, phone_customer: int, password: str) -> None:
+    """The big salon's 予約台帳: four stylists besides the owner, `appointments` visits going back
+    from LEDGER_DAY (those before today done), requests from the app (answered ones by the size,
+    WAITING_REQUESTS waiting at both), and the measured phone's own coming appointment."""
+    from django.contrib.auth import get_user_model
+
+    from appointments.models import Appointment, AppointmentRequest, AppointmentSource, RequestState
+    from customers.models import Customer
+    from salons.models import StaffMember, StaffRole
+
+    tz = zoneinfo.ZoneInfo("Asia/Tokyo")
+    User = get_user_model()
+    for n in range(1, 5):
+        StaffMember.objects.create(
+            salon=salon,
+            user=User.objects.create(username=f"stylist-{n}-{salon.slug}", password=password),
+            display_name=f"スタイリスト{n}",
+            role=StaffRole.STYLIST,
+        )
+    staff = list(StaffMember.objects.filter(salon=salon).order_by("pk"))
+    customers = list(Customer.objects.filter(salon=salon).order_by("pk").values_list("pk", flat=True)[:5_000])
+    lines = [{"id": None, "name": "カット", "price": 5500, "minutes": 60}]
+    today = datetime.date.today()
+    batch: list[Appointment] = []
+    per_day = len(staff) * 8
+    for offset in range(shape["appointments"] // per_day):
+        day = LEDGER_DAY - datetime.timedelta(days=offset)
+        for index, member in enumerate(staff):
+            for hour in range(8):
+                start = datetime.datetime.combine(day, datetime.time(10 + hour), tzinfo=tz)
+                customer = customers[(offset * per_day + index * 8 + hour) % len(customers)]
+                batch.append(
+                    Appointment(
+                        salon=salon, staff=member, customer_id=customer, starts_at=start,
+                        ends_at=start + datetime.timedelta(hours=1), menu_lines=lines,
+                        state="done" if day < today else "booked",
+                    )
+                )  # fmt: skip
+        if len(batch) >= 10_000:
+            Appointment.objects.bulk_create(batch)
+            batch = []
+    Appointment.objects.bulk_create(batch)
+    moment = datetime.datetime.combine(LEDGER_DAY, datetime.time(11), tzinfo=tz)
+    asked = [
+        AppointmentRequest(
+            salon=salon, customer_id=customers[n % len(customers)], menu_lines=lines, minutes=60,
+            times=[moment.isoformat()], state=RequestState.CONFIRMED, answered_at=moment,
+        )
+        for n in range(shape["answered_requests"])
+    ] + [
+        AppointmentRequest(
+            salon=salon, customer_id=customers[n % len(customers)], menu_lines=lines, minutes=60,
+            times=[(moment + datetime.timedelta(days=1, hours=h)).isoformat() for h in range(3)],
+            note="前髪を少し短めに",
+        )
+        for n in range(WAITING_REQUESTS)
+    ]  # fmt: skip
+    AppointmentRequest.objects.bulk_create(asked, batch_size=5_000)
+    # The phone measured has one coming appointment (pages() keeps it ten days ahead).
+    Appointment.objects.create(
+        salon=salon, customer_id=phone_customer, staff=staff[1], menu_lines=lines,
+        starts_at=moment + datetime.timedelta(days=30), ends_at=moment + datetime.timedelta(days=30, hours=1),
+        source=AppointmentSource.APP,
+    )  # fmt: skip
+    type(salon).objects.filter(pk=salon.pk).update(app_booking="requests")
 
 
 def phone_photo(rng: random.Random) -> bytes:
@@ -387,6 +463,20 @@ def pages(name: str) -> list[tuple[str, str, str]]:
         row = conn.execute(
             "SELECT name, kana, phone FROM customers_customer WHERE id = %s", [big_customer]
         ).fetchone()
+        stylist = one(
+            conn,
+            "SELECT m.id FROM salons_staffmember m JOIN salons_salon s ON s.id = m.salon_id "
+            "WHERE s.slug = 'big' AND m.role = 'stylist' ORDER BY m.id LIMIT 1",
+        )
+        # The phone's own appointment, ten days ahead whenever the bench runs (inside the app's
+        # deadline for changes), at 9:00 in Tokyo, before the other bookings of the day.
+        coming = one(
+            conn,
+            "UPDATE appointments_appointment SET starts_at = date_trunc('day', now()) + interval '10 days', "
+            "ends_at = date_trunc('day', now()) + interval '10 days 1 hour' WHERE id = (SELECT max(id) "
+            "FROM appointments_appointment WHERE customer_id = %s) RETURNING id",
+            [big_customer],
+        )
     assert row is not None
     person_name, person_kana, person_phone = row
     family_kana, family_name = person_kana.split(" ")[0], person_name.split(" ")[0]
@@ -406,6 +496,15 @@ def pages(name: str) -> list[tuple[str, str, str]]:
         ("Phone: karte page", "phone-big", f"/s/big/app/kartes/{karte}/"),
         ("Phone: notice list", "phone-crowd", "/s/crowd/app/notices/"),
         ("Phone: notice", "phone-crowd", f"/s/crowd/app/notices/{notice}/"),
+        ("Staff: 予約台帳, the day (5 staff + 指名なし)", "big", f"/appointments/?date={LEDGER_DAY}"),
+        (
+            "Staff: 予約台帳, one staff member's week",
+            "big",
+            f"/appointments/week/{stylist}/?date={LEDGER_DAY}",
+        ),
+        ("Staff: requests from the app", "big", "/appointments/requests/"),
+        ("Phone: book a visit", "phone-big", "/s/big/app/booking/"),
+        ("Phone: change the time", "phone-big", f"/s/big/app/appointments/{coming}/change/"),
     ]
 
 
@@ -460,7 +559,10 @@ def sessions(server: Server, name: str) -> dict[str, requests.Session]:
     return found
 
 
-ROW_MARKERS = re.compile(r'class="(?:customer-row|karte-card|card karte|notice-card)[" ]|<tr[ >]')
+ROW_MARKERS = re.compile(
+    r'class="(?:customer-row|karte-card|card karte|notice-card|ledger__appointment|card booking-request)[" ]'
+    r"|<tr[ >]"
+)
 
 
 def rows_shown(html: str) -> int:

@@ -404,6 +404,23 @@ def test_the_ledger_reads_the_same_few_queries_however_many_appointments(salon_a
     assert page.content.decode().count("ledger__appointment ledger__appointment--") == 15
     assert len(fifteen) == len(one)
 
+    # The week: its hours read once for the seven days, whatever dates differ from the week.
+    week = reverse("staff:ledger_week", kwargs={"pk": salon_a.stylist.pk})
+    client.get(week, params)
+    with CaptureQueriesContext(connection) as plain_week:
+        before = client.get(week, params).content.decode()
+    from appointments.services import shift_exception_save
+
+    with scope(salon=salon_a.salon):
+        for day in (8, 9, 11):
+            shift_exception_save(
+                member=salon_a.stylist, actor=None, date=datetime.date(2026, 12, day), hours=None
+            )
+    with CaptureQueriesContext(connection) as week_off:
+        shown = client.get(week, params).content.decode()
+    assert len(week_off) == len(plain_week)
+    assert shown.count("ledger__staff--off") == before.count("ledger__staff--off") + 3
+
 
 # The customer's app ----------------------------------------------------------------------------------
 

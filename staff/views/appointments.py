@@ -30,6 +30,7 @@ from appointments.selectors import (
     calendar_feed_member,
     day_appointments,
     ledger_staff,
+    working_days,
     working_hours,
 )
 from appointments.services import (
@@ -201,13 +202,11 @@ def ledger_week(request, pk):
     monday = day - datetime.timedelta(days=day.weekday())
     salon = request.salon
     days = [monday + datetime.timedelta(days=offset) for offset in range(7)]
-    columns: list[dict[str, Any]] = []
-    for index, each in enumerate(days):
-        hours = working_hours(members=[member], day=each, opens=salon.opens_at, closes=salon.closes_at)
-        columns.append(
-            {"member": member, "col": index + 2, "day": each, "hours": hours[member.pk], "dated": True,
-             "label": each}
-        )  # fmt: skip
+    hours = working_days(member=member, days=days, opens=salon.opens_at, closes=salon.closes_at)
+    columns: list[dict[str, Any]] = [
+        {"member": member, "col": index + 2, "day": each, "hours": hours[each], "dated": True, "label": each}
+        for index, each in enumerate(days)
+    ]
     start = _aware(monday, datetime.time())
     appointments = list(
         day_appointments(start=start, end=start + datetime.timedelta(days=7)).filter(staff=member)
