@@ -34,8 +34,10 @@ class Appointments(CustomerDataPart):
                 "note": asked.note,
                 "state": asked.get_state_display(),
                 "reply": asked.reply,
+                # A request for another time: the appointment it asked to move, as booked then.
+                "moves_appointment_at": when(asked.moves.starts_at) if asked.moves else None,
             }
-            for asked in AppointmentRequest.objects.filter(customer=customer)
+            for asked in AppointmentRequest.objects.filter(customer=customer).select_related("moves")
         ]
         return {"appointments": appointments, "requests": requests}
 
