@@ -224,7 +224,15 @@ class AppointmentRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["salon", "state", "created_at"], name="request_salon_state")]
+        indexes = [
+            models.Index(fields=["salon", "state", "created_at"], name="request_salon_state"),
+            # The request list's 「回答済み」: the newest answers first, however many the salon has had.
+            models.Index(
+                fields=["salon", "answered_at", "id"],
+                name="request_salon_answered",
+                condition=models.Q(answered_at__isnull=False),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.customer} {self.created_at:%Y-%m-%d}"

@@ -565,7 +565,7 @@ def request_list(request):
         )[:REQUESTS_SHOWN]
     )
     answered = list(
-        AppointmentRequest.objects.exclude(state=RequestState.PENDING)
+        AppointmentRequest.objects.filter(answered_at__isnull=False)
         .select_related("customer", "staff", "appointment")
         .order_by("-answered_at", "-pk")[:20]
     )
