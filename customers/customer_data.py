@@ -11,7 +11,8 @@ from .models import Customer
 
 @register
 class CustomerRecord(CustomerDataPart):
-    models = ("customers.Customer",)
+    # Likely-duplicate pairs name the customer; they go with the row (and are nothing to export).
+    models = ("customers.Customer", "customers.DuplicatePair")
     document = "customer.json"
     contents = ((document, _("your details as the salon recorded them (the staff memo included)")),)
     erase_order = 0

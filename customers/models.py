@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections, models
 from django.db.models import Func
@@ -27,6 +28,28 @@ def number_text(number: int | None) -> str:
 
 
 GRAMS: ArrayField = ArrayField(models.TextField())
+MOBILE_DIGITS = 10
+# Why two records look like one person (customers.duplicates); the first three are strong, a name
+# alone is weaker.
+DUPLICATE_REASONS = {
+    "phone": _("the same mobile number"),
+    "email": _("the same email"),
+    "name_birthday": _("the same name, furigana and birthday"),
+    "name": _("the same name and furigana"),
+}
+STRONG_REASONS = ("phone", "email", "name_birthday")
+
+
+def duplicate_keys(customer: "Customer") -> dict[str, str]:
+    """A customer's keys for likely duplicates (customers.duplicates); "" where there is nothing to
+    compare: a number too short to be a mobile one, no email, no furigana."""
+    phone = digits_only(customer.phone)
+    name, kana = normalize_search(customer.name), normalize_search(customer.kana)
+    return {
+        "dup_phone": phone if len(phone) >= MOBILE_DIGITS else "",
+        "dup_email": (customer.email or "").strip().lower(),
+        "dup_name": f"{name}|{kana}" if name and kana else "",
+    }
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -94,6 +117,11 @@ class Customer(models.Model):
     search_text = models.CharField(max_length=200, editable=False, default="")
     # The digits of both phone numbers, space between, for search by any part of either.
     phone_digits = models.CharField(max_length=41, editable=False, default="")
+    # Keys for likely duplicates (customers.duplicates): the mobile number's digits, the email in
+    # lower case, name and furigana folded; "" where there is nothing to compare.
+    dup_phone = models.CharField(max_length=20, editable=False, default="")
+    dup_email = models.CharField(max_length=254, editable=False, default="")
+    dup_name = models.CharField(max_length=121, editable=False, default="")
     # Sent by the form that creates it, so that a double tap or a resend creates one, not two.
     client_key = models.UUIDField(null=True, blank=True, editable=False)
 
@@ -112,6 +140,11 @@ class Customer(models.Model):
             models.Index(
                 "salon", "kana_sort", "id", name="customer_active_kana", condition=models.Q(archived_at=None)
             ),
+            # Likely duplicates: each key looked up within the salon, records with the key only.
+            *(
+                models.Index(fields=["salon", key], name=f"customer_{key}", condition=~models.Q(**{key: ""}))
+                for key in ("dup_phone", "dup_email", "dup_name")
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["salon", "client_key"], name="customer_create_once"),
@@ -129,6 +162,8 @@ class Customer(models.Model):
         self.kana_sort = kana_sort_key(self.kana)
         self.phone_digits = " ".join(filter(None, (digits_only(self.phone), digits_only(self.other_phone))))
         self.search_text = normalize_search(f"{self.name} {self.kana}")
+        for key, value in duplicate_keys(self).items():
+            setattr(self, key, value)
 
     @property
     def number_display(self) -> str:
@@ -137,3 +172,43 @@ class Customer(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+
+class DuplicatePair(models.Model):
+    """Two customers of one salon that look like one person (first has the lower id), with why;
+    kept so the list can count them and staff can set a pair aside (「別人として扱う」)."""
+
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
+    first = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    reasons = models.JSONField(default=list)  # keys of customers.duplicates.REASONS, strongest first
+    strong = models.BooleanField(default=False)
+    found_at = models.DateTimeField(auto_now_add=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ScopedManager(salon="salon")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_once")]
+        indexes = [
+            models.Index(
+                fields=["salon", "strong", "id"], name="duplicate_open", condition=models.Q(dismissed_at=None)
+            ),
+            models.Index(fields=["second"], name="duplicate_second"),
+        ]
+
+    def __str__(self):
+        return f"{self.first_id} / {self.second_id}"
+
+    @property
+    def people(self) -> tuple[Customer, Customer]:
+        return (self.first, self.second)
+
+    @property
+    def reason_text(self) -> str:
+        return "、".join(
+            str(DUPLICATE_REASONS[reason]) for reason in self.reasons if reason in DUPLICATE_REASONS
+        )

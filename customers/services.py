@@ -11,6 +11,7 @@ from common.idempotency import create_once
 from salons.models import Salon
 
 from . import actions
+from .duplicates import KEYS, duplicates_refresh
 from .models import Customer
 
 AUDITED_FIELDS = (
@@ -66,6 +67,7 @@ def customer_create(
         )
         customer.refresh_search_fields()
         customer.save()
+        duplicates_refresh(customer)
         audit_log(
             salon=salon, actor=actor, action=actions.CUSTOMER_CREATE, target=customer, summary=customer.name
         )
@@ -83,6 +85,8 @@ def customer_update(*, customer: Customer, actor: Actor, data: dict[str, Any]) -
     customer.refresh_search_fields()
     with transaction.atomic():
         customer.save()
+        if any(getattr(stored, key) != getattr(customer, key) for key in KEYS):
+            duplicates_refresh(customer)
         if changed:
             # Field names only: the log must not become a second copy of personal data.
             audit_log(
@@ -114,6 +118,7 @@ def customer_restore(*, customer: Customer, actor: Actor) -> Customer:
     with transaction.atomic():
         customer.archived_at = None
         customer.save(update_fields=["archived_at", "updated_at"])
+        duplicates_refresh(customer)
         audit_log(
             salon=customer.salon,
             actor=actor,

@@ -168,7 +168,23 @@ def salon_a_objects(salon_a):
         "passkey": _passkey(salon_a),
         "appointment": _appointment(salon_a),
         "booking_request": _booking_request(salon_a),
+        "duplicate_pair": _duplicate_pair(salon_a),
     }
+
+
+def _duplicate_pair(world):
+    """A second record of the first customer, as a sheet filed as a new customer makes one."""
+    from customers.duplicates import pairs_of
+    from customers.services import customer_create
+
+    with scope(salon=world.salon):
+        again = customer_create(
+            salon=world.salon,
+            actor=None,
+            data={"name": world.customer.name, "kana": world.customer.kana, "phone": world.customer.phone},
+        )
+        [(pair, _other)] = pairs_of(again)
+        return pair
 
 
 def _booking_request(world):

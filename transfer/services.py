@@ -11,6 +11,7 @@ from appointments.services import BadTimes, SlotTaken, appointment_book
 from audit.services import audit_log
 from common.actors import Actor
 from common.text import digits_only
+from customers.duplicates import duplicates_refresh_salon
 from customers.models import Customer
 from customers.services import customer_numbers_reserve
 from menus.models import MenuItem
@@ -78,6 +79,7 @@ def customer_import_run(
             customer.refresh_search_fields()
             customers.append(customer)
         Customer.objects.bulk_create(customers, batch_size=BATCH)
+        duplicates_refresh_salon(salon, prune=False)  # among the new rows and against those already there
         audit_log(
             salon=salon,
             actor=actor,

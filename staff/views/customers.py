@@ -12,6 +12,7 @@ from appointments.selectors import upcoming_for_customer
 from common.middleware import CONTENT_SECURITY_POLICY
 from common.paging import CappedPaginator
 from counselling.selectors import customer_sheets
+from customers.duplicates import open_pairs, pairs_of
 from customers.selectors import customers_by_id, customers_in_order, customers_matching, matching_ids
 from customers.services import (
     NumberTaken,
@@ -80,6 +81,7 @@ def customer_list(request):
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "customer-results":
         return render(request, "staff/customers/_results.html", context)
+    context["duplicates_waiting"] = open_pairs().count()
     return render(request, "staff/customers/list.html", context)
 
 
@@ -139,6 +141,7 @@ def customer_detail(request, pk):
         "sheets": list(customer_sheets(customer=customer)[:CUSTOMER_SHEETS]),
         "upcoming": upcoming_for_customer(customer=customer, now=timezone.now()),
         "today": timezone.localdate(),
+        "duplicates": [{"pair": pair, "people": [other]} for pair, other in pairs_of(customer)],
     }
     return render(request, "staff/customers/detail.html", context)
 
