@@ -7,7 +7,7 @@ PYTEST_WORKERS ?= 2
 # make run PORT=8080 serves elsewhere; the printed addresses follow.
 PORT ?= 8000
 
-.PHONY: run test suites setup demo lint bench bench-transfer bench-push bench-ledger messages screenshots soak
+.PHONY: run test suites setup demo lint bench bench-transfer bench-push bench-ledger bench-duplicates messages screenshots soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,11 @@ bench-ledger: setup
 	@if [ -n "$$DATABASE_URL" ]; then $(BIN)/python scripts/bench_ledger.py; fi
 
 # Push fan-out: a broadcast to 100,000 phones against a local push service, beside a bare loop.
+# The duplicate finder at 10,000 and 200,000 customers (a section of docs/bench-*.md).
+bench-duplicates: setup
+	env -u DATABASE_URL $(BIN)/python scripts/bench_duplicates.py
+	@if [ -n "$$DATABASE_URL" ]; then $(BIN)/python scripts/bench_duplicates.py; fi
+
 bench-push: setup
 	env -u DATABASE_URL $(BIN)/python scripts/bench_push.py
 
