@@ -49,16 +49,25 @@ def _comparable() -> QuerySet[Customer]:
 
 
 def candidates(customer: Customer) -> list[tuple[Customer, list[str]]]:
-    """The salon's other customers that look like this one, with why (one query, on the indexes)."""
-    shared = Q()
-    for key in KEYS:
-        value = getattr(customer, key)
-        if value:
-            shared |= Q(**{key: value})
-    if not shared:
+    """The salon's other customers that look like this one, with why: one query, a union of one
+    index lookup per key the customer has (an OR across columns would read the salon's rows)."""
+    lookups = [
+        _comparable()
+        .filter(salon_id=customer.salon_id, **{key: getattr(customer, key)})
+        .exclude(pk=customer.pk)
+        for key in KEYS
+        if getattr(customer, key)
+    ]
+    if not lookups:
         return []
-    others = _comparable().filter(salon_id=customer.salon_id).filter(shared).exclude(pk=customer.pk)
-    found = [(other, reasons_between(customer, other)) for other in others.order_by("pk")[: MAX_GROUP * 3]]
+    first, *others = [lookup.order_by().values_list("pk", flat=True) for lookup in lookups]
+    ids = list((first.union(*others) if others else first)[: MAX_GROUP * 3])
+    if not ids:
+        return []
+    found = [
+        (other, reasons_between(customer, other))
+        for other in Customer.objects.filter(pk__in=ids).order_by("pk")
+    ]
     return [(other, reasons) for other, reasons in found if reasons]
 
 
@@ -139,10 +148,19 @@ def duplicates_refresh_salon(salon: Salon, *, prune: bool = True) -> None:
 
 
 def open_pairs() -> QuerySet[DuplicatePair]:
-    """Pairs nobody has set aside, between customers both still on the list."""
-    return DuplicatePair.objects.filter(
-        dismissed_at__isnull=True, first__archived_at__isnull=True, second__archived_at__isnull=True
-    )
+    """Pairs nobody has set aside. A customer archived leaves their pairs (duplicates_withdraw)."""
+    return DuplicatePair.objects.filter(dismissed_at__isnull=True)
+
+
+def open_pair_count(*, cap: int) -> int:
+    """How many pairs wait, counted up to cap (cap + 1 means "more"): the list's note costs the
+    same however many there are."""
+    return open_pairs().order_by()[: cap + 1].count()
+
+
+def duplicates_withdraw(customer: Customer) -> None:
+    """An archived customer is offered as nobody's duplicate (restored, they are looked up again)."""
+    DuplicatePair.objects.filter(Q(first=customer) | Q(second=customer), dismissed_at__isnull=True).delete()
 
 
 def pairs_of(customer: Customer) -> list[tuple[DuplicatePair, Customer]]:

@@ -11,7 +11,7 @@ from common.idempotency import create_once
 from salons.models import Salon
 
 from . import actions
-from .duplicates import KEYS, duplicates_refresh
+from .duplicates import KEYS, duplicates_refresh, duplicates_withdraw
 from .models import Customer
 
 AUDITED_FIELDS = (
@@ -104,6 +104,7 @@ def customer_archive(*, customer: Customer, actor: Actor) -> Customer:
     with transaction.atomic():
         customer.archived_at = timezone.now()
         customer.save(update_fields=["archived_at", "updated_at"])
+        duplicates_withdraw(customer)
         audit_log(
             salon=customer.salon,
             actor=actor,

@@ -12,7 +12,7 @@ from appointments.selectors import upcoming_for_customer
 from common.middleware import CONTENT_SECURITY_POLICY
 from common.paging import CappedPaginator
 from counselling.selectors import customer_sheets
-from customers.duplicates import open_pairs, pairs_of
+from customers.duplicates import open_pair_count, pairs_of
 from customers.selectors import customers_by_id, customers_in_order, customers_matching, matching_ids
 from customers.services import (
     NumberTaken,
@@ -53,6 +53,10 @@ def _search_page(request, matches, sort):
     return page
 
 
+# The customer list's 「重複の可能性」 note counts this many pairs at most (then: 99組以上).
+DUPLICATES_COUNTED = 99
+
+
 @staff_required
 def customer_list(request):
     search = CustomerSearchForm(request.GET or None)
@@ -81,7 +85,8 @@ def customer_list(request):
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "customer-results":
         return render(request, "staff/customers/_results.html", context)
-    context["duplicates_waiting"] = open_pairs().count()
+    context["duplicates_waiting"] = open_pair_count(cap=DUPLICATES_COUNTED)
+    context["duplicates_more"] = context["duplicates_waiting"] > DUPLICATES_COUNTED
     return render(request, "staff/customers/list.html", context)
 
 

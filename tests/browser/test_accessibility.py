@@ -11,6 +11,7 @@ from django_scopes import scope
 
 from appointments.services import appointment_book
 from counselling.services import sheet_link_create, sheet_preset_apply
+from customers.services import customer_create
 from linking.services import link_code_issue, link_code_redeem
 from menus.models import MenuItem
 from menus.services import menu_preset_apply
@@ -55,6 +56,11 @@ def world(salon_a, own_storage):
             data="氏名,フリガナ,携帯\r\n山本 花子,やまもと,090-0000-0001\r\n誤り,abc,1\r\n".encode(),
         )
     sheet = make_sheet_response(salon_a)
+    with scope(salon=salon_a.salon):  # a second record of the customer: 「重複の可能性」 on her page
+        customer_create(
+            salon=salon_a.salon, actor=None,
+            data={"name": "森川 さき", "kana": "もりかわ さき", "phone": salon_a.customer.phone},
+        )  # fmt: skip
     with scope(salon=salon_a.salon):
         appointment = appointment_book(
             salon=salon_a.salon, actor=None, customer=salon_a.customer, staff=salon_a.stylist,
@@ -123,6 +129,7 @@ def test_staff_pages_have_no_serious_accessibility_problems(
             f"/appointments/week/{salon_a.stylist.pk}/?date=2026-12-10",
             "/appointments/requests/",
             "/salon/data/appointments/",
+            "/customers/duplicates/",
             f"/salon/staff/{salon_a.stylist.pk}/edit/",
             "/salon/audit/",
             f"/customers/{customer}/erase/",
