@@ -140,10 +140,11 @@ class Customer(models.Model):
             models.Index(
                 "salon", "kana_sort", "id", name="customer_active_kana", condition=models.Q(archived_at=None)
             ),
-            # Likely duplicates: each key looked up within the salon (whole indexes: SQLite cannot
-            # tell that a lookup of a value excludes the empty key, so it would not use partial ones).
+            # Likely duplicates: each key looked up within the salon among customers not archived
+            # (whole indexes: SQLite cannot tell that a lookup of a value excludes the empty key, so
+            # it would not use partial ones; and with archived_at it prefers them to the list's).
             *(
-                models.Index(fields=["salon", key], name=f"customer_{key}")
+                models.Index(fields=["salon", key, "archived_at"], name=f"customer_{key}")
                 for key in ("dup_phone", "dup_email", "dup_name")
             ),
         ]

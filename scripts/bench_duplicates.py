@@ -88,6 +88,9 @@ def make_salon(slug: str, size: int) -> tuple[StaffMember, Customer]:
         for customer in batch:
             customer.refresh_search_fields()
         Customer.objects.bulk_create(batch)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE customers_customer")  # what autovacuum does soon after a load
         with scope(salon=salon), transaction.atomic():
             duplicates_refresh_salon(salon)
         # The customer measured: one with a second record, in the middle of the book.
