@@ -11,8 +11,8 @@ from .models import Customer
 
 @register
 class CustomerRecord(CustomerDataPart):
-    # Likely-duplicate pairs name the customer; they go with the row (and are nothing to export).
-    models = ("customers.Customer", "customers.DuplicatePair")
+    # Likely-duplicate pairs and merges name the customer; they go with the row (nothing to export).
+    models = ("customers.Customer", "customers.DuplicatePair", "customers.CustomerMerge")
     document = "customer.json"
     contents = ((document, _("your details as the salon recorded them (the staff memo included)")),)
     erase_order = 0

@@ -124,6 +124,11 @@ class Customer(models.Model):
     dup_name = models.CharField(max_length=121, editable=False, default="")
     # Sent by the form that creates it, so that a double tap or a resend creates one, not two.
     client_key = models.UUIDField(null=True, blank=True, editable=False)
+    # A second record merged into another (customers.merge): kept, archived, for its number and
+    # address to say where it went and for 「元に戻す」; deleted with the record it went into.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, editable=False, related_name="+"
+    )
 
     objects = ScopedManager(salon="salon", _manager_class=models.Manager.from_queryset(CustomerQuerySet))
 
@@ -214,3 +219,39 @@ class DuplicatePair(models.Model):
         return "、".join(
             str(DUPLICATE_REASONS[reason]) for reason in self.reasons if reason in DUPLICATE_REASONS
         )
+
+
+class CustomerMerge(models.Model):
+    """Record B merged into record A: what moved, A's details before, so that the owner can undo
+    it for UNDO_DAYS (customers.merge)."""
+
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="merges_in")
+    source = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    source_number = models.PositiveIntegerField(null=True, blank=True)
+    source_name = models.CharField(max_length=60)
+    target_before = models.JSONField(default=dict)  # A's fields the merge changed, as they were
+    target_after = models.JSONField(default=dict)  # and as the merge set them
+    source_archived_at = models.DateTimeField(null=True, blank=True)
+    moved = models.JSONField(default=dict)  # part model label -> {"ids": [...], "dropped": [...]}
+    audit_ids = models.JSONField(default=list)  # the log's entries about B, now about A
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(salon="salon")
+
+    class Meta:
+        ordering = ["-merged_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.source_id} → {self.target_id}"
+
+    @property
+    def source_number_display(self) -> str:
+        return number_text(self.source_number)

@@ -14,7 +14,10 @@ def first_customer() -> Customer | None:
 
 def customers_matching(*, salon: Salon, query: str, archived: bool) -> QuerySet[Customer]:
     """The salon's customers (archived ones, or the others) that the search box's words find."""
-    return Customer.objects.filter(archived_at__isnull=not archived).search(query, salon=salon)
+    customers = Customer.objects.filter(archived_at__isnull=not archived)
+    if archived:
+        customers = customers.filter(merged_into__isnull=True)  # merged ones live on in another record
+    return customers.search(query, salon=salon)
 
 
 def customers_in_order(customers: QuerySet[Customer], *, sort: str) -> QuerySet[Customer]:

@@ -16,7 +16,9 @@ from transfer.models import CustomerImport, ExportJob
 
 
 def get_customer_for_staff(request, pk: int) -> Customer:
-    return get_object_or_404(Customer.objects.all(), pk=pk)
+    """One of the salon's customers; a record merged into another is nothing to act on (its page
+    says where it went)."""
+    return get_object_or_404(Customer.objects.filter(merged_into__isnull=True), pk=pk)
 
 
 def get_karte_for_staff(request, pk: int) -> Karte:

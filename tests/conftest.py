@@ -169,7 +169,23 @@ def salon_a_objects(salon_a):
         "appointment": _appointment(salon_a),
         "booking_request": _booking_request(salon_a),
         "duplicate_pair": _duplicate_pair(salon_a),
+        "merge": _merge(salon_a),
     }
+
+
+def _merge(world):
+    """Two records of another customer, merged (and not yet undone)."""
+    from customers.merge import customer_merge
+    from customers.services import customer_create
+
+    with scope(salon=world.salon):
+        kept, second = (
+            customer_create(
+                salon=world.salon, actor=None, data={"name": "二重 登録", "kana": "にじゅう とうろく"}
+            )
+            for _ in range(2)
+        )
+        return customer_merge(target=kept, source=second, choices={}, actor=world.owner.user)
 
 
 def _duplicate_pair(world):

@@ -33,6 +33,11 @@ OBJECT_URLS = {
     "appointment_detail": lambda o: {"pk": o["appointment"].pk},
     "request_answer": lambda o: {"pk": o["booking_request"].pk},
     "duplicate_dismiss": lambda o: {"pk": o["duplicate_pair"].pk},
+    "customer_merge": lambda o: {
+        "pk": o["duplicate_pair"].first_id,
+        "other_pk": o["duplicate_pair"].second_id,
+    },
+    "customer_merge_undo": lambda o: {"pk": o["merge"].pk},
     "ledger_week": lambda o: {"pk": o["stylist"].pk},
     "appointment_state": lambda o: {"pk": o["appointment"].pk},
     "appointment_move": lambda o: {"pk": o["appointment"].pk},
@@ -66,6 +71,7 @@ OBJECT_URLS = {
 }
 # Views that only take POST answer a GET with 405 before looking anything up, which reveals nothing.
 POST_ONLY = {
+    "customer_merge_undo",
     "request_answer",
     "duplicate_dismiss",
     "calendar_feed_manage",
@@ -258,7 +264,8 @@ OWNER_ONLY = {
     "data_request_done", "staff_list", "staff_create", "staff_invite", "staff_invite_resend",
     "staff_factor_reset", "staff_password_set", "staff_shifts", "staff_edit", "audit_list", "sheet_design",
     "sheet_preset", "question_create", "question_edit", "question_action", "data", "export_list",
-    "appointment_import", "appointment_import_template", "duplicate_dismiss",
+    "appointment_import", "appointment_import_template", "duplicate_dismiss", "customer_merge",
+    "customer_merge_undo",
     "customer_import_upload", "customer_import", "customer_import_template", "export_create",
     "export_download",
 }  # fmt: skip

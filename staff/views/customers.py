@@ -13,6 +13,8 @@ from common.middleware import CONTENT_SECURITY_POLICY
 from common.paging import CappedPaginator
 from counselling.selectors import customer_sheets
 from customers.duplicates import open_pair_count, pairs_of
+from customers.merge import merges_to_undo
+from customers.models import Customer
 from customers.selectors import customers_by_id, customers_in_order, customers_matching, matching_ids
 from customers.services import (
     NumberTaken,
@@ -127,6 +129,14 @@ CUSTOMER_SHEETS = 5
 
 @staff_required
 def customer_detail(request, pk):
+    merged = Customer.objects.filter(pk=pk, merged_into__isnull=False).select_related("merged_into").first()
+    if merged is not None and merged.merged_into is not None:
+        messages.info(
+            request,
+            _("%(number)s %(name)s was merged into this record.")
+            % {"number": merged.number_display, "name": merged.name},
+        )
+        return redirect("staff:customer_detail", pk=merged.merged_into.pk)
     customer = get_customer_for_staff(request, pk)
     # Reception sees the customer without their kartes and photos.
     history = karte_history(customer=customer)
@@ -147,6 +157,7 @@ def customer_detail(request, pk):
         "upcoming": upcoming_for_customer(customer=customer, now=timezone.now()),
         "today": timezone.localdate(),
         "duplicates": [{"pair": pair, "people": [other]} for pair, other in pairs_of(customer)],
+        "merges": merges_to_undo(customer=customer, now=timezone.now()) if request.staff.is_owner else [],
     }
     return render(request, "staff/customers/detail.html", context)
 
