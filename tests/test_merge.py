@@ -230,8 +230,8 @@ def test_two_owners_merging_the_same_pair_at_once_get_one_merge(salon_a):
         assert CustomerMerge.objects.count() == 1
         merged = Customer.objects.filter(merged_into__isnull=False)
         assert merged.count() == 1
-        kept = Customer.objects.get(pk=merged.get().merged_into_id)
-        assert Karte.objects.filter(customer=kept).count() == 1
+        kept = merged.get().merged_into
+        assert kept is not None and Karte.objects.filter(customer=kept).count() == 1
 
 
 _turns = iter(range(1000))

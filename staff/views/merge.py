@@ -23,6 +23,7 @@ from customers.models import Customer, CustomerMerge
 from salons.access import owner_required
 
 CHOICES = ("target", "source", "both")
+LABELS = {field.name: field.verbose_name for field in Customer._meta.concrete_fields}
 
 
 def _unmerged(pk: int) -> Customer:
@@ -60,7 +61,7 @@ def customer_merge_view(request, pk, other_pk):
     rows = [
         {
             "name": name,
-            "label": Customer._meta.get_field(name).verbose_name,
+            "label": LABELS[name],
             "ours": getattr(target, name),
             "theirs": getattr(source, name),
             "display": getattr(target, f"get_{name}_display", None),
@@ -77,7 +78,7 @@ def customer_merge_view(request, pk, other_pk):
 @owner_required
 @require_POST
 def customer_merge_undo_view(request, pk):
-    merge = get_object_or_404(CustomerMerge.objects.select_related("target", "source"), pk=pk)
+    merge: CustomerMerge = get_object_or_404(CustomerMerge.objects.select_related("target", "source"), pk=pk)
     try:
         source = customer_merge_undo(merge=merge, actor=request.user, now=timezone.now())
     except UndoRefused:
