@@ -214,11 +214,11 @@ def merges_to_undo(*, customer: Customer, now: datetime.datetime) -> list[Custom
 
 
 def what_moves(source: Customer) -> dict[str, int]:
-    """How many rows of each kind the merge would move (for the side-by-side page)."""
+    """How many rows of each model (by label) the merge would move, for the side-by-side page."""
     counts = {}
     for part in customer_data_parts():
         for model in part._customer_models():
             count = model._base_manager.filter(customer=source).count()
             if count:
-                counts[str(model._meta.verbose_name_plural)] = count
+                counts[model._meta.label] = count
     return counts

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from customers.merge import (
@@ -24,6 +25,19 @@ from salons.access import owner_required
 
 CHOICES = ("target", "source", "both")
 LABELS = {field.name: field.verbose_name for field in Customer._meta.concrete_fields}
+# What moves, in the owner's words (a kind not named here shows its model's name).
+MOVES = {
+    "kartes.Karte": _l("Kartes"),
+    "counselling.SheetResponse": _l("Counselling sheets"),
+    "linking.Device": _l("Phones linked to the app"),
+    "linking.LinkCode": _l("Linking codes"),
+    "notices.Notice": _l("Notices to this customer"),
+    "notices.NoticeRead": _l("Read marks of notices"),
+    "followups.FollowUp": _l("Follow-ups"),
+    "appointments.Appointment": _l("Appointments"),
+    "appointments.AppointmentRequest": _l("Booking requests"),
+    "privacy.DataRequest": _l("Data requests"),
+}
 
 
 def _unmerged(pk: int) -> Customer:
@@ -71,7 +85,8 @@ def customer_merge_view(request, pk, other_pk):
         }
         for name in MERGE_FIELDS
     ]
-    context = {"target": target, "source": source, "rows": rows, "moves": what_moves(source)}
+    moves = {str(MOVES.get(label, label)): count for label, count in what_moves(source).items()}
+    context = {"target": target, "source": source, "rows": rows, "moves": moves}
     return render(request, "staff/customers/merge.html", context)
 
 
