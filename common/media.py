@@ -60,6 +60,15 @@ def declared_files() -> list[StoredFiles]:
     return list(_DECLARED)
 
 
+_RECORD_CHECKS: list[Callable[[], Iterator[str]]] = []
+
+
+def declare_record_check(check: Callable[[], Iterator[str]]) -> None:
+    """Called from an app's ready(): rows that keep a checksum of their own content (a signed
+    sheet), checked by verify_media alongside the files; `check` yields each row that differs."""
+    _RECORD_CHECKS.append(check)
+
+
 def expected_files() -> Iterator[Expected]:
     """Every file a row refers to, with the checksum and size kept on that row."""
     with scopes_disabled():
@@ -113,13 +122,17 @@ class Report:
     unchecked: list[str] | None = None
     orphans: list[str] | None = None
     pending: list[str] | None = None
+    altered: list[str] | None = None
 
     def __post_init__(self) -> None:
         self.missing, self.damaged, self.unchecked, self.orphans, self.pending = [], [], [], [], []
+        self.altered = []
 
     @property
     def ok(self) -> bool:
-        return not (self.missing or self.damaged or self.unchecked or self.orphans or self.pending)
+        return not (
+            self.missing or self.damaged or self.unchecked or self.orphans or self.pending or self.altered
+        )
 
 
 def verify(storage: Storage = default_storage) -> Report:
@@ -145,6 +158,9 @@ def verify(storage: Storage = default_storage) -> Report:
         if not storage.exists(expected.name):
             report.pending.append(f"{expected.name} ({expected.owner})")  # type: ignore[union-attr]
     report.orphans.extend(sorted(set(stored_names(storage)) - referenced))  # type: ignore[union-attr]
+    with scopes_disabled():
+        for check in _RECORD_CHECKS:
+            report.altered.extend(check())  # type: ignore[union-attr]
     return report
 
 

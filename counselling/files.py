@@ -1,9 +1,10 @@
-"""The signature each signed counselling sheet keeps."""
+"""The signature each signed counselling sheet keeps, and the record each sheet keeps of itself."""
 
 from collections.abc import Iterator
 
-from common.media import Expected, declare_files
+from common.media import Expected, declare_files, declare_record_check
 
+from .consent import altered_sheets
 from .models import SheetResponse
 
 
@@ -18,3 +19,4 @@ def signature_files() -> Iterator[Expected]:
 
 
 declare_files("counselling.SheetResponse", ("signature",), rows=signature_files)
+declare_record_check(altered_sheets)

@@ -99,6 +99,28 @@ class SheetLink(models.Model):
         return self.expires_at > timezone.now() and not (self.single_use and self.used_at)
 
 
+class SheetVersion(models.Model):
+    """One wording of a salon's sheet as customers saw it: the consent and the questions, numbered
+    in order of first use (同意文 v3), with the SHA-256 of exactly that (counselling.consent)."""
+
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    form = models.JSONField()  # {"consent_text": "…", "questions": [{"label", "kind", …}, …]}
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(salon="salon")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["salon", "sha256"], name="sheet_version_once"),
+            models.UniqueConstraint(fields=["salon", "number"], name="sheet_version_number"),
+        ]
+
+    def __str__(self):
+        return f"v{self.number}"
+
+
 class ResponseSource(models.TextChoices):
     COUNTER = "counter", _("QR code at the counter")
     LINK = "link", _("Link sent by the salon")
@@ -136,6 +158,13 @@ class SheetResponse(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now)
     # Sent with the form, so that a double tap or a resend after a lost reply keeps one sheet.
     client_key = models.UUIDField(null=True, blank=True, editable=False)
+    # The record that stands behind the signature (counselling.consent): the sheet's wording as
+    # shown, the linked phone it came from, and a SHA-256 over everything sent.
+    form_version = models.ForeignKey(
+        SheetVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    device_label = models.CharField(max_length=120, blank=True)
+    record_sha256 = models.CharField(max_length=64, blank=True)
     filed_at = models.DateTimeField(null=True, blank=True)
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -27,6 +27,7 @@ from customers.services import customer_create, customer_update
 from salons.models import Salon
 
 from . import actions, presets
+from .consent import record_sha256, sheet_version_for
 from .models import Question, ResponseStatus, Sheet, SheetLink, SheetResponse
 
 # The counter's QR code serves everyone who comes in during one working day.
@@ -223,6 +224,7 @@ def sheet_response_submit(
     link: SheetLink | None = None,
     customer: Customer | None = None,
     client_key: uuid.UUID | None = None,
+    device_label: str = "",
 ) -> SheetResponse:
     """Keep a filled-in sheet. A single-use link is used up in the same transaction, so the same
     link sent twice at once keeps one sheet; the same form sent twice (a double tap, a resend after
@@ -235,6 +237,7 @@ def sheet_response_submit(
         lambda: _response_create(
             salon=salon, sheet=sheet, source=source, answers=answers, identity=identity,
             signature=signature, link=link, customer=customer, client_key=client_key,
+            device_label=device_label,
         ),
     )  # fmt: skip
 
@@ -257,6 +260,7 @@ def _response_create(
     link: SheetLink | None,
     customer: Customer | None,
     client_key: uuid.UUID | None,
+    device_label: str,
 ) -> SheetResponse:
     with transaction.atomic():
         if link is not None:
@@ -271,6 +275,9 @@ def _response_create(
             answers=answers,
             consent_text=sheet.consent_text if signature else "",
             client_key=client_key,
+            form_version=sheet_version_for(sheet=sheet, questions=list(Question.objects.filter(salon=salon))),
+            device_label=device_label,
+            submitted_at=timezone.now(),
             **identity,
         )
         if customer is not None:
@@ -282,6 +289,7 @@ def _response_create(
             response.signature_sha256 = hashlib.sha256(signature).hexdigest()
             response.signature_size = len(signature)
             response.signature.save("signature.png", ContentFile(signature), save=False)
+        response.record_sha256 = record_sha256(response)
         try:
             response.save()
         except Exception:

@@ -66,8 +66,9 @@ def _too_many(request, limit, key: str):
     return response
 
 
-def _send(salon, form, *, source, link=None, customer=None):
+def _send(salon, form, *, source, link=None, customer=None, device=None):
     return sheet_response_submit(
+        device_label=f"#{device.pk} {device.label}" if device is not None else "",
         client_key=form.cleaned_data.get("client_key"),
         salon=salon,
         source=source,
@@ -141,7 +142,7 @@ def app_sheet(request):
         if limited is not None:
             return limited
         if form.is_valid():
-            _send(request.salon, form, source=ResponseSource.APP, customer=customer)
+            _send(request.salon, form, source=ResponseSource.APP, customer=customer, device=request.device)
             return redirect(reverse("customer_app:sheet", kwargs={"slug": request.salon.slug}) + "?sent=1")
     context = {
         "form": form,

@@ -4,7 +4,10 @@ from common.media import verify
 
 
 class Command(BaseCommand):
-    help = "Check that every stored photo and logo exists and matches its checksum; list files no row uses."
+    help = (
+        "Check that every stored photo, logo and signature exists and matches its checksum, and that "
+        "every signed sheet still matches its record; list files no row uses."
+    )
 
     def handle(self, *args, **options):
         report = verify()
@@ -14,6 +17,10 @@ class Command(BaseCommand):
             ("Without a checksum", report.unchecked),
             ("Not made yet (the task worker makes these display copies from the originals)", report.pending),
             ("Orphans (no row uses them; purge_unused_uploads removes them)", report.orphans),
+            (
+                "Records changed since they were sent (a signed sheet no longer matches its SHA-256)",
+                report.altered,
+            ),
         ]
         for title, names in sections:
             if names:
