@@ -126,6 +126,9 @@ class Customer(models.Model):
     client_key = models.UUIDField(null=True, blank=True, editable=False)
     # A second record merged into another (customers.merge): kept, archived, for its number and
     # address to say where it went and for 「元に戻す」; deleted with the record it went into.
+    # Retention (customers.retention): listed to be erased on this date unless kept; kept by a tap.
+    retention_due_on = models.DateField(null=True, blank=True, editable=False)
+    retention_kept_at = models.DateTimeField(null=True, blank=True, editable=False)
     merged_into = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, editable=False, related_name="+"
     )
@@ -144,6 +147,12 @@ class Customer(models.Model):
             # last-visit order (NULLS LAST, which SQLite cannot index) and trigram indexes for search.
             models.Index(
                 "salon", "kana_sort", "id", name="customer_active_kana", condition=models.Q(archived_at=None)
+            ),
+            # The customers the retention period lists (customers.retention): few, soonest first.
+            models.Index(
+                fields=["salon", "retention_due_on"],
+                name="customer_retention_due",
+                condition=models.Q(retention_due_on__isnull=False),
             ),
             # Likely duplicates: each key looked up within the salon among customers not archived
             # (whole indexes: SQLite cannot tell that a lookup of a value excludes the empty key, so

@@ -1,4 +1,5 @@
 from django.db import transaction
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from huey import crontab
 
@@ -6,6 +7,7 @@ from common.tasks import periodic_task
 from salons.models import Salon
 
 from .duplicates import duplicates_refresh_salon
+from .retention import retention_run
 
 
 @periodic_task(crontab(minute="40", hour="3"))
@@ -17,3 +19,13 @@ def duplicates_sweep() -> None:
     for salon in salons:
         with scope(salon=salon), transaction.atomic():
             duplicates_refresh_salon(salon)
+
+
+@periodic_task(crontab(minute="10", hour="4", day="1"))
+def retention_monthly() -> None:
+    """On the first of each month: each salon's retention period applied (customers.retention)."""
+    with scopes_disabled():
+        salons = list(Salon.objects.filter(retention_years__isnull=False))
+    for salon in salons:
+        with scope(salon=salon), timezone.override(salon.timezone):
+            retention_run(salon=salon, today=timezone.localdate())

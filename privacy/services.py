@@ -142,6 +142,11 @@ def customer_erase(*, customer: Any, actor: Actor, confirm_name: str) -> dict[st
     """
     if not _same_name(confirm_name, customer.name):
         raise ConfirmationMismatch
+    return customer_erase_now(customer=customer, actor=actor, action=actions.CUSTOMER_ERASE)
+
+
+def customer_erase_now(*, customer: Any, actor: Actor, action: Any) -> dict[str, int]:
+    """The deletion itself, for staff's confirmed request and for the salon's retention period."""
     with transaction.atomic():
         _audit_about(customer).update(summary="", data={})
         counts: dict[str, int] = {}
@@ -153,7 +158,7 @@ def customer_erase(*, customer: Any, actor: Actor, confirm_name: str) -> dict[st
         audit_log(
             salon=customer.salon,
             actor=actor,
-            action=actions.CUSTOMER_ERASE,
+            action=action,
             target=customer,
             summary=f"#{customer.pk}",
             data=counts,

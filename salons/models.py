@@ -84,6 +84,25 @@ class Salon(models.Model):
         default=False,
         help_text=_("With the menus, the customer also sees their prices and the total."),
     )
+    # How long a customer with no visit is kept before being erased for good (customers.retention);
+    # empty: kept until staff delete them.
+    retention_years = models.PositiveSmallIntegerField(
+        _("keep customers without a visit for"),
+        null=True,
+        blank=True,
+        choices=[
+            (2, _("2 years")),
+            (3, _("3 years")),
+            (5, _("5 years")),
+            (7, _("7 years")),
+            (10, _("10 years")),
+        ],
+        help_text=_(
+            "Customers with no visit, no change and no sheet for this long are listed to the owner a month "
+            "ahead, then erased for good with their kartes, photos, sheets and phones, unless kept. "
+            "Empty: never."
+        ),
+    )
     idle_timeout_minutes = models.PositiveSmallIntegerField(
         _("log out after idle minutes"),
         null=True,

@@ -170,7 +170,22 @@ def salon_a_objects(salon_a):
         "booking_request": _booking_request(salon_a),
         "duplicate_pair": _duplicate_pair(salon_a),
         "merge": _merge(salon_a),
+        "listed_customer": _listed_customer(salon_a),
     }
+
+
+def _listed_customer(world):
+    """A customer the retention period lists to be erased."""
+    import datetime
+
+    from customers.services import customer_create
+
+    with scope(salon=world.salon):
+        customer = customer_create(
+            salon=world.salon, actor=None, data={"name": "保存 期限", "kana": "ほぞん"}
+        )
+        Customer.objects.filter(pk=customer.pk).update(retention_due_on=datetime.date(2027, 1, 1))
+        return customer
 
 
 def _merge(world):

@@ -38,6 +38,7 @@ OBJECT_URLS = {
         "other_pk": o["duplicate_pair"].second_id,
     },
     "customer_merge_undo": lambda o: {"pk": o["merge"].pk},
+    "retention_keep": lambda o: {"pk": o["listed_customer"].pk},
     "ledger_week": lambda o: {"pk": o["stylist"].pk},
     "appointment_state": lambda o: {"pk": o["appointment"].pk},
     "appointment_move": lambda o: {"pk": o["appointment"].pk},
@@ -72,6 +73,7 @@ OBJECT_URLS = {
 # Views that only take POST answer a GET with 405 before looking anything up, which reveals nothing.
 POST_ONLY = {
     "customer_merge_undo",
+    "retention_keep",
     "request_answer",
     "duplicate_dismiss",
     "calendar_feed_manage",
@@ -109,6 +111,7 @@ POST_ONLY = {
 }
 SALON_URLS = {
     "duplicate_list",
+    "retention",
     "appointment_import",
     "appointment_import_template",
     "request_list",
@@ -265,7 +268,7 @@ OWNER_ONLY = {
     "staff_factor_reset", "staff_password_set", "staff_shifts", "staff_edit", "audit_list", "sheet_design",
     "sheet_preset", "question_create", "question_edit", "question_action", "data", "export_list",
     "appointment_import", "appointment_import_template", "duplicate_dismiss", "customer_merge",
-    "customer_merge_undo",
+    "customer_merge_undo", "retention", "retention_keep",
     "customer_import_upload", "customer_import", "customer_import_template", "export_create",
     "export_download",
 }  # fmt: skip

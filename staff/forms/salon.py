@@ -67,6 +67,7 @@ class SalonSettingsForm(forms.ModelForm):
             "timezone",
             "max_devices_per_customer",
             "idle_timeout_minutes",
+            "retention_years",
             "second_factor",
             "opens_at",
             "closes_at",

@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count, Min
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from counselling.selectors import customer_sheets
 from customers.duplicates import open_pair_count, pairs_of
 from customers.merge import merges_to_undo
 from customers.models import Customer
+from customers.retention import retention_listed
 from customers.selectors import customers_by_id, customers_in_order, customers_matching, matching_ids
 from customers.services import (
     NumberTaken,
@@ -87,6 +89,10 @@ def customer_list(request):
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "customer-results":
         return render(request, "staff/customers/_results.html", context)
+    if request.staff.is_owner:
+        context["retention"] = retention_listed(salon=request.salon).aggregate(
+            count=Count("pk"), soonest=Min("retention_due_on")
+        )
     context["duplicates_waiting"] = open_pair_count(cap=DUPLICATES_COUNTED)
     context["duplicates_more"] = context["duplicates_waiting"] > DUPLICATES_COUNTED
     return render(request, "staff/customers/list.html", context)

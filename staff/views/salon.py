@@ -3,8 +3,10 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.forms import SetPasswordForm
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,6 +15,8 @@ from accounts.services import invitation_pending, invitation_resend, invitation_
 from audit.selectors import audit_page
 from common.idempotency import parse_key
 from common.serving import stored_file_response
+from customers.models import Customer
+from customers.retention import retention_keep, retention_listed, retention_off, retention_run
 from salons.access import owner_required, staff_required
 from salons.icons import salon_icon_png
 from salons.selectors import staff_member_sent_with, staff_members_listed
@@ -32,6 +36,10 @@ def salon_settings(request):
         salon_update_settings(
             salon=salon, actor=request.user, data=data, logo=form.cleaned_data.get("logo_upload")
         )
+        if "retention_years" in form.changed_data:
+            # Listed anew under the new period (a month's notice again), or nobody, when turned off.
+            retention_off(salon=salon)
+            retention_run(salon=salon, today=timezone.localdate())
         messages.success(request, _("The salon settings were saved."))
         return redirect("staff:salon_settings")
     return render(request, "staff/salon/settings.html", {"form": form})
@@ -201,3 +209,24 @@ def audit_list(request):
     )
     context = {"entries": page.entries, "older": page.older, "newer": page.newer}
     return render(request, "staff/salon/audit.html", context)
+
+
+RETENTION_PER_PAGE = 50
+
+
+@owner_required
+def retention(request):
+    """The customers the retention period will erase, soonest first, each to keep with a tap."""
+    page = Paginator(retention_listed(salon=request.salon), RETENTION_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "staff/salon/retention.html", {"page": page})
+
+
+@owner_required
+@require_POST
+def retention_keep_view(request, pk):
+    customer = get_object_or_404(Customer.objects.filter(retention_due_on__isnull=False), pk=pk)
+    retention_keep(customer=customer, actor=request.user)
+    messages.success(request, _("%(name)s will be kept.") % {"name": customer.name})
+    return redirect("staff:retention")

@@ -130,6 +130,7 @@ def test_staff_pages_have_no_serious_accessibility_problems(
             "/appointments/requests/",
             "/salon/data/appointments/",
             "/customers/duplicates/",
+            "/salon/retention/",
             f"/salon/staff/{salon_a.stylist.pk}/edit/",
             "/salon/audit/",
             f"/customers/{customer}/erase/",
