@@ -226,7 +226,7 @@ def retention(request):
 @owner_required
 @require_POST
 def retention_keep_view(request, pk):
-    customer = get_object_or_404(Customer.objects.filter(retention_due_on__isnull=False), pk=pk)
+    customer: Customer = get_object_or_404(Customer.objects.filter(retention_due_on__isnull=False), pk=pk)
     retention_keep(customer=customer, actor=request.user)
     messages.success(request, _("%(name)s will be kept.") % {"name": customer.name})
     return redirect("staff:retention")
