@@ -15,6 +15,7 @@ app_patterns = [
     path("appointments/<int:pk>.ics", appointments.appointment_ics, name="appointment_ics"),
     path("appointments/<int:pk>/cancel/", appointments.appointment_cancel, name="appointment_cancel"),
     path("appointments/<int:pk>/change/", appointments.appointment_change, name="appointment_change"),
+    path("photos/<int:pk>/portfolio/", kartes.photo_portfolio, name="photo_portfolio"),
     path("notices/", notices.notice_list, name="notices"),
     path("notices/<int:pk>/", notices.notice_detail, name="notice"),
     path("notices/<int:pk>/read/", notices.notice_read, name="notice_read"),

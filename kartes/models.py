@@ -218,6 +218,13 @@ class PhotoTag(models.TextChoices):
     AFTER = "after", _("After")
 
 
+class PortfolioConsent(models.TextChoices):
+    NOT_ASKED = "", _("Not asked")
+    ASKED = "asked", _("Asked in the app")
+    YES = "yes", _("May be shown as the salon's work")
+    NO = "no", _("Not to be shown")
+
+
 class KarteItem(models.Model):
     """A photo, illustration or text of a karte. Private until staff tick 公開."""
 
@@ -243,6 +250,14 @@ class KarteItem(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # 「サロンの作品として掲載可」 (portfolio, SNS), apart from 公開 to the customer (kartes.portfolio):
+    # asked in the app or recorded by staff, with who and when; the customer may withdraw it.
+    portfolio = models.CharField(max_length=8, choices=PortfolioConsent.choices, blank=True, default="")
+    portfolio_asked_at = models.DateTimeField(null=True, blank=True)
+    portfolio_at = models.DateTimeField(null=True, blank=True)
+    portfolio_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # staff who recorded it; empty when the customer answered in the app
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

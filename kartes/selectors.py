@@ -15,7 +15,10 @@ def karte_history(*, customer: Customer) -> QuerySet[Karte]:
         .select_related("staff")
         .prefetch_related(
             Prefetch(
-                "items", queryset=KarteItem.objects.select_related("image", "published_by__staff_member")
+                "items",
+                queryset=KarteItem.objects.select_related(
+                    "image", "published_by__staff_member", "portfolio_by__staff_member"
+                ),
             )
         )
     )
@@ -95,3 +98,21 @@ def home_cards(*, salon, customer) -> dict:
         "card": salon_card(salon=salon),
         "sheet_open": sheet_is_open(salon=salon),
     }
+
+
+def visible_photo_items(*, customer: Customer) -> QuerySet[KarteItem]:
+    """The customer's photos they can see in the app (public, of their own kartes)."""
+    return KarteItem.objects.filter(karte__customer=customer, kind=ItemKind.PHOTO, is_public=True)
+
+
+def portfolio_questions(*, karte: Karte) -> list[KarteItem]:
+    """Of a karte read through visible_kartes, the photos the salon asked about showing as its work
+    (or that the customer allowed): each with 許可 / 許可しない, or a way to withdraw."""
+    items: list[KarteItem] = karte.public_items  # type: ignore[attr-defined]
+    return [
+        item
+        for item in items
+        if item.kind == ItemKind.PHOTO
+        and item.image_id
+        and (item.portfolio_asked_at or item.portfolio == "yes")
+    ]

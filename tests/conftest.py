@@ -116,6 +116,7 @@ def _fresh_rate_limits():
 def salon_a_objects(salon_a):
     """One of everything salon A has: customer, karte with a photo, link code, phone, notice."""
     from followups.models import FollowUp
+    from kartes.portfolio import portfolio_record
     from linking.models import Device
     from menus.services import menu_category_save, menu_item_save
     from transfer.exports import export_request
@@ -127,7 +128,8 @@ def salon_a_objects(salon_a):
     karte = make_karte(salon_a, public_text=True)
     linked_phone(salon_a)
     with scope(salon=salon_a.salon):
-        photo = karte.items.get(kind="photo")
+        # Agreed at the salon to be shown as its work: 「作品用に保存」 answers the roles that may.
+        photo = portfolio_record(item=karte.items.get(kind="photo"), actor=salon_a.owner.user, allowed=True)
         device = Device.objects.get()
         menu_item = menu_item_save(
             salon=salon_a.salon,

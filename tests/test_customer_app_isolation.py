@@ -34,6 +34,7 @@ APP_URLS = {
     "booking_accept": ("post", lambda o: {"pk": o["booking_request"].pk}),
     "appointment_cancel": ("post", lambda o: {"pk": o["appointment"].pk}),
     "appointment_change": ("get", lambda o: {"pk": o["appointment"].pk}),
+    "photo_portfolio": ("post", lambda o: {"pk": o["photo_item"].pk}),
     "notice": ("get", lambda o: {"pk": o["notice"].pk}),
     "notice_read": ("post", lambda o: {"pk": o["notice"].pk}),
     "unlink": ("post", lambda o: {}),
@@ -103,8 +104,16 @@ def victim(salon_a):
         asked.save()
     return {
         "karte": karte, "image": image, "phone": phone, "notice": notice, "appointment": appointment,
-        "booking_request": asked,
+        "booking_request": asked, "photo_item": _asked_photo(karte, salon_a),
     }  # fmt: skip
+
+
+def _asked_photo(karte, world):
+    """The karte's public photo, which the salon asked to show as its work."""
+    from kartes.portfolio import portfolio_ask
+
+    with scope(salon=world.salon):
+        return portfolio_ask(item=karte.items.get(kind="photo"), actor=world.owner.user)
 
 
 @pytest.fixture
@@ -144,6 +153,7 @@ def test_nobody_else_gets_anything_of_this_customer(salon_a, victim, intruders, 
         "appointment_cancel",
         "appointment_change",
         "booking_accept",
+        "photo_portfolio",
     }:
         assert response.status_code in {302, 404}
 

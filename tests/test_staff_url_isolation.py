@@ -23,6 +23,8 @@ OBJECT_URLS = {
     "karte_print": lambda o: {"pk": o["karte"].pk},
     "customer_history_print": lambda o: {"pk": o["customer"].pk},
     "item_publish": lambda o: {"pk": o["item"].pk},
+    "item_portfolio": lambda o: {"pk": o["item"].pk},
+    "item_portfolio_save": lambda o: {"pk": o["item"].pk},
     "image": lambda o: {"pk": o["image"].pk, "size": "small"},
     "image_status": lambda o: {"pk": o["image"].pk},
     "image_retry": lambda o: {"pk": o["image"].pk},
@@ -72,6 +74,7 @@ OBJECT_URLS = {
 }
 # Views that only take POST answer a GET with 405 before looking anything up, which reveals nothing.
 POST_ONLY = {
+    "item_portfolio",
     "customer_merge_undo",
     "retention_keep",
     "request_answer",
@@ -275,6 +278,7 @@ OWNER_ONLY = {
 KARTE_ONLY = {
     "karte_create", "karte_edit", "karte_delete", "karte_print", "customer_history_print", "item_publish",
     "image_upload", "image_status", "image_retry", "image", "customer_preview", "customer_preview_phone",
+    "item_portfolio", "item_portfolio_save",
 }  # fmt: skip
 
 

@@ -2,15 +2,24 @@
 and what the phone may keep offline."""
 
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from appointments.selectors import upcoming_for_customer
 from appointments.services import app_cancel_until
 from common.serving import stored_file_response
 from kartes.models import DISPLAY_SIZES
-from kartes.selectors import get_visible_image, get_visible_karte, home_cards, visible_kartes
+from kartes.portfolio import portfolio_answer
+from kartes.selectors import (
+    get_visible_image,
+    get_visible_karte,
+    home_cards,
+    portfolio_questions,
+    visible_kartes,
+    visible_photo_items,
+)
 from notices.selectors import visible_notices
 
 from ..access import app_view
@@ -41,7 +50,8 @@ def home(request):
 @app_view()
 def karte_detail(request, pk):
     karte = get_visible_karte(customer=request.device.customer, pk=pk)
-    return render(request, "customer_app/karte.html", {"karte": karte})
+    context = {"karte": karte, "portfolio_asked": portfolio_questions(karte=karte)}
+    return render(request, "customer_app/karte.html", context)
 
 
 @app_view()
@@ -81,3 +91,22 @@ def visible(request):
                 urls += [url("image", pk=item.image_id, size=size) for size in DISPLAY_SIZES]
     urls += [url("notice", pk=notice.pk) for notice in visible_notices(customer=customer)]
     return JsonResponse({"urls": urls})
+
+
+@app_view()
+@require_POST
+def photo_portfolio(request, pk):
+    """The customer's answer about one of their photos being shown as the salon's work: 許可,
+    許可しない, or a consent withdrawn — for a photo they can see that the salon asked about."""
+    item = (
+        visible_photo_items(customer=request.device.customer)
+        .filter(pk=pk)
+        .exclude(portfolio_asked_at__isnull=True, portfolio="")
+        .first()
+    )
+    if item is None:
+        raise Http404
+    item = portfolio_answer(item=item, allowed=request.POST.get("answer") == "yes")
+    return redirect(
+        reverse("customer_app:karte", kwargs={"slug": request.salon.slug, "pk": item.karte_id}) + "#portfolio"
+    )

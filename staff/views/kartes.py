@@ -3,7 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from common.serving import stored_file_response
 from counselling.selectors import visit_sheet
 from kartes.images import ImageRejected
 from kartes.models import DISPLAY_SIZES, RECIPE_COLUMNS, ImageFailure, ImageKind, ImageStatus, ItemKind
+from kartes.portfolio import NoConsent, NotAPhoto, portfolio_ask, portfolio_copy, portfolio_record
 from kartes.selectors import karte_history, last_recipe
 from kartes.services import (
     MENU_SEPARATOR,
@@ -431,3 +432,39 @@ def _original_type(fmt):
         "WEBP": "image/webp",
         "HEIF": "image/heic",
     }.get(fmt, "application/octet-stream")
+
+
+@karte_staff_required
+@require_POST
+def item_portfolio(request, pk):
+    """「作品として掲載」: ask in the app, or record the customer's answer given at the salon."""
+    item = get_item_for_staff(request, pk)
+    action = request.POST.get("action")
+    try:
+        if action == "ask":
+            item = portfolio_ask(item=item, actor=request.user)
+        elif action in ("yes", "no"):
+            item = portfolio_record(item=item, actor=request.user, allowed=action == "yes")
+        else:
+            return HttpResponseBadRequest(_("Choose what to record."))
+    except NotAPhoto:
+        return HttpResponseBadRequest(_("Only a photo the customer can see can be asked about in the app."))
+    if request.headers.get("HX-Request"):
+        return render(request, "staff/kartes/_history_item.html", {"item": item})
+    return redirect(f"{item.karte.customer.get_absolute_url()}#karte-{item.karte_id}")
+
+
+@karte_staff_required
+def item_portfolio_save(request, pk):
+    """「作品用に保存」: a copy without metadata, under a neutral name; only with the customer's consent."""
+    item = get_item_for_staff(request, pk)
+    try:
+        data, name = portfolio_copy(item=item, actor=request.user)
+    except NoConsent:
+        return HttpResponseForbidden(
+            _("The customer has not agreed to this photo being shown as the salon's work.")
+        )
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -12,6 +12,7 @@ from django_scopes import scope
 from appointments.services import appointment_book
 from counselling.services import sheet_link_create, sheet_preset_apply
 from customers.services import customer_create
+from kartes.portfolio import portfolio_ask
 from linking.services import link_code_issue, link_code_redeem
 from menus.models import MenuItem
 from menus.services import menu_preset_apply
@@ -56,6 +57,8 @@ def world(salon_a, own_storage):
             data="氏名,フリガナ,携帯\r\n山本 花子,やまもと,090-0000-0001\r\n誤り,abc,1\r\n".encode(),
         )
     sheet = make_sheet_response(salon_a)
+    with scope(salon=salon_a.salon):  # the salon asks to show the photo as its work: 許可 / 許可しない
+        portfolio_ask(item=karte.items.get(kind="photo"), actor=salon_a.owner.user)
     with scope(salon=salon_a.salon):  # a second record of the customer: 「重複の可能性」 on her page
         customer_create(
             salon=salon_a.salon, actor=None,
