@@ -43,3 +43,16 @@ def matching_ids(matches: QuerySet[Customer], *, sort: str, cap: int) -> list[in
 
 def customers_by_id(ids: list[int]) -> QuerySet[Customer]:
     return Customer.objects.filter(pk__in=ids)
+
+
+def merged_by_number(query: str) -> Customer | None:
+    """A 顧客番号 typed that belonged to a record merged into another: that record, to say where
+    it went (its number is no longer on the list)."""
+    digits = query.strip()
+    if not digits.isdigit():
+        return None
+    return (
+        Customer.objects.filter(number=int(digits), merged_into__isnull=False)
+        .select_related("merged_into")
+        .first()
+    )

@@ -128,6 +128,8 @@ def test_everything_of_b_moves_to_a_and_b_says_where_it_went(salon_a, pair):
     assert owner.get(reverse("staff:customer_edit", kwargs={"pk": b.pk})).status_code == 404
     archived = owner.get(reverse("staff:customer_list"), {"archived": "on"}).content.decode()
     assert "森川 さき" not in archived  # not a record to restore: it lives on in A
+    by_number = owner.get(reverse("staff:customer_list"), {"q": b.number_display}).content.decode()
+    assert "別の記録に統合されています" in by_number and f"/customers/{a.pk}/" in by_number
 
 
 def _sees(world, phone, karte) -> bool:

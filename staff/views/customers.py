@@ -17,7 +17,13 @@ from customers.duplicates import open_pair_count, pairs_of
 from customers.merge import merges_to_undo
 from customers.models import Customer
 from customers.retention import retention_listed
-from customers.selectors import customers_by_id, customers_in_order, customers_matching, matching_ids
+from customers.selectors import (
+    customers_by_id,
+    customers_in_order,
+    customers_matching,
+    matching_ids,
+    merged_by_number,
+)
 from customers.services import (
     NumberTaken,
     customer_archive,
@@ -70,8 +76,11 @@ def customer_list(request):
     archived = bool(search.cleaned_data.get("archived")) if search.is_bound else False
 
     customers = customers_matching(salon=request.salon, query=query, archived=archived)
+    merged = None
     if query:
         page = _search_page(request, customers, sort)
+        if not page.object_list:
+            merged = merged_by_number(query)
     else:
         if request.salon.customer_app_enabled:
             customers = with_app_flag(customers)
@@ -86,6 +95,7 @@ def customer_list(request):
         "sort": sort,
         "archived": archived,
         "query_string": query_string,
+        "merged": merged,
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "customer-results":
         return render(request, "staff/customers/_results.html", context)
