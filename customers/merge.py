@@ -27,22 +27,12 @@ from privacy.parts import customer_data_parts
 from . import actions
 from .duplicates import duplicates_refresh, duplicates_withdraw
 from .models import Customer, CustomerMerge
+from .services import AUDITED_FIELDS
 
 UNDO_DAYS = 7
-# The details chosen field by field (A's by default); those in BOTH_FIELDS may also keep both texts.
-MERGE_FIELDS = (
-    "name",
-    "kana",
-    "phone",
-    "other_phone",
-    "email",
-    "birthday",
-    "gender",
-    "postcode",
-    "address",
-    "allergies",
-    "memo",
-)
+# The details chosen field by field (A's by default): those staff keep and the log names;
+# those in BOTH_FIELDS may also keep both texts.
+MERGE_FIELDS = AUDITED_FIELDS
 BOTH_FIELDS = ("allergies", "memo")
 
 
