@@ -160,8 +160,9 @@ class SheetResponse(models.Model):
     client_key = models.UUIDField(null=True, blank=True, editable=False)
     # The record that stands behind the signature (counselling.consent): the sheet's wording as
     # shown, the linked phone it came from, and a SHA-256 over everything sent.
+    # Versions go only with their salon; one lost otherwise leaves the sheet failing its check.
     form_version = models.ForeignKey(
-        SheetVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        SheetVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     device_label = models.CharField(max_length=120, blank=True)
     record_sha256 = models.CharField(max_length=64, blank=True)

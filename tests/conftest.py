@@ -163,6 +163,7 @@ def salon_a_objects(salon_a):
         "customer": salon_a.customer,
         "karte": karte,
         "item": photo,
+        "photo_item": photo,
         "image": photo.image,
         "stylist": salon_a.stylist,
         "data_request": _data_request(salon_a),
