@@ -1,5 +1,6 @@
 """A customer's kartes in their export, and what goes when the customer is deleted for good."""
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from privacy.parts import CustomerDataPart, Erased, ExportPlan, ids, register, when
@@ -30,7 +31,13 @@ class Kartes(CustomerDataPart):
     erase_order = 30
 
     def export(self, customer, plan: ExportPlan, prefix: str) -> list[dict]:
-        kartes = Karte.objects.filter(customer=customer).select_related("staff")
+        # Each karte's items read with the kartes: the same few queries for 10 kartes or 1,000.
+        items = KarteItem.objects.select_related("image").order_by("position", "pk")
+        kartes = (
+            Karte.objects.filter(customer=customer)
+            .select_related("staff")
+            .prefetch_related(Prefetch("items", queryset=items, to_attr="exported_items"))
+        )
         return [
             {
                 "treatment_date": karte.treatment_date.isoformat(),
@@ -40,7 +47,7 @@ class Kartes(CustomerDataPart):
                 "menu_lines": karte.menu_lines,
                 "created_at": when(karte.created_at),
                 "updated_at": when(karte.updated_at),
-                "items": [_item(karte, item, plan, prefix) for item in _items(karte)],
+                "items": [_item(karte, item, plan, prefix) for item in karte.exported_items],
             }
             for karte in kartes.order_by("treatment_date", "pk")
         ]
@@ -60,10 +67,6 @@ class Kartes(CustomerDataPart):
         ImageAsset.objects.filter(pk__in=[image.pk for image in images]).delete()
         kartes.delete()
         return Erased(counts=counts, files=[name for image in images for name in image.stored_names()])
-
-
-def _items(karte: Karte):
-    return karte.items.select_related("image").order_by("position", "pk")
 
 
 def _item(karte: Karte, item: KarteItem, plan: ExportPlan, prefix: str) -> dict:

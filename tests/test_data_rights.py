@@ -181,3 +181,24 @@ def test_the_operator_exports_and_deletes_a_whole_salon(
         assert not Customer.objects.filter(salon_id=salon_a.salon.pk).exists()
         assert Customer.objects.filter(salon=salon_b.salon).count() == 2  # the other salon is untouched
     assert not any(default_storage.exists(name) for name in files_a)
+
+
+def test_the_customers_export_reads_the_same_queries_for_2_kartes_or_12(salon_a, own_storage):
+    """Each part reads its rows together, never one query per karte (kartes with their items,
+    sheets, notices, appointments)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from privacy.services import customer_export_plan
+
+    def queries() -> int:
+        with scope(salon=salon_a.salon), CaptureQueriesContext(connection) as captured:
+            customer_export_plan(customer=salon_a.customer, actor=salon_a.owner.user)
+        return len(captured)
+
+    for _ in range(2):
+        make_karte(salon_a, public_text=True)
+    few = queries()
+    for _ in range(10):
+        make_karte(salon_a, public_text=True)
+    assert queries() == few
