@@ -117,6 +117,9 @@ class Customer(models.Model):
     search_text = models.CharField(max_length=200, editable=False, default="")
     # The digits of both phone numbers, space between, for search by any part of either.
     phone_digits = models.CharField(max_length=41, editable=False, default="")
+    # The birthday as month * 100 + day (1224), for the birthday messages of a coming week in one
+    # indexed read whatever the year of birth; kept in step by refresh_search_fields().
+    birthday_md = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     # Keys for likely duplicates (customers.duplicates): the mobile number's digits, the email in
     # lower case, name and furigana folded; "" where there is nothing to compare.
     dup_phone = models.CharField(max_length=20, editable=False, default="")
@@ -148,6 +151,11 @@ class Customer(models.Model):
             models.Index(
                 "salon", "kana_sort", "id", name="customer_active_kana", condition=models.Q(archived_at=None)
             ),
+            models.Index(
+                fields=["salon", "birthday_md"],
+                name="customer_birthday_md",
+                condition=models.Q(birthday_md__isnull=False),
+            ),
             # The customers the retention period lists (customers.retention): few, soonest first.
             models.Index(
                 fields=["salon", "retention_due_on"],
@@ -178,6 +186,7 @@ class Customer(models.Model):
         self.kana_sort = kana_sort_key(self.kana)
         self.phone_digits = " ".join(filter(None, (digits_only(self.phone), digits_only(self.other_phone))))
         self.search_text = normalize_search(f"{self.name} {self.kana}")
+        self.birthday_md = self.birthday.month * 100 + self.birthday.day if self.birthday else None
         for key, value in duplicate_keys(self).items():
             setattr(self, key, value)
 

@@ -1,6 +1,7 @@
 """Automatic follow-ups: planned when a visit is saved (and as birthdays near), sent once each by the
 task queue as a notice to that customer only."""
 
+import calendar
 import datetime
 import itertools
 import statistics
@@ -183,29 +184,51 @@ def followups_forget_visit(*, karte: Karte) -> None:
         followups_plan_visit(karte=latest)
 
 
+def _month_days(day: datetime.date) -> list[int]:
+    """The birthdays (month * 100 + day) celebrated on `day`: 29 February on the 28th of a year
+    without one."""
+    found = [day.month * 100 + day.day]
+    if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
+        found.append(229)
+    return found
+
+
 def followups_plan_birthdays(*, salon: Salon, today: datetime.date) -> int:
-    """Schedule the birthday messages of the coming week (once per customer and year)."""
+    """Schedule the birthday messages of the coming week (once per customer and year): the week's
+    birthdays in one indexed read, and those already planned in another, however many customers
+    the salon has."""
     rule = followup_rules(salon=salon)[FollowUpKind.BIRTHDAY]
+    days = [today + datetime.timedelta(days=n) for n in range(BIRTHDAY_AHEAD.days + 1)]
+    day_of = {md: day for day in days for md in _month_days(day)}
+    born = list(
+        Customer.objects.filter(
+            salon=salon, archived_at__isnull=True, birthday_md__in=list(day_of)
+        ).values_list("pk", "birthday_md")
+    )
+    keys = {f"birthday:{day.year}" for day in days}
+    planned_before = set(
+        FollowUp.objects.filter(customer_id__in=[pk for pk, _md in born], key__in=keys).values_list(
+            "customer_id", "key"
+        )
+    )
     planned: list[FollowUp] = []
-    for day in (today + datetime.timedelta(days=n) for n in range(BIRTHDAY_AHEAD.days + 1)):
+    for pk, md in born:
+        day = day_of[int(md or 0)]
         key = f"birthday:{day.year}"
+        if (pk, key) in planned_before:
+            continue
         base_at = _at_send_hour(salon, day)
-        due_at = base_at + _offset(FollowUpKind.BIRTHDAY, rule.delay)
-        customers = Customer.objects.filter(
-            archived_at__isnull=True, birthday__month=day.month, birthday__day=day.day
-        ).exclude(followups__key=key)
-        planned += [
+        planned.append(
             FollowUp(
                 salon=salon,
                 customer_id=pk,
                 kind=FollowUpKind.BIRTHDAY,
                 key=key,
                 base_at=base_at,
-                due_at=due_at,
+                due_at=base_at + _offset(FollowUpKind.BIRTHDAY, rule.delay),
             )
-            for pk in customers.values_list("pk", flat=True)
-        ]
-    # Those who already have this year's message were left out above; the constraint guards a race.
+        )
+    # The constraint guards a race with another worker planning the same week.
     FollowUp.objects.bulk_create(planned, ignore_conflicts=True)
     return len(planned)
 

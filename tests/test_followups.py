@@ -11,6 +11,7 @@ from django_scopes import scope, scopes_disabled
 
 from audit.models import AuditEntry
 from customers.models import Customer
+from customers.services import customer_update
 from followups import actions as followups_actions
 from followups.models import FollowUp, FollowUpKind, FollowUpRule, FollowUpStatus
 from followups.services import followup_rules, followups_plan_birthdays, followups_send_due, usual_interval
@@ -150,13 +151,42 @@ def test_birthdays_of_the_coming_week_are_planned_once(salon_a):
     switch_on(salon_a, "birthday")
     birthday = TODAY + datetime.timedelta(days=3)
     with scope(salon=salon_a.salon):
-        Customer.objects.filter(pk=salon_a.customer.pk).update(birthday=birthday.replace(year=1990))
+        customer_update(customer=salon_a.customer, actor=None, data={"birthday": birthday.replace(year=1990)})
         assert followups_plan_birthdays(salon=salon_a.salon, today=TODAY) == 1
         assert followups_plan_birthdays(salon=salon_a.salon, today=TODAY) == 0
     (followup,) = planned(salon_a, "birthday")
     assert (
         followup.key == f"birthday:{birthday.year}" and timezone.localtime(followup.due_at).date() == birthday
     )
+
+
+def test_the_weeks_birthdays_are_read_at_once_however_many_customers(salon_a):
+    """Two reads for the week's birthdays and those already planned, then one write: not a scan of
+    the salon's customers per day. 29 February is celebrated on the 28th in other years."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    switch_on(salon_a, "birthday")
+    today = datetime.date(2027, 2, 25)  # 2027 has no 29 February
+
+    def add(count, born):
+        with scope(salon=salon_a.salon):
+            for n in range(count):
+                customer = Customer(salon=salon_a.salon, name=f"誕生 {n}", kana="たんじょう", birthday=born)
+                customer.refresh_search_fields()
+                customer.save()
+
+    add(2, datetime.date(1990, 2, 27))
+    with scope(salon=salon_a.salon), CaptureQueriesContext(connection) as few:
+        assert followups_plan_birthdays(salon=salon_a.salon, today=today) == 2
+    add(20, datetime.date(1992, 2, 29))
+    with scope(salon=salon_a.salon), CaptureQueriesContext(connection) as many:
+        assert followups_plan_birthdays(salon=salon_a.salon, today=today) == 20
+    assert len(many) == len(few) <= 5
+    with scope(salon=salon_a.salon):
+        leap = FollowUp.objects.filter(kind="birthday", customer__birthday__day=29)
+        assert {timezone.localtime(f.base_at).date() for f in leap} == {datetime.date(2027, 2, 28)}
+        assert leap.count() == 20
 
 
 def test_staff_see_what_is_scheduled_and_cancel_it(salon_a):

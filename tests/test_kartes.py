@@ -416,7 +416,9 @@ def test_a_karte_with_nothing_in_it_is_saved_only_when_staff_say_so(salon_a):
 
 def test_the_treatment_date_cannot_be_before_the_customers_birthday(salon_a):
     with scope(salon=salon_a.salon):
-        Customer.objects.filter(pk=salon_a.customer.pk).update(birthday=datetime.date(2000, 4, 2))
+        Customer.objects.filter(pk=salon_a.customer.pk).update(
+            birthday=datetime.date(2000, 4, 2), birthday_md=402
+        )
     client = salon_a.client()
     url = reverse("staff:karte_create", kwargs={"customer_pk": salon_a.customer.pk})
     assert 'min="2000-04-02"' in client.get(url).content.decode()
