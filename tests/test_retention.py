@@ -7,7 +7,6 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from audit.models import AuditEntry
@@ -22,11 +21,16 @@ from .racing import postgres_only, race
 TODAY = datetime.date(2026, 12, 1)
 
 
+def _noon(day):
+    return datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
+
+
 def _aged(world, name, *, years_ago, visit_years_ago=None):
     """A customer added (and last changed) that long ago, last seen at a visit that long ago."""
     with scope(salon=world.salon):
         customer = customer_create(salon=world.salon, actor=None, data={"name": name, "kana": "かな"})
-        long_ago = timezone.now() - datetime.timedelta(days=365 * years_ago)
+        # Counted back from the test's own today, whatever the date the suite runs on.
+        long_ago = _noon(TODAY) - datetime.timedelta(days=365 * years_ago)
         visit = TODAY - datetime.timedelta(days=365 * visit_years_ago) if visit_years_ago else None
         Customer.objects.filter(pk=customer.pk).update(
             created_at=long_ago, updated_at=long_ago, last_visit_on=visit
@@ -52,7 +56,7 @@ def test_listed_a_month_ahead_then_erased_unless_kept(
     gone = _aged(salon_a, "古い 顧客", years_ago=8, visit_years_ago=6)
     karte = make_karte(salon_a, customer=gone, date=TODAY - datetime.timedelta(days=365 * 6))
     with scope(salon=salon_a.salon):
-        Customer.objects.filter(pk=gone.pk).update(updated_at=timezone.now() - datetime.timedelta(days=3000))
+        Customer.objects.filter(pk=gone.pk).update(updated_at=_noon(TODAY) - datetime.timedelta(days=3000))
         assert Customer.objects.get(pk=gone.pk).last_visit_on == karte.treatment_date
         photo_names = list(ImageAsset.objects.get().stored_names())
     kept = _aged(salon_a, "残す 顧客", years_ago=8)

@@ -60,8 +60,11 @@ def _registration_id(page, cdp, scope_url):
 
 
 def test_a_notice_reaches_the_phone_as_a_push_and_tapping_it_opens_the_notice(
-    live_server, salon_a, link_phone, push_service, screenshot
+    live_server, salon_a, link_phone, push_service, screenshot, monkeypatch
 ):
+    # Whatever the hour the suite runs at: quiet hours (nothing pushed 21:00–9:00 in the salon's
+    # time) are tested on their own in test_push_fanout.py; here the push goes at once.
+    monkeypatch.setattr("push.services.push_due_at", lambda *, salon, now: now)
     phone = link_phone(salon_a, salon_a.customer)
     phone.context.grant_permissions(["notifications"], origin=live_server.url)
     app = f"{live_server.url}/s/{salon_a.salon.slug}/app/"
