@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WAIT_FOR_NOTIFICATIONS = """async (scope) => {
     const registration = await navigator.serviceWorker.getRegistration(scope);
-    const deadline = Date.now() + 20000;
+    const deadline = Date.now() + 10000;
     for (;;) {
         const shown = await registration.getNotifications();
         if (shown.length || Date.now() > deadline) {
@@ -107,12 +107,18 @@ def test_a_notice_reaches_the_phone_as_a_push_and_tapping_it_opens_the_notice(
     cdp = phone.context.new_cdp_session(phone)
     registration = _registration_id(phone, cdp, app)
     assert registration is not None, "the app's service worker is registered for its own scope"
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {"origin": live_server.url, "registrationId": registration, "data": delivered.payload},
-    )
-    # The service worker shows it in its own time; the page asks until it is there (20 s at most).
-    shown = phone.evaluate(WAIT_FOR_NOTIFICATIONS, app)
+    # The service worker shows it in its own time; the page asks until it is there (10 s at most).
+    # On a loaded machine the protocol can drop a push handed over while the worker is starting:
+    # as a push service retries, the test hands it over again (its tag makes it one notification).
+    shown = []
+    for _attempt in range(3):
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": live_server.url, "registrationId": registration, "data": delivered.payload},
+        )
+        shown = phone.evaluate(WAIT_FOR_NOTIFICATIONS, app)
+        if shown:
+            break
     assert shown == [
         {
             "title": salon_a.salon.name,
