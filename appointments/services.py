@@ -451,16 +451,21 @@ def booking_request_confirm(
         )
         appointment.menu_lines = request.menu_lines
         appointment.save(update_fields=["menu_lines"])
-        request.state, request.appointment = RequestState.CONFIRMED, appointment
-        request.answered_by, request.answered_at = actor, timezone.now()
-        request.save(update_fields=["state", "appointment", "answered_by", "answered_at"])
-        _tell(
-            request,
-            _("Your appointment is booked"),
-            _("We look forward to seeing you at %(when)s.") % {"when": _when(starts_at)},
-            appointment.ends_at,
-        )
+        _confirmed(request, appointment, actor, _("Your appointment is booked"))
     return appointment
+
+
+def _confirmed(request: AppointmentRequest, appointment: Appointment, actor: Actor, title: str) -> None:
+    """The request answered with this appointment, and the customer told when to come."""
+    request.state, request.appointment = RequestState.CONFIRMED, appointment
+    request.answered_by, request.answered_at = actor, timezone.now()
+    request.save(update_fields=["state", "appointment", "answered_by", "answered_at"])
+    _tell(
+        request,
+        title,
+        _("We look forward to seeing you at %(when)s.") % {"when": _when(appointment.starts_at)},
+        appointment.ends_at,
+    )
 
 
 def booking_request_propose(
@@ -553,13 +558,5 @@ def _change_confirm(
             ends_at=starts_at + datetime.timedelta(minutes=request.minutes),
             staff=staff,
         )
-        request.state, request.appointment = RequestState.CONFIRMED, appointment
-        request.answered_by, request.answered_at = actor, timezone.now()
-        request.save(update_fields=["state", "appointment", "answered_by", "answered_at"])
-        _tell(
-            request,
-            _("Your appointment was moved"),
-            _("We look forward to seeing you at %(when)s.") % {"when": _when(starts_at)},
-            appointment.ends_at,
-        )
+        _confirmed(request, appointment, actor, _("Your appointment was moved"))
     return appointment

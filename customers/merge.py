@@ -207,7 +207,7 @@ def what_moves(source: Customer) -> dict[str, int]:
     """How many rows of each model (by label) the merge would move, for the side-by-side page."""
     counts = {}
     for part in customer_data_parts():
-        for model in part._customer_models():
+        for model in part.customer_models():
             count = model._base_manager.filter(customer=source).count()
             if count:
                 counts[model._meta.label] = count

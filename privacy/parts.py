@@ -66,7 +66,7 @@ class CustomerDataPart:
         """Delete the part's rows of the customer; the customer row itself goes last, by privacy."""
         return Erased()
 
-    def _customer_models(self) -> list[type[Model]]:
+    def customer_models(self) -> list[type[Model]]:
         """The part's models that point at a customer by a field named `customer`."""
         found = []
         for label in self.models:
@@ -82,7 +82,7 @@ class CustomerDataPart:
         follow-up planned for both) is not moved but set aside with its values, so that undo can
         put it back. Returns what moved, by model, for undo."""
         moved: dict[str, dict[str, list]] = {}
-        for model in self._customer_models():
+        for model in self.customer_models():
             manager = model._base_manager
             rows = manager.filter(customer=source)
             dropped: list[dict[str, Any]] = []
@@ -106,7 +106,7 @@ class CustomerDataPart:
     def unmerge(self, source: Any, target: Any, moved: dict[str, dict[str, list]]) -> None:
         """Put back what merge moved: its rows return to `source` (those since deleted stay
         deleted), and the rows it set aside are made again."""
-        for model in self._customer_models():
+        for model in self.customer_models():
             entry = moved.get(model._meta.label)
             if not entry:
                 continue

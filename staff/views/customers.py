@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Min
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -145,15 +145,14 @@ CUSTOMER_SHEETS = 5
 
 @staff_required
 def customer_detail(request, pk):
-    merged = Customer.objects.filter(pk=pk, merged_into__isnull=False).select_related("merged_into").first()
-    if merged is not None and merged.merged_into is not None:
+    customer: Customer = get_object_or_404(Customer.objects.all(), pk=pk)
+    if customer.merged_into_id is not None:
         messages.info(
             request,
             _("%(number)s %(name)s was merged into this record.")
-            % {"number": merged.number_display, "name": merged.name},
+            % {"number": customer.number_display, "name": customer.name},
         )
-        return redirect("staff:customer_detail", pk=merged.merged_into.pk)
-    customer = get_customer_for_staff(request, pk)
+        return redirect("staff:customer_detail", pk=customer.merged_into_id)
     # Reception sees the customer without their kartes and photos.
     history = karte_history(customer=customer)
     if not request.staff.works_on_kartes:
