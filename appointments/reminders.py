@@ -8,13 +8,13 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from linking.models import Device
-from notices.models import NoticeSource
-from notices.services import notice_create
+from notices.models import Notice, NoticeSource
+from notices.services import notices_create_many
 from salons.models import Salon
 
 from .models import Appointment, AppointmentState
@@ -36,16 +36,21 @@ def reminder_text(appointment: Appointment) -> tuple[str, str]:
     return title, body
 
 
-def reminders_due(*, salon: Salon, now: datetime.datetime) -> list[Appointment]:
+# Reminders are posted this many at a time, each batch in one transaction of a constant number of
+# queries, whatever its size.
+SEND_BATCH = 100
+
+
+def reminders_due(*, salon: Salon, now: datetime.datetime) -> QuerySet[Appointment]:
     """Tomorrow's booked appointments not reminded yet, once the salon's reminder time has come today."""
     if salon.reminder_time is None:
-        return []
+        return Appointment.objects.none()
     local = timezone.localtime(now)
     if local.time() < salon.reminder_time:
-        return []
+        return Appointment.objects.none()
     tomorrow = local.date() + datetime.timedelta(days=1)
     start = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time()))
-    return list(
+    return (
         Appointment.objects.filter(
             state=AppointmentState.BOOKED,
             reminded_at__isnull=True,
@@ -54,35 +59,42 @@ def reminders_due(*, salon: Salon, now: datetime.datetime) -> list[Appointment]:
         )
         # Only customers a reminder can reach: with a phone linked now.
         .filter(Exists(Device.objects.filter(customer=OuterRef("customer"), revoked_at__isnull=True)))
-        .select_related("customer", "staff")
+        .order_by("starts_at", "pk")
     )
-
-
-def reminder_send(*, appointment: Appointment, now: datetime.datetime) -> bool:
-    """Post the reminder unless another worker did, or the appointment changed meanwhile."""
-    with transaction.atomic():
-        claimed = Appointment.objects.filter(
-            pk=appointment.pk, reminded_at__isnull=True, state=AppointmentState.BOOKED
-        ).update(reminded_at=now)
-        if not claimed:
-            return False
-        with translation.override(settings.LANGUAGE_CODE):
-            title, body = reminder_text(appointment)
-        notice = notice_create(
-            salon=appointment.salon,
-            actor=None,
-            title=title,
-            body=body,
-            starts_at=now,
-            ends_at=appointment.ends_at,
-            customer=appointment.customer,
-            source=NoticeSource.REMINDER,
-        )
-        Appointment.objects.filter(pk=appointment.pk).update(reminder_notice=notice)
-    return True
 
 
 def reminders_send(*, salon: Salon, now: datetime.datetime) -> int:
-    return sum(
-        reminder_send(appointment=appointment, now=now) for appointment in reminders_due(salon=salon, now=now)
-    )
+    """Post the due reminders, each once whichever worker takes it: a batch's appointments are held
+    (those another worker holds are skipped, a cancellation waits) and marked reminded in the
+    transaction that writes their notices. Returns how many were posted."""
+    posted = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                reminders_due(salon=salon, now=now)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("customer", "staff")[:SEND_BATCH]
+            )
+            if not due:
+                return posted
+            notices = []
+            with translation.override(settings.LANGUAGE_CODE):
+                for appointment in due:
+                    title, body = reminder_text(appointment)
+                    notices.append(
+                        Notice(
+                            salon=salon,
+                            title=title,
+                            body=body,
+                            starts_at=now,
+                            ends_at=appointment.ends_at,
+                            customer=appointment.customer,
+                            source=NoticeSource.REMINDER,
+                        )
+                    )
+            for appointment, notice in zip(due, notices_create_many(notices=notices), strict=True):
+                appointment.reminded_at, appointment.reminder_notice = now, notice
+            Appointment.objects.bulk_update(due, ["reminded_at", "reminder_notice"])
+        posted += len(due)
+        if len(due) < SEND_BATCH:
+            return posted

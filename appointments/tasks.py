@@ -11,7 +11,7 @@ from .reminders import reminders_send
 @periodic_task(crontab(minute="*/5"))
 def reminders_tick() -> None:
     """Every five minutes: tomorrow's reminders of the salons whose reminder time has come today.
-    Each goes out once, whichever worker takes it (reminders.reminder_send)."""
+    Each goes out once, whichever worker takes it (reminders.reminders_send)."""
     now = timezone.now()
     with scopes_disabled():
         salons = list(Salon.objects.filter(reminder_time__isnull=False))

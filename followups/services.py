@@ -8,18 +8,17 @@ import statistics
 import zoneinfo
 
 from django.db import transaction
-from django.db.models import DateTimeField, ExpressionWrapper, F
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import scope
 
 from audit.services import audit_log
 from common.actors import Actor
 from customers.models import Customer
 from kartes.models import Karte
 from linking.selectors import active_devices_of
-from notices.models import NoticeSource
-from notices.services import notice_create
+from notices.models import Notice, NoticeSource
+from notices.services import notices_create_many
 from salons.models import Salon
 
 from . import actions
@@ -280,62 +279,80 @@ def fill(text: str, *, customer_name: str, salon_name: str) -> str:
     return text.replace("{customer}", f"{customer_name}様").replace("{salon}", salon_name)
 
 
-def followup_send(*, pk: int, now: datetime.datetime) -> str:
-    """Send one due message, exactly once: its row is held and its notice made in one transaction, so
-    a worker that dies before the commit leaves it waiting, and one that retries finds it sent.
-
-    Returns what happened: sent, or why not (off, archived, not linked, no app)."""
-    with transaction.atomic():
-        followup = (
-            FollowUp.objects.select_for_update()
-            .select_related("customer", "salon")
-            .filter(pk=pk, status=FollowUpStatus.SCHEDULED, due_at__lte=now)
-            .first()
-        )
-        if followup is None:
-            return "done already"
-        salon, customer = followup.salon, followup.customer
-        rule = FollowUpRule.objects.filter(salon=salon, kind=followup.kind).first()
-        reason = ""
-        if rule is None or not rule.enabled:
-            reason = "off"
-        elif customer.archived_at is not None:
-            reason = "archived"
-        elif not salon.customer_app_enabled:
-            reason = "no app"
-        elif not active_devices_of(customer).exists():
-            reason = "not linked"
-        if reason:
-            followup.status, followup.reason, followup.done_at = FollowUpStatus.SKIPPED, reason, now
-            followup.save(update_fields=["status", "reason", "done_at"])
-            return reason
-        assert rule is not None
-        notice = notice_create(
-            salon=salon,
-            actor=None,
-            title=render(rule.title, customer=customer, salon=salon)[:100],
-            body=render(rule.body, customer=customer, salon=salon),
-            starts_at=followup.due_at,
-            ends_at=now + SHOWN_FOR,
-            customer=customer,
-            source=NoticeSource.FOLLOWUP,
-        )
-        followup.status, followup.notice, followup.done_at = FollowUpStatus.SENT, notice, now
-        followup.save(update_fields=["status", "notice", "done_at"])
-        return "sent"
+# Messages are sent this many at a time, each batch in one transaction of a constant number of
+# queries: the batch held with its customers and whether each has a phone, the salons' rules, then
+# the notices, their log entries and the messages' outcome written at once.
+SEND_BATCH = 100
 
 
 def followups_send_due(*, now: datetime.datetime, limit: int = 500) -> dict[str, int]:
-    """Send what is due, for every salon (run with scopes disabled)."""
-    due = list(
-        FollowUp.objects.filter(status=FollowUpStatus.SCHEDULED, due_at__lte=now)
-        .order_by("due_at")
-        .values_list("pk", "salon_id")[:limit]
-    )
+    """Send what is due, for every salon (run with scopes disabled), each message exactly once:
+    a batch's rows are held (rows another worker holds are skipped) and its notices made in one
+    transaction, so a worker that dies before the commit leaves them waiting, and one that retries
+    finds them sent.
+
+    Returns how many messages were sent, and skipped for each reason (off, archived, not linked,
+    no app)."""
     outcome: dict[str, int] = {}
-    salons = Salon.objects.in_bulk({salon_id for _pk, salon_id in due})
-    for pk, salon_id in due:
-        with scope(salon=salons[salon_id]):
-            result = followup_send(pk=pk, now=now)
-        outcome[result] = outcome.get(result, 0) + 1
+    done = 0
+    while done < limit:
+        batch = _send_batch(now=now, size=min(SEND_BATCH, limit - done))
+        for result in batch:
+            outcome[result] = outcome.get(result, 0) + 1
+        done += len(batch)
+        if len(batch) < SEND_BATCH:
+            break
     return outcome
+
+
+def _send_batch(*, now: datetime.datetime, size: int) -> list[str]:
+    with transaction.atomic():
+        due = list(
+            FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=FollowUpStatus.SCHEDULED, due_at__lte=now)
+            .select_related("customer", "salon")
+            .annotate(linked=Exists(active_devices_of(OuterRef("customer"))))
+            .order_by("due_at", "pk")[:size]
+        )
+        if not due:
+            return []
+        rules = {
+            (rule.salon_id, rule.kind): rule
+            for rule in FollowUpRule.objects.filter(salon_id__in={followup.salon_id for followup in due})
+        }
+        results, notices, sent = [], [], []
+        for followup in due:
+            salon, customer = followup.salon, followup.customer
+            rule = rules.get((salon.pk, followup.kind))
+            reason = ""
+            if rule is None or not rule.enabled:
+                reason = "off"
+            elif customer.archived_at is not None:
+                reason = "archived"
+            elif not salon.customer_app_enabled:
+                reason = "no app"
+            elif not followup.linked:
+                reason = "not linked"
+            followup.done_at = now
+            if reason:
+                followup.status, followup.reason = FollowUpStatus.SKIPPED, reason
+                results.append(reason)
+                continue
+            assert rule is not None
+            notices.append(
+                Notice(
+                    salon=salon,
+                    title=render(rule.title, customer=customer, salon=salon)[:100],
+                    body=render(rule.body, customer=customer, salon=salon),
+                    starts_at=followup.due_at,
+                    ends_at=now + SHOWN_FOR,
+                    customer=customer,
+                    source=NoticeSource.FOLLOWUP,
+                )
+            )
+            sent.append(followup)
+            results.append("sent")
+        for followup, notice in zip(sent, notices_create_many(notices=notices), strict=True):
+            followup.status, followup.notice = FollowUpStatus.SENT, notice
+        FollowUp.objects.bulk_update(due, ["status", "reason", "notice", "done_at"])
+        return results

@@ -2,5 +2,6 @@
 
 from common.hooks import Hook
 
-# Called inside the posting transaction, once the notice is written.
-notice_posted = Hook("notices.notice_posted", arguments=("notice",))
+# Called inside the posting transaction, once the notices are written (one, or a batch of the
+# system's messages to one customer each).
+notices_posted = Hook("notices.notices_posted", arguments=("notices",))

@@ -4,7 +4,8 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from audit.services import audit_log
+from audit.models import AuditEntry
+from audit.services import audit_entry, audit_log
 from common.actors import Actor
 from common.idempotency import create_once
 from customers.models import Customer
@@ -52,10 +53,31 @@ def notice_create(
             summary=title,
             data={"customer": customer.pk if customer else None},
         )
-        hooks.notice_posted(notice=notice)
+        hooks.notices_posted(notices=[notice])
         return notice
 
     return create_once(Notice.objects.all(), client_key, create)
+
+
+def notices_create_many(*, notices: list[Notice]) -> list[Notice]:
+    """Post many notices to one customer each, written by the system (follow-ups, reminders): the
+    notices in one query and their log entries in another, whatever their number. Run inside the
+    caller's transaction, with the notices' salon and customer set."""
+    created = Notice.objects.bulk_create(notices)
+    AuditEntry.objects.bulk_create(
+        audit_entry(
+            salon=notice.salon,
+            actor=None,
+            action=actions.NOTICE_CREATE,
+            target=notice,
+            summary=notice.title,
+            data={"customer": notice.customer_id},
+        )
+        for notice in created
+    )
+    if created:
+        hooks.notices_posted(notices=created)
+    return created
 
 
 def notice_update(

@@ -14,11 +14,11 @@ class PushConfig(AppConfig):
 
         from .keys import vapid_pair_check
         from .services import push_subscription_delete
-        from .tasks import notice_posted
+        from .tasks import notices_posted
 
         # An unlinked phone takes no more pushes, from that moment.
         linking_hooks.device_unlinked.subscribe(push_subscription_delete)
-        notice_hooks.notice_posted.subscribe(notice_posted)
+        notice_hooks.notices_posted.subscribe(notices_posted)
 
         # Keys that cannot sign would only fail later, in the worker, one phone at a time.
         if settings.VAPID_PUBLIC_KEY or settings.VAPID_PRIVATE_KEY:

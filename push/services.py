@@ -184,45 +184,79 @@ def push_kind(notice: Notice) -> str:
     return PushKind.CUSTOMER if notice.customer_id else PushKind.EVERYONE
 
 
-def push_allowed(*, salon: Any, kind: str) -> bool:
-    return not PushPreference.objects.filter(salon=salon, kind=kind, enabled=False).exists()
-
-
 def notice_push_plan(*, notice: Notice, now: datetime.datetime) -> int:
     """Queue the notice's pushes, once, to every phone of its audience that takes push: the
     customer's own phones for a notice to one customer, else every linked phone of the salon.
     Returns how many phones were queued (0 when it was planned before, or may not be pushed)."""
-    salon = notice.salon
-    if not (notice.starts_at <= now < notice.ends_at):
+    return notices_push_plan(salon=notice.salon, notices=[notice], now=now)
+
+
+def notices_push_plan(*, salon: Any, notices: list[Notice], now: datetime.datetime) -> int:
+    """notice_push_plan for many notices of one salon at once (a tick's follow-ups or reminders):
+    a constant number of queries for the notices to one customer each, whatever their number.
+    Returns how many phones were queued."""
+    visible = [notice for notice in notices if notice.starts_at <= now < notice.ends_at]
+    if not visible:
         return 0
-    kind = push_kind(notice)
     with transaction.atomic():
-        planned, created = NoticePush.objects.get_or_create(
-            notice=notice, defaults={"salon": salon, "kind": kind}
+        planned = set(NoticePush.objects.filter(notice__in=visible).values_list("notice_id", flat=True))
+        fresh = [notice for notice in visible if notice.pk not in planned]
+        if not fresh:
+            return 0
+        # A worker planning the same notice at this moment makes this fail on the notice's unique
+        # plan: the task is retried and then finds it planned.
+        plans = NoticePush.objects.bulk_create(
+            [NoticePush(notice=notice, salon=salon, kind=push_kind(notice)) for notice in fresh]
         )
-        if not created:
+        if not (push_configured() and salon.customer_app_enabled):
             return 0
-        if not (push_configured() and salon.customer_app_enabled and push_allowed(salon=salon, kind=kind)):
-            return 0
+        refused = set(
+            PushPreference.objects.filter(salon=salon, enabled=False).values_list("kind", flat=True)
+        )
+        wanted = {plan.notice_id: plan for plan in plans if plan.kind not in refused}
         audience = PushSubscription.objects.filter(
             device__revoked_at__isnull=True, device__customer__archived_at__isnull=True
         )
-        if notice.customer_id:
-            audience = audience.filter(device__customer_id=notice.customer_id)
         due = push_due_at(salon=salon, now=now)
-        devices = audience.values_list("device_id", flat=True).order_by("device_id")
+        personal: dict[int, list[Notice]] = {}
+        for notice in fresh:
+            if notice.customer_id and notice.pk in wanted:
+                personal.setdefault(notice.customer_id, []).append(notice)
         queued = 0
-        for start in itertools.count(0, 2000):
-            chunk = list(devices[start : start + 2000])
-            if not chunk:
-                break
-            PushDelivery.objects.bulk_create(
-                [PushDelivery(salon=salon, notice=notice, device_id=d, due_at=due) for d in chunk],
-                ignore_conflicts=True,
+        if personal:
+            phones = audience.filter(device__customer_id__in=personal).values_list(
+                "device_id", "device__customer_id"
             )
-            queued += len(chunk)
-        planned.phones = queued
-        planned.save(update_fields=["phones"])
+            deliveries = [
+                PushDelivery(salon=salon, notice=notice, device_id=device_id, due_at=due)
+                for device_id, customer_id in phones
+                for notice in personal[customer_id]
+            ]
+            PushDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+            for delivery in deliveries:
+                wanted[delivery.notice.pk].phones += 1
+            queued += len(deliveries)
+        for notice in fresh:
+            if notice.customer_id is None and notice.pk in wanted:
+                wanted[notice.pk].phones = _push_to_everyone(salon, notice, audience, due)
+                queued += wanted[notice.pk].phones
+        NoticePush.objects.bulk_update([plan for plan in wanted.values() if plan.phones], ["phones"])
+    return queued
+
+
+def _push_to_everyone(salon: Any, notice: Notice, audience: Any, due: datetime.datetime) -> int:
+    """A broadcast's pushes, every linked phone of the salon, written 2,000 at a time."""
+    devices = audience.values_list("device_id", flat=True).order_by("device_id")
+    queued = 0
+    for start in itertools.count(0, 2000):
+        chunk = list(devices[start : start + 2000])
+        if not chunk:
+            break
+        PushDelivery.objects.bulk_create(
+            [PushDelivery(salon=salon, notice=notice, device_id=d, due_at=due) for d in chunk],
+            ignore_conflicts=True,
+        )
+        queued += len(chunk)
     return queued
 
 

@@ -1,6 +1,8 @@
 """Push in the background: each visible notice planned once, then sent in batches of BATCH, each
 batch a task of its own behind whatever else is queued, so a broadcast never holds up other work."""
 
+import functools
+
 from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -10,13 +12,13 @@ from common.tasks import enqueue_safely, periodic_task, task
 from notices.models import Notice
 from salons.tasks import salon_task
 
-from .services import BATCH, notice_push_plan, notices_to_push, pushes_send_due
+from .services import BATCH, notices_push_plan, notices_to_push, pushes_send_due
 
 
 @salon_task()
-def notice_push_plan_task(salon, notice_id: int) -> None:
-    notice = Notice.objects.select_related("salon").filter(pk=notice_id).first()
-    if notice is not None and notice_push_plan(notice=notice, now=timezone.now()):
+def notice_push_plan_task(salon, *notice_ids: int) -> None:
+    notices = list(Notice.objects.filter(pk__in=notice_ids))
+    if notices_push_plan(salon=salon, notices=notices, now=timezone.now()):
         enqueue_safely(pushes_send_batch)
 
 
@@ -33,12 +35,21 @@ def pushes_send_batch() -> None:
 @periodic_task(crontab(minute="*"))
 def pushes_tick() -> None:
     with scopes_disabled():
+        by_salon: dict[int, list[int]] = {}
         for salon_id, notice_id in notices_to_push(now=timezone.now()):
-            enqueue_safely(notice_push_plan_task, salon_id, notice_id)
+            by_salon.setdefault(salon_id, []).append(notice_id)
+    for salon_id, ids in by_salon.items():
+        enqueue_safely(notice_push_plan_task, salon_id, *ids)
     enqueue_safely(pushes_send_batch)
 
 
-def notice_posted(*, notice: Notice) -> None:
-    """A notice visible at once is planned as soon as it is committed, not at the next minute."""
-    if notice.starts_at <= timezone.now():
-        transaction.on_commit(lambda: enqueue_safely(notice_push_plan_task, notice.salon_id, notice.pk))
+def notices_posted(*, notices: list[Notice]) -> None:
+    """Notices visible at once are planned as soon as they are committed, not at the next minute:
+    one task for each salon's notices of the batch."""
+    now = timezone.now()
+    by_salon: dict[int, list[int]] = {}
+    for notice in notices:
+        if notice.starts_at <= now:
+            by_salon.setdefault(notice.salon_id, []).append(notice.pk)
+    for salon_id, ids in by_salon.items():
+        transaction.on_commit(functools.partial(enqueue_safely, notice_push_plan_task, salon_id, *ids))

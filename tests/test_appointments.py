@@ -275,6 +275,38 @@ def test_a_reminder_the_day_before_at_the_salons_time_once(salon_a):
     )
 
 
+def test_reminders_cost_the_same_queries_for_2_or_20(salon_a):
+    """Posted in batches: a constant number of queries whatever the number of reminders."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from linking.models import Device
+
+    from .factories import make_customer
+
+    salon_a.salon.reminder_time = datetime.time(18, 0)
+    salon_a.salon.save()
+    counts = []
+    for day, count in ((10, 2), (11, 20)):
+        for number in range(count):
+            customer = make_customer(salon_a, f"客 {day}-{number}")
+            with scope(salon=salon_a.salon):
+                Device.objects.create(
+                    salon=salon_a.salon,
+                    customer=customer,
+                    credential_hash=f"{customer.pk:064d}",
+                    label="iPhone",
+                )
+            at = datetime.datetime(2026, 12, day, 9, 0, tzinfo=TOKYO) + datetime.timedelta(
+                minutes=30 * number
+            )
+            _book(salon_a, at=at, staff=None, customer=customer)
+        with CaptureQueriesContext(connection) as queries:
+            assert _reminders(salon_a, datetime.datetime(2026, 12, day - 1, 18, 0, tzinfo=TOKYO)) == count
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 6, counts
+
+
 def test_no_reminder_when_the_salon_sends_none(salon_a):
     _linked(salon_a)
     _book(salon_a)

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -17,9 +18,10 @@ from followups.models import FollowUp, FollowUpKind, FollowUpRule, FollowUpStatu
 from followups.services import followup_rules, followups_plan_birthdays, followups_send_due, usual_interval
 from followups.tasks import followups_send
 from kartes.services import karte_create
+from linking.models import Device
 from notices.models import Notice
 
-from .factories import make_karte
+from .factories import make_customer, make_karte
 from .linking_helpers import app_url, linked_phone
 
 TODAY = timezone.localdate()
@@ -83,13 +85,13 @@ def test_a_worker_that_retries_sends_it_once(salon_a, monkeypatch):
     switch_on(salon_a, "thanks", thanks=0)
     linked_phone(salon_a)
     visit(salon_a)
-    real = services.notice_create  # type: ignore[attr-defined]
+    real = services.notices_create_many  # type: ignore[attr-defined]
 
     def dies_after_notice(**kwargs):
         real(**kwargs)
         raise ConnectionError("the worker lost its database")
 
-    monkeypatch.setattr(services, "notice_create", dies_after_notice)
+    monkeypatch.setattr(services, "notices_create_many", dies_after_notice)
     with pytest.raises(ConnectionError):
         send(timezone.now() + datetime.timedelta(seconds=1))
     monkeypatch.undo()
@@ -99,6 +101,40 @@ def test_a_worker_that_retries_sends_it_once(salon_a, monkeypatch):
     followups_send.call_local()
     with scopes_disabled():
         assert Notice.objects.count() == 1
+
+
+def _due_thanks(world, count):
+    """`count` customers, each with a linked phone and a thank-you due now."""
+    with scope(salon=world.salon):
+        for number in range(count):
+            customer = make_customer(world, f"客 {number}")
+            Device.objects.create(
+                salon=world.salon, customer=customer, credential_hash=f"{customer.pk:064d}", label="iPhone"
+            )
+            FollowUp.objects.create(
+                salon=world.salon,
+                customer=customer,
+                kind="thanks",
+                base_at=timezone.now(),
+                due_at=timezone.now(),
+                key=f"thanks:test:{customer.pk}",
+            )
+
+
+def test_a_tick_costs_the_same_queries_for_3_messages_or_30(salon_a):
+    """The messages are sent in batches: a constant number of queries, not about ten per message."""
+    switch_on(salon_a, "thanks", thanks=0)
+    counts = []
+    for count in (3, 30):
+        _due_thanks(salon_a, count)
+        with CaptureQueriesContext(connection) as queries:
+            assert send(timezone.now() + datetime.timedelta(seconds=1)) == {"sent": count}
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 9, counts  # ≤ 3 per message even for 3 messages
+    with scopes_disabled():
+        assert Notice.objects.filter(source="followup").count() == 33
+        assert AuditEntry.objects.filter(action="notice.create").count() == 33
+        assert not FollowUp.objects.filter(status="scheduled").exists()
 
 
 def test_nothing_goes_to_unlinked_or_archived_customers_or_when_switched_off(salon_a):
@@ -163,9 +199,6 @@ def test_birthdays_of_the_coming_week_are_planned_once(salon_a):
 def test_the_weeks_birthdays_are_read_at_once_however_many_customers(salon_a):
     """Two reads for the week's birthdays and those already planned, then one write: not a scan of
     the salon's customers per day. 29 February is celebrated on the 28th in other years."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     switch_on(salon_a, "birthday")
     today = datetime.date(2027, 2, 25)  # 2027 has no 29 February
 

@@ -17,6 +17,7 @@ from notices.services import notice_create
 from push.models import DeliveryStatus, PushDelivery, PushKind, PushPreference, PushSubscription
 from push.services import (
     notice_push_plan,
+    notices_push_plan,
     notices_to_push,
     push_kind,
     push_subscription_save,
@@ -198,3 +199,34 @@ def test_an_appointment_reminder_is_pushed_to_the_customers_phone(salon_a, push_
         _plan(salon_a, reminder, evening)  # what notice_posted asks of the queue once committed
         _send(evening)
     assert _titles(push_service) == [("mine", "明日のご予約")]
+
+
+def test_a_batch_of_one_to_one_notices_is_planned_in_the_same_queries_for_2_or_12(salon_a, push_service):
+    """A tick's follow-ups or reminders are planned together: each customer's phone gets its own
+    notice, a customer with two notices gets both, and the queries do not grow with the batch."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with time_machine.travel(NOON, tick=False):
+        counts = []
+        for count in (2, 12):
+            customers = [make_customer(salon_a, f"客 {count}-{n}") for n in range(count)]
+            for n, customer in enumerate(customers):
+                _takes_push(salon_a, push_service, customer, f"p{count}-{n}")
+            notices = [
+                make_notice(salon_a, customer=customer, title=f"n{customer.pk}") for customer in customers
+            ]
+            notices.append(make_notice(salon_a, customer=customers[0], title="second"))
+            with scope(salon=salon_a.salon), CaptureQueriesContext(connection) as queries:
+                assert (
+                    notices_push_plan(salon=salon_a.salon, notices=notices, now=timezone.now()) == count + 1
+                )
+            counts.append(len(queries))
+            with scope(salon=salon_a.salon):
+                assert notices_push_plan(salon=salon_a.salon, notices=notices, now=timezone.now()) == 0
+        assert counts[0] == counts[1] <= 8, counts
+        with scopes_disabled():
+            reach = set(PushDelivery.objects.values_list("notice__title", "device__customer_id"))
+        assert ("second", customers[0].pk) in reach
+        assert all((f"n{customer.pk}", customer.pk) in reach for customer in customers)
+        assert len(reach) == 2 + 1 + 12 + 1
