@@ -8,6 +8,8 @@ such a character gets one more, so that reading back removes exactly one and eve
 round-trips.
 """
 
+from collections.abc import Iterable
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -19,6 +21,18 @@ def cell_out(value: object) -> str:
     """A value as a cell no spreadsheet runs."""
     text = "" if value is None else str(value)
     return "'" + text if _needs_quote(text) else text
+
+
+# A cell starting with none of these is written as it is (what nearly every cell is).
+_GUARDED_FIRST = frozenset(FORMULA_STARTS) | {"'"}
+
+
+def row_out(row: Iterable[object]) -> list[object]:
+    """cell_out for each cell of a row, looking no further than the first character of most."""
+    return [
+        cell if cell.__class__ is str and (not cell or cell[0] not in _GUARDED_FIRST) else cell_out(cell)  # type: ignore[index]
+        for cell in row
+    ]
 
 
 def cell_in(text: str) -> str:

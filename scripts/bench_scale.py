@@ -36,7 +36,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SHAPE_VERSION = "6"
+SHAPE_VERSION = "7"
 SYLLABLES = list("あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわ")
 KANJI = list("山田中川本村井上林森木石原小松高橋佐藤鈴伊渡辺加野吉清水斎藤花子美咲彩香奈子陽菜結愛")
 SIZES = {
@@ -168,7 +168,8 @@ def generate(name: str) -> None:
         # Customers with COPY: every field as the app would have written it.
         columns = (
             "salon_id, name, kana, phone, email, memo, last_visit_on, created_at, updated_at, "
-            "kana_sort, search_text, phone_digits, other_phone, gender, postcode, address, allergies"
+            "kana_sort, search_text, phone_digits, other_phone, gender, postcode, address, allergies, "
+            "dup_phone, dup_email, dup_name"
         )
         counts = {
             big.pk: shape["big"],
@@ -195,7 +196,8 @@ def generate(name: str) -> None:
                         (
                             salon_id, name_, kana, phone, "", "", datetime.date(2026, 1, 1), now, now,
                             kana.replace(" ", ""), normalize_search(f"{name_} {kana}"), digits_only(phone),
-                            "", "", "", "", "",
+                            "", "", "", "", "", digits_only(phone), "",
+                            f"{normalize_search(name_)}|{normalize_search(kana)}",
                         )
                     )  # fmt: skip
         with connection.cursor() as cursor:
@@ -215,8 +217,9 @@ def generate(name: str) -> None:
             )
             cursor.execute(
                 "INSERT INTO kartes_karteitem (salon_id, karte_id, kind, position, is_public, text, caption, "
-                "photo_tag, template, published_at, created_at, updated_at) SELECT salon_id, id, 'text', 0, "
-                "true, '次回は6週間後がおすすめです。', '', '', '', now(), now(), now() FROM kartes_karte"
+                "photo_tag, template, published_at, created_at, updated_at, portfolio) SELECT salon_id, "
+                "id, 'text', 0, true, '次回は6週間後がおすすめです。', '', '', '', now(), now(), now(), '' "
+                "FROM kartes_karte"
             )
             # In random order: a real log interleaves the salons' entries.
             cursor.execute(

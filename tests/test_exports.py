@@ -93,6 +93,7 @@ def test_progress_moves_while_the_file_is_made(salon_a, own_storage, held_export
     seen = []
     real = exports._progress
     monkeypatch.setattr(exports, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(exports, "CHUNK", 1)  # written a slice at a time: here, a row
 
     def spy(job, done):
         seen.append(done)

@@ -14,7 +14,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.spreadsheet import cell_in, cell_out
+from common.spreadsheet import cell_in, row_out
 from common.text import (
     digits_only,
     is_kana,
@@ -335,8 +335,16 @@ def header_row() -> list[str]:
     return [written for written, _others in COLUMNS.values()]
 
 
+def slashed_date(value) -> str:
+    """A date as the export writes it (2026/12/06), from a date or the ISO text SQLite returns."""
+    if not value:
+        return ""
+    return (value if isinstance(value, str) else value.isoformat()).replace("-", "/")
+
+
 def customer_rows(values) -> Iterator[list[str]]:
-    """Rows for customers read as plain values, one per COLUMNS field in that order."""
+    """Rows for customers read as plain values, one per COLUMNS field in that order (a birthday
+    as a date or as ISO text)."""
     for (
         number,
         name,
@@ -358,7 +366,7 @@ def customer_rows(values) -> Iterator[list[str]]:
             phone,
             other_phone,
             email,
-            birthday.strftime("%Y/%m/%d") if birthday else "",
+            slashed_date(birthday),
             GENDER_WRITTEN.get(gender, ""),
             postcode,
             address,
@@ -387,7 +395,7 @@ def encode_csv(rows, encoding: str) -> bytes:
     """Rows as Excel reads them: CRLF line ends, UTF-8 with BOM or CP932 (characters CP932 lacks
     become ?), and no cell Excel would run as a formula (common.spreadsheet)."""
     out = io.StringIO(newline="")
-    csv.writer(out, lineterminator="\r\n").writerows([cell_out(cell) for cell in row] for row in rows)
+    csv.writer(out, lineterminator="\r\n").writerows(map(row_out, rows))
     text = out.getvalue()
     if encoding == "cp932":
         return text.encode("cp932", errors="replace")
