@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -148,24 +149,27 @@ class Row:
 
 @dataclass
 class Parsed:
-    rows: list[Row]
+    """What the preview shows, from one walk of the file that keeps none of its rows but the first
+    few of each kind: the memory a file takes does not grow with its rows."""
+
     columns: list[str]  # the fields found, in Karte's order
     ignored: list[str]  # headers not understood
+    rows: int = 0
+    valid_count: int = 0
+    warned_count: int = 0  # valid, with a mobile number shared with another row or customer
+    invalid_count: int = 0
+    valid_rows: list[Row] = field(default_factory=list)  # the first SHOWN_VALID of each
+    warned_rows: list[Row] = field(default_factory=list)  # the first SHOWN
+    invalid_rows: list[Row] = field(default_factory=list)
+    highest_number: int = 0  # the highest customer number a valid row gives
 
-    @property
-    def valid(self) -> list[Row]:
-        return [row for row in self.rows if not row.errors]
+    def to_import(self, *, accept_shared: bool) -> int:
+        """How many rows an import adds."""
+        return self.valid_count - (0 if accept_shared else self.warned_count)
 
-    @property
-    def warned(self) -> list[Row]:
-        return [row for row in self.rows if row.warnings and not row.errors]
 
-    def to_import(self, *, accept_shared: bool) -> list[Row]:
-        return [row for row in self.valid if accept_shared or not row.warnings]
-
-    @property
-    def invalid(self) -> list[Row]:
-        return [row for row in self.rows if row.errors]
+def importable(rows: Iterator[Row], *, accept_shared: bool) -> Iterator[Row]:
+    return (row for row in rows if not row.errors and (accept_shared or not row.warnings))
 
 
 def _header_map(header: list[str]) -> tuple[dict[str, list[int]], list[str]]:
@@ -253,13 +257,47 @@ def _clean(raw: dict[str, str], row: Row) -> None:
         data["number"] = None
 
 
+# What a Parsed keeps of each kind of row, for the preview.
+SHOWN = 500
+SHOWN_VALID = 20
+
+
 def parse(text: str, *, existing_numbers: set[int], existing_phones: dict[str, str]) -> Parsed:
-    """Every row of the file with its cleaned fields and its problems, in the user's language.
+    """Every row of the file checked (parse_rows), counted, and the first few of each kind kept."""
+    columns, ignored, rows = parse_rows(
+        text, existing_numbers=existing_numbers, existing_phones=existing_phones
+    )
+    parsed = Parsed(columns=columns, ignored=ignored)
+    for row in rows:
+        parsed.rows += 1
+        if row.errors:
+            parsed.invalid_count += 1
+            if len(parsed.invalid_rows) < SHOWN:
+                parsed.invalid_rows.append(row)
+            continue
+        parsed.valid_count += 1
+        parsed.highest_number = max(parsed.highest_number, row.data["number"] or 0)
+        if len(parsed.valid_rows) < SHOWN_VALID:
+            parsed.valid_rows.append(row)
+        if row.warnings:
+            parsed.warned_count += 1
+            if len(parsed.warned_rows) < SHOWN:
+                parsed.warned_rows.append(row)
+    return parsed
+
+
+def parse_rows(
+    text: str, *, existing_numbers: set[int], existing_phones: dict[str, str]
+) -> tuple[list[str], list[str], Iterator[Row]]:
+    """The columns found, the headers not understood, and every row of the file, one at a time,
+    with its cleaned fields and its problems in the user's language (a row's problems are final
+    when it is given: they name only earlier lines). Raises ImportRefused at once for a file
+    without the columns it needs.
 
     `existing_numbers` are the salon's customer numbers; `existing_phones` maps the digits of its
     customers' mobile numbers to their names, so a customer already kept is not added twice.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(_lines(text), strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -274,18 +312,41 @@ def parse(text: str, *, existing_numbers: set[int], existing_phones: dict[str, s
                 "Download the template to see how."
             )
         )
-    rows: list[Row] = []
+    columns = [name for name in COLUMNS if name in found]
+    return columns, ignored, _rows(reader, found, existing_numbers, existing_phones)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their ends, one at a time (a StringIO would copy the whole text, at
+    four bytes a character). Lines end in LF or CRLF, or in CR alone in a file that has no LF
+    (Excel for Mac's “CSV (Macintosh)”)."""
+    end_of_line = "\n" if "\n" in text or "\r" not in text else "\r"
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find(end_of_line, start)
+        if end == -1:
+            yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
+
+
+def _rows(
+    reader: Any, found: dict[str, list[int]], existing_numbers: set[int], existing_phones: dict[str, str]
+) -> Iterator[Row]:
+    count = 0
     seen_numbers: dict[int, int] = {}
     seen_phones: dict[str, int] = {}
     try:
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue
-            if len(rows) >= MAX_ROWS:
+            if count >= MAX_ROWS:
                 raise ImportRefused(
                     _("The file has more than %(count)s rows. Split it into smaller files.")
                     % {"count": f"{MAX_ROWS:,}"}
                 )
+            count += 1
             row = Row(line=reader.line_num)
             cells = [cell_in(cell) for cell in cells]
             raw = {
@@ -322,13 +383,11 @@ def parse(text: str, *, existing_numbers: set[int], existing_phones: dict[str, s
                     )
                 else:
                     seen_phones[digits] = row.line
-            rows.append(row)
+            yield row
     except csv.Error:
         raise ImportRefused(
             _("Line %(line)s of the file could not be read as CSV.") % {"line": reader.line_num + 1}
         ) from None
-    columns = [name for name in COLUMNS if name in found]
-    return Parsed(rows=rows, columns=columns, ignored=ignored)
 
 
 def header_row() -> list[str]:

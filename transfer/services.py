@@ -1,8 +1,9 @@
 import datetime
+import itertools
 import re
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,14 +43,26 @@ def customer_import_stage(*, salon: Salon, actor: Actor, filename: str, data: by
     )
 
 
-def customer_import_preview(*, text: str) -> Parsed:
-    """Every row of the file checked against the file itself and the salon's customers now."""
+def _salon_keys() -> dict[str, Any]:
+    """The salon's customer numbers and mobile numbers, which a file's rows are checked against."""
     numbers = set(Customer.objects.exclude(number=None).values_list("number", flat=True))
     phones = {
         digits_only(phone): name
         for phone, name in Customer.objects.exclude(phone="").values_list("phone", "name")
     }
-    return customer_csv.parse(text, existing_numbers=numbers, existing_phones=phones)  # type: ignore[arg-type]
+    return {"existing_numbers": numbers, "existing_phones": phones}
+
+
+def _rows_per_batch() -> int:
+    """About BATCH, in whole inserts of the database's largest size (SQLite takes fewer rows each)."""
+    fields = [field for field in Customer._meta.concrete_fields if not field.primary_key]
+    per_insert = connection.ops.bulk_batch_size(fields, [None] * BATCH)
+    return max(per_insert, BATCH // per_insert * per_insert)
+
+
+def customer_import_preview(*, text: str) -> Parsed:
+    """Every row of the file checked against the file itself and the salon's customers now."""
+    return customer_csv.parse(text, **_salon_keys())
 
 
 def customer_import_run(
@@ -59,26 +72,33 @@ def customer_import_run(
     Rows whose mobile number another row or customer has too are added only with `accept_shared`.
 
     `expected` is how many rows the preview said would be added; if the salon's customers changed
-    since (someone added one with the same number), ImportChanged carries the new preview.
+    since (someone added one with the same number), ImportChanged carries the new preview. The
+    file is walked twice, to count and then to add BATCH customers at a time: no more than a
+    batch of its rows is held at once.
     """
     with transaction.atomic():
         salon = staged.salon
         first = customer_numbers_reserve(salon=salon)  # holds the salon until the import commits
-        parsed = customer_import_preview(text=staged.text)
-        valid = parsed.to_import(accept_shared=accept_shared)
-        if len(valid) != expected:
+        keys = _salon_keys()
+        parsed = customer_csv.parse(staged.text, **keys)
+        if parsed.to_import(accept_shared=accept_shared) != expected:
             raise ImportChanged(parsed)
-        given = [row.data["number"] for row in valid if row.data["number"] is not None]
-        next_number = max([first - 1, *given]) + 1
-        customers = []
-        for row in valid:
-            number = row.data.pop("number")
-            if number is None:
-                number, next_number = next_number, next_number + 1
-            customer = Customer(salon=salon, number=number, **row.data)
-            customer.refresh_search_fields()
-            customers.append(customer)
-        Customer.objects.bulk_create(customers, batch_size=BATCH)
+        # Rows without a number are numbered after the salon's numbers and those the file gives.
+        next_number = max(first - 1, parsed.highest_number) + 1
+        _columns, _ignored, rows = customer_csv.parse_rows(staged.text, **keys)
+        wanted = customer_csv.importable(rows, accept_shared=accept_shared)
+        imported = 0
+        while batch := list(itertools.islice(wanted, _rows_per_batch())):
+            customers = []
+            for row in batch:
+                number = row.data.pop("number")
+                if number is None:
+                    number, next_number = next_number, next_number + 1
+                customer = Customer(salon=salon, number=number, **row.data)
+                customer.refresh_search_fields()
+                customers.append(customer)
+            Customer.objects.bulk_create(customers)
+            imported += len(customers)
         duplicates_refresh_salon(salon, prune=False)  # among the new rows and against those already there
         audit_log(
             salon=salon,
@@ -87,16 +107,16 @@ def customer_import_run(
             target=staged,
             summary=staged.filename,
             data={
-                "imported": len(customers),
-                "skipped": len(parsed.rows) - len(customers),
-                "shared_mobile": len(parsed.warned) if accept_shared else 0,
+                "imported": imported,
+                "skipped": parsed.rows - imported,
+                "shared_mobile": parsed.warned_count if accept_shared else 0,
                 "encoding": staged.encoding,
             },
         )
         CustomerImport.objects.filter(pk=staged.pk).update(
-            imported_at=timezone.now(), imported_count=len(customers), text=""
+            imported_at=timezone.now(), imported_count=imported, text=""
         )
-    return len(customers)
+    return imported
 
 
 def customer_imports_purge(*, before: datetime.datetime) -> int:

@@ -28,9 +28,6 @@ from ..forms.transfer import AppointmentImportForm, CustomerImportForm, ExportFo
 
 RECENT_EXPORTS = 10
 ENCODING_NAMES = {"cp932": "Shift_JIS (CP932)", "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)"}
-# The preview lists every row with a problem up to this many, and the first valid rows.
-PREVIEW_ERRORS = 500
-PREVIEW_VALID = 20
 
 
 def _exports(request=None) -> dict:
@@ -113,21 +110,20 @@ def customer_import(request, pk):
         parsed = customer_import_preview(text=staged.text)
     labels = {name: written for name, (written, _others) in customer_csv.COLUMNS.items()}
     shown = [name for name in parsed.columns if name not in {"memo", "allergies"}]
-    valid, warned, invalid = parsed.valid, parsed.warned, parsed.invalid  # each a walk of every row
     context = {
         "staged": staged,
         "encoding": ENCODING_NAMES.get(staged.encoding, staged.encoding),
         "parsed": parsed,
         "changed": changed,
-        "valid_count": len(valid),
-        "unshared_count": len(valid) - len(warned),
-        "warned_count": len(warned),
-        "warned_rows": warned[:PREVIEW_ERRORS],
-        "invalid_count": len(invalid),
-        "invalid_rows": invalid[:PREVIEW_ERRORS],
+        "valid_count": parsed.valid_count,
+        "unshared_count": parsed.to_import(accept_shared=False),
+        "warned_count": parsed.warned_count,
+        "warned_rows": parsed.warned_rows,
+        "invalid_count": parsed.invalid_count,
+        "invalid_rows": parsed.invalid_rows,
         "columns": [(name, labels[name]) for name in shown],
         "valid_table": [
-            (row.line, [_cell(name, row.data.get(name)) for name in shown]) for row in valid[:PREVIEW_VALID]
+            (row.line, [_cell(name, row.data.get(name)) for name in shown]) for row in parsed.valid_rows
         ],
     }
     return render(request, "staff/salon/customer_import.html", context)
