@@ -29,6 +29,8 @@ class AuditEntry(models.Model):
             models.Index(fields=["salon", "-created_at"], name="audit_recent"),
             # The log is paged by id (staff.views.salon.audit_list).
             models.Index(fields=["salon", "-id"], name="audit_keyset"),
+            # What the log says about one customer's records (privacy: their export and erasure).
+            models.Index(fields=["salon", "target_type", "target_id"], name="audit_target"),
         ]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
