@@ -46,3 +46,45 @@ class MonthlyFigures(models.Model):
 
     def __str__(self):
         return f"{self.salon} {self.month:%Y-%m}"
+
+
+class CustomerMonth(models.Model):
+    """One customer's part in one month's figures: what the roll-up adds up, kept so that each night
+    only the customers whose visits, phones or bookings changed are worked out again
+    (analytics.services). A row exists only where the customer counts for something."""
+
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    active = models.BooleanField(default=False)  # visited in the twelve months up to the month's end
+    linked = models.BooleanField(default=False)  # active, with a phone linked at the month's end
+    visited_linked = models.BooleanField(default=False)  # a visit in the month with a phone linked
+    returned_linked = models.BooleanField(default=False)  # … and back within 90 days of it
+    visited_unlinked = models.BooleanField(default=False)
+    returned_unlinked = models.BooleanField(default=False)
+    visits = models.PositiveSmallIntegerField(default=0)
+    visits_next_booked = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedManager(salon="salon")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["salon", "month", "customer"], name="customer_month_once")
+        ]
+        indexes = [models.Index(fields=["salon", "customer", "month"], name="customer_month_customer")]
+
+    def __str__(self):
+        return f"{self.customer_id} {self.month:%Y-%m}"
+
+
+class RollUpState(models.Model):
+    """When a salon's figures were last rolled up (changes since then are worked in next), held
+    while a roll-up runs so that two never work on one salon at once."""
+
+    salon = models.OneToOneField(Salon, on_delete=models.CASCADE, related_name="+")
+    changes_since = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(salon="salon")
+
+    def __str__(self):
+        return f"{self.salon} since {self.changes_since}"

@@ -1,21 +1,27 @@
 """The owner's numbers, rolled up month by month (analytics.tasks, nightly and on first visit)."""
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db.models import Count, DateField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from appointments.models import Appointment
+from audit.models import AuditEntry
 from counselling.models import ResponseSource, SheetResponse
-from customers.models import Customer
+from customers.models import CustomerMerge
+from kartes.actions import KARTE_DELETE
 from kartes.models import Karte
 from linking.models import Device
 from notices.models import Notice
 from notices.selectors import read_totals
 from salons.models import Salon
 
-from .models import MonthlyFigures
+from .models import CustomerMonth, MonthlyFigures, RollUpState
 
 MONTHS = 12
 RETURN_WITHIN = datetime.timedelta(days=90)
@@ -35,74 +41,191 @@ def _next_month(first: datetime.date) -> datetime.date:
     return (first + datetime.timedelta(days=32)).replace(day=1)
 
 
-def _linked_on(day_field: str) -> Exists:
-    """A phone of the customer was linked on that day (linked before its end, not yet unlinked)."""
-    day = OuterRef(day_field)
-    return Exists(
-        Device.objects.filter(customer=OuterRef("customer"), linked_at__date__lte=day).filter(
-            Q(revoked_at__isnull=True) | Q(revoked_at__date__gt=day)
+# Changes written this long before a roll-up began (a transaction still open then) are worked in
+# again by the next one: working a customer out twice changes nothing.
+CHANGES_OVERLAP = datetime.timedelta(minutes=10)
+# Customers worked out at a time, so that memory stays flat however many the salon has.
+CUSTOMERS_AT_ONCE = 2000
+
+
+def analytics_roll_up(*, salon: Salon, today: datetime.date | None = None, months: int = MONTHS) -> int:
+    """Work out the salon's last months again (their repeat rates keep growing for 90 days).
+
+    Each customer's part in each month is kept (CustomerMonth), and a month's figures are their sum.
+    A month seen for the first time is worked out from every customer who visited in the year up
+    to its end; after that, only the customers whose visits, phones, bookings or record changed
+    since the last roll-up are worked out again, so a night's work follows the day's changes,
+    not the salon's size. Months whose figures can no longer change are left as they are.
+    Returns the months written.
+    """
+    today = today or timezone.localdate()
+    started = timezone.now()
+    with transaction.atomic():
+        RollUpState.objects.get_or_create(salon=salon)
+        state = RollUpState.objects.select_for_update().get(salon=salon)  # one roll-up of a salon at a time
+        kept = set(MonthlyFigures.objects.filter(repeat_final=True).values_list("month", flat=True))
+        open_months = [first for first in month_starts(today=today, count=months) if first not in kept]
+        known = set()
+        if state.changes_since is not None:
+            known = set(MonthlyFigures.objects.filter(month__in=open_months).values_list("month", flat=True))
+        new_months = [first for first in open_months if first not in known]
+        if new_months:
+            CustomerMonth.objects.filter(month__in=new_months).delete()
+            _work_out(salon, _visitors(new_months), new_months, replace=False)
+        seen_months = [first for first in open_months if first in known]
+        if seen_months and state.changes_since is not None:
+            _work_out(salon, _changed_customers(since=state.changes_since), seen_months, replace=True)
+        totals = _totals(open_months)
+        for first in open_months:
+            MonthlyFigures.objects.update_or_create(
+                salon=salon,
+                month=first,
+                defaults={**totals.get(first, dict.fromkeys(TOTALS, 0)), **_month(salon, first, today),
+                          "computed_at": started},
+            )  # fmt: skip
+        state.changes_since = started - CHANGES_OVERLAP
+        state.save(update_fields=["changes_since"])
+    return len(open_months)
+
+
+def _window(months: list[datetime.date]) -> tuple[datetime.date, datetime.date]:
+    """The visits that count for these months: a year before the first one's end (active), to 90
+    days after the last one (came back)."""
+    return _next_month(min(months)) - ACTIVE_WITHIN, _next_month(max(months)) + RETURN_WITHIN
+
+
+def _visitors(months: list[datetime.date]) -> list[int]:
+    """Every customer who visited in the year up to the end of any of these months."""
+    start = _next_month(min(months)) - ACTIVE_WITHIN
+    return list(
+        Karte.objects.filter(treatment_date__gte=start, treatment_date__lt=_next_month(max(months)))
+        .order_by()
+        .values_list("customer_id", flat=True)
+        .distinct()
+    )
+
+
+def _changed_customers(*, since: datetime.datetime) -> set[int]:
+    """The customers whose part may have changed since then: a karte written or deleted, a phone
+    linked or unlinked, an appointment booked, a record merged into another or taken apart again."""
+    changed = set(Karte.objects.filter(updated_at__gte=since).values_list("customer_id", flat=True))
+    deleted = AuditEntry.objects.filter(action=KARTE_DELETE, created_at__gte=since).values_list(
+        "data", flat=True
+    )
+    changed.update(data["customer"] for data in deleted if isinstance(data, dict) and data.get("customer"))
+    changed.update(
+        Device.objects.filter(Q(linked_at__gte=since) | Q(revoked_at__gte=since)).values_list(
+            "customer_id", flat=True
         )
     )
+    changed.update(Appointment.objects.filter(created_at__gte=since).values_list("customer_id", flat=True))
+    for merge in CustomerMerge.objects.filter(Q(merged_at__gte=since) | Q(undone_at__gte=since)):
+        changed.update((merge.source_id, merge.target_id))
+    return changed
+
+
+def _work_out(salon: Salon, customers: Iterable[int], months: list[datetime.date], *, replace: bool) -> None:
+    """Write these customers' parts in these months, CUSTOMERS_AT_ONCE customers at a time: their
+    visits, phones and bookings in three reads, worked out here."""
+    start, end = _window(months)
+    pending = sorted(customers)
+    for offset in range(0, len(pending), CUSTOMERS_AT_ONCE):
+        chunk = pending[offset : offset + CUSTOMERS_AT_ONCE]
+        visits: dict[int, list[datetime.date]] = defaultdict(list)
+        for customer_id, day in Karte.objects.filter(
+            customer_id__in=chunk, treatment_date__gte=start, treatment_date__lt=end
+        ).values_list("customer_id", "treatment_date"):
+            visits[customer_id].append(day)
+        phones: dict[int, list[tuple[datetime.date, datetime.date | None]]] = defaultdict(list)
+        for customer_id, linked_at, revoked_at in Device.objects.filter(customer_id__in=chunk).values_list(
+            "customer_id", "linked_at", "revoked_at"
+        ):
+            phones[customer_id].append((_day(linked_at), _day(revoked_at) if revoked_at else None))
+        bookings: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
+        for customer_id, created_at, starts_at in Appointment.objects.filter(
+            customer_id__in=chunk, starts_at__gte=_aware(min(months)), created_at__lt=_aware(end)
+        ).values_list("customer_id", "created_at", "starts_at"):
+            bookings[customer_id].append((_day(created_at), _day(starts_at)))
+        if replace:
+            CustomerMonth.objects.filter(customer_id__in=chunk, month__in=months).delete()
+        CustomerMonth.objects.bulk_create(
+            row
+            for customer_id in chunk
+            for row in _parts(salon, customer_id, sorted(visits[customer_id]), phones[customer_id],
+                              bookings[customer_id], months)
+        )  # fmt: skip
+
+
+def _day(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment).date()
+
+
+def _aware(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def _parts(
+    salon: Salon,
+    customer_id: int,
+    visits: list[datetime.date],
+    phones: list[tuple[datetime.date, datetime.date | None]],
+    bookings: list[tuple[datetime.date, datetime.date]],
+    months: list[datetime.date],
+) -> Iterator[CustomerMonth]:
+    """One customer's part in each month where they count: as the month's figures define it."""
+
+    def linked_on(day: datetime.date) -> bool:
+        return any(linked <= day and (revoked is None or revoked > day) for linked, revoked in phones)
+
+    for first in months:
+        end = _next_month(first)
+        if not any(end - ACTIVE_WITHIN <= day < end for day in visits):
+            continue  # no visit in the year up to the month's end: not counted, not even as active
+        part = CustomerMonth(
+            salon=salon, customer_id=customer_id, month=first, active=True,
+            linked=linked_on(end - datetime.timedelta(days=1)),
+        )  # fmt: skip
+        for day in visits:
+            if not first <= day < end:
+                continue
+            back = any(day < later <= day + RETURN_WITHIN for later in visits)
+            if linked_on(day):
+                part.visited_linked, part.returned_linked = True, part.returned_linked or back
+            else:
+                part.visited_unlinked, part.returned_unlinked = True, part.returned_unlinked or back
+            part.visits += 1
+            part.visits_next_booked += any(made <= day < starts for made, starts in bookings)
+        yield part
+
+
+# The figures that are sums of the customers' parts, and how each is summed.
+TOTALS = {
+    "active": Count("pk", filter=Q(active=True)),
+    "linked": Count("pk", filter=Q(linked=True)),
+    "visitors_linked": Count("pk", filter=Q(visited_linked=True)),
+    "returned_linked": Count("pk", filter=Q(returned_linked=True)),
+    "visitors_unlinked": Count("pk", filter=Q(visited_unlinked=True)),
+    "returned_unlinked": Count("pk", filter=Q(returned_unlinked=True)),
+    "visits": Coalesce(Sum("visits"), 0),
+    "visits_next_booked": Coalesce(Sum("visits_next_booked"), 0),
+}
+
+
+def _totals(months: list[datetime.date]) -> dict[datetime.date, dict[str, int]]:
+    rows = CustomerMonth.objects.filter(month__in=months).values("month").annotate(**TOTALS).order_by()
+    return {row.pop("month"): row for row in rows}
 
 
 def _month(salon: Salon, first: datetime.date, today: datetime.date) -> dict[str, Any]:
+    """The month's figures that are not the customers' parts: its notices and sheets, a few rows."""
     end = _next_month(first)
     last_day = end - datetime.timedelta(days=1)
-    # Active: visited in the year up to the month's end; linked: with a phone linked at its end.
-    active = Customer.objects.filter(
-        Exists(
-            Karte.objects.filter(
-                customer=OuterRef("pk"), treatment_date__gte=end - ACTIVE_WITHIN, treatment_date__lt=end
-            )
-        )
-    )
-    linked_then = Exists(
-        Device.objects.filter(customer=OuterRef("pk"), linked_at__date__lte=last_day).filter(
-            Q(revoked_at__isnull=True) | Q(revoked_at__date__gt=last_day)
-        )
-    )
-    counts = active.aggregate(active=Count("pk"), linked=Count("pk", filter=Q(linked_then)))
-    # Came back within 90 days of a visit in the month, by whether a phone was linked at that visit.
-    later = ExpressionWrapper(OuterRef("treatment_date") + RETURN_WITHIN, output_field=DateField())
-    came_back = Exists(
-        Karte.objects.filter(
-            customer=OuterRef("customer"),
-            treatment_date__gt=OuterRef("treatment_date"),
-            treatment_date__lte=later,
-        )
-    )
-    visits = Karte.objects.filter(treatment_date__gte=first, treatment_date__lt=end).annotate(
-        back=came_back, linked=_linked_on("treatment_date")
-    )
-    repeat = visits.aggregate(
-        visitors_linked=Count("customer", distinct=True, filter=Q(linked=True)),
-        returned_linked=Count("customer", distinct=True, filter=Q(linked=True, back=True)),
-        visitors_unlinked=Count("customer", distinct=True, filter=Q(linked=False)),
-        returned_unlinked=Count("customer", distinct=True, filter=Q(linked=False, back=True)),
-    )
-    # 次回予約率: visits that left with the next visit booked (booked by the end of the visit's day,
-    # for a later day; cancelled later or not, it was booked when they left).
-    next_booked = Exists(
-        Appointment.objects.filter(
-            customer=OuterRef("customer"),
-            created_at__date__lte=OuterRef("treatment_date"),
-            starts_at__date__gt=OuterRef("treatment_date"),
-        )
-    )
-    booking = (
-        Karte.objects.filter(treatment_date__gte=first, treatment_date__lt=end)
-        .annotate(next_booked=next_booked)
-        .aggregate(visits=Count("pk"), visits_next_booked=Count("pk", filter=Q(next_booked=True)))
-    )
     # Notices that started in the month, each with its 閲覧数 as the notice list counts it: the
     # customers it reaches now (everyone linked, or its one customer) and those of them who read it.
     notices = Notice.objects.filter(starts_at__date__gte=first, starts_at__date__lt=end)
     reach, reads = read_totals(notices)
     reach_pushed, reads_pushed = read_totals(notices.filter(push__phones__gt=0))
     return {
-        **counts,
-        **repeat,
-        **booking,
         "repeat_final": today >= last_day + RETURN_WITHIN,
         "notices": notices.count(),
         "reach": reach,
@@ -113,25 +236,6 @@ def _month(salon: Salon, first: datetime.date, today: datetime.date) -> dict[str
             salon=salon, submitted_at__date__gte=first, submitted_at__date__lt=end
         ).aggregate(sheets=Count("pk"), sheets_from_app=Count("pk", filter=Q(source=ResponseSource.APP))),
     }
-
-
-def analytics_roll_up(*, salon: Salon, today: datetime.date | None = None, months: int = MONTHS) -> int:
-    """Work out the salon's last months again (their repeat rates keep growing for 90 days).
-
-    Months whose figures can no longer change are left as they are. Returns the months written.
-    """
-    today = today or timezone.localdate()
-    now = timezone.now()
-    kept = set(MonthlyFigures.objects.filter(repeat_final=True).values_list("month", flat=True))
-    written = 0
-    for first in month_starts(today=today, count=months):
-        if first in kept:
-            continue
-        MonthlyFigures.objects.update_or_create(
-            salon=salon, month=first, defaults={**_month(salon, first, today), "computed_at": now}
-        )
-        written += 1
-    return written
 
 
 def ratio(part: int, whole: int) -> float | None:

@@ -171,7 +171,11 @@ class Karte(models.Model):
         verbose_name = _("karte")
         verbose_name_plural = _("kartes")
         ordering = ["-treatment_date", "-id"]
-        indexes = [models.Index(fields=["salon", "customer", "-treatment_date", "-id"], name="karte_history")]
+        indexes = [
+            models.Index(fields=["salon", "customer", "-treatment_date", "-id"], name="karte_history"),
+            # The kartes written since the last roll-up (analytics): the day's, not the salon's.
+            models.Index(fields=["salon", "updated_at"], name="karte_changed"),
+        ]
         constraints = [models.UniqueConstraint(fields=["salon", "client_key"], name="karte_create_once")]
 
     def __str__(self):

@@ -475,7 +475,8 @@ def karte_delete(*, karte: Karte, actor: Actor) -> None:
             action=actions.KARTE_DELETE,
             target=karte,
             summary=f"{karte.customer.name} {karte.treatment_date:%Y-%m-%d}",
-            data={"items": karte.items.count()},
+            # Whose: the nightly roll-up works that customer's figures out again (analytics).
+            data={"items": karte.items.count(), "customer": karte.customer_id},
         )
         customer = karte.customer
         hooks.visit_deleted(karte=karte)

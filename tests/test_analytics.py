@@ -5,6 +5,7 @@ rows however many kartes the salon keeps)."""
 import datetime
 import zoneinfo
 
+import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -22,6 +23,7 @@ from push.models import NoticePush
 
 from .factories import make_notice, make_sheet_response
 from .linking_helpers import linked_phone
+from .racing import postgres_only, race
 
 TODAY = datetime.date(2026, 11, 28)
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
@@ -211,3 +213,92 @@ def test_the_share_of_visits_that_left_with_the_next_visit_booked(salon_a):
     assert (june.visits, june.visits_next_booked) == (2, 1)
     page = salon_a.client().get(PAGE).content.decode()
     assert "次回予約率" in page and "50%" in page
+
+
+FIGURES = [f.name for f in MonthlyFigures._meta.fields if f.name not in {"id", "salon", "computed_at"}]
+
+
+def _figures(world):
+    with scope(salon=world.salon):
+        return {row["month"]: row for row in MonthlyFigures.objects.values(*FIGURES)}
+
+
+def test_a_night_works_out_only_the_changed_customers_and_adds_up_as_a_full_count(salon_a, monkeypatch):
+    """Each night works out again the customers whose visits, phones or bookings changed (a karte
+    written or deleted, a phone linked, a visit booked) and no one else; the months then read the
+    same as counted afresh from every visit."""
+    from analytics import services
+    from appointments.services import appointment_book
+    from kartes.models import Karte
+    from kartes.services import karte_delete
+
+    from .factories import make_customer
+
+    quiet = make_customer(salon_a, "静か 一郎", "しずか いちろう")
+    with time_machine.travel(datetime.datetime(2026, 11, 1, 9, tzinfo=TOKYO), tick=False):
+        a_year_of_visits(salon_a)
+        visit(salon_a, quiet, datetime.date(2026, 9, 3))
+    with (
+        time_machine.travel(datetime.datetime(2026, 11, 1, 12, tzinfo=TOKYO), tick=False),
+        scope(salon=salon_a.salon),
+    ):
+        analytics_roll_up(salon=salon_a.salon, today=datetime.date(2026, 11, 1))
+    worked_out = []
+    real = services._parts
+
+    def spy(salon, customer_id, *rest):
+        worked_out.append(customer_id)
+        return real(salon, customer_id, *rest)
+
+    monkeypatch.setattr(services, "_parts", spy)
+    with time_machine.travel(datetime.datetime(2026, 11, 28, 12, tzinfo=TOKYO), tick=False):
+        visit(salon_a, salon_a.other_customer, datetime.date(2026, 11, 20))  # 佐藤 comes back
+        linked_phone(salon_a, salon_a.other_customer)  # … and links the app
+        with scope(salon=salon_a.salon):
+            Device.objects.filter(customer=salon_a.other_customer).update(linked_at=timezone.now())
+        with scope(salon=salon_a.salon):
+            karte_delete(
+                karte=Karte.objects.get(
+                    customer=salon_a.other_customer, treatment_date=datetime.date(2026, 10, 1)
+                ),
+                actor=salon_a.owner.user,
+            )
+            appointment_book(
+                salon=salon_a.salon, actor=salon_a.owner.user, customer=salon_a.customer,
+                staff=salon_a.stylist, starts_at=datetime.datetime(2026, 12, 10, 10, tzinfo=TOKYO), menus=[],
+            )  # fmt: skip
+            analytics_roll_up(salon=salon_a.salon, today=TODAY)
+        assert sorted(set(worked_out)) == sorted({salon_a.customer.pk, salon_a.other_customer.pk})
+        nightly = _figures(salon_a)
+        with scope(salon=salon_a.salon):
+            from analytics.models import CustomerMonth, RollUpState
+
+            RollUpState.objects.all().delete()
+            CustomerMonth.objects.all().delete()
+            MonthlyFigures.objects.all().delete()
+            analytics_roll_up(salon=salon_a.salon, today=TODAY)
+    afresh = _figures(salon_a)
+    open_months = [month for month, row in nightly.items() if not row["repeat_final"]]
+    assert len(open_months) == 4  # August to November; the months before stay as they were
+    assert {m: nightly[m] for m in open_months} == {m: afresh[m] for m in open_months}
+    september, october, november = (nightly[datetime.date(2026, m, 1)] for m in (9, 10, 11))
+    assert september["active"] == 3 and september["visits"] == 1
+    assert october["visits"] == 0  # 佐藤's October visit deleted
+    assert (november["visits"], november["visitors_unlinked"], november["linked"]) == (1, 1, 2)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_roll_ups_of_one_salon_at_once_wait_for_each_other(salon_a):
+    a_year_of_visits(salon_a)
+
+    def roll_up():
+        with scope(salon=salon_a.salon):
+            return analytics_roll_up(salon=salon_a.salon, today=TODAY)
+
+    results, errors = race(roll_up, 3)
+    # One after the other: the first writes the twelve months, the next ones only the open four.
+    assert errors == [] and sorted(results) == [4, 4, 12]
+    with scope(salon=salon_a.salon):
+        june = MonthlyFigures.objects.get(month=JUNE)
+    assert (june.active, june.visitors_linked, june.returned_linked) == (2, 1, 1)
