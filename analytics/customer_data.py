@@ -6,6 +6,7 @@ from typing import Any
 from privacy.parts import CustomerDataPart, Erased, register
 
 from .models import CustomerMonth
+from .services import parts_forget
 
 
 @register
@@ -14,13 +15,13 @@ class MonthlyParts(CustomerDataPart):
     erase_order = 5
 
     def erase(self, customer: Any) -> Erased:
-        CustomerMonth.objects.filter(customer=customer).delete()
+        parts_forget(CustomerMonth.objects.filter(customer=customer))
         return Erased()
 
     def merge(self, source: Any, target: Any) -> dict[str, dict[str, list[Any]]]:
         # Not moved: the next roll-up works both records out again from what the merge moved.
-        CustomerMonth.objects.filter(customer__in=[source, target]).delete()
+        parts_forget(CustomerMonth.objects.filter(customer__in=[source, target]))
         return {}
 
     def unmerge(self, source: Any, target: Any, moved: dict[str, dict[str, list[Any]]]) -> None:
-        CustomerMonth.objects.filter(customer__in=[source, target]).delete()
+        parts_forget(CustomerMonth.objects.filter(customer__in=[source, target]))

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -64,18 +64,29 @@ def analytics_roll_up(*, salon: Salon, today: datetime.date | None = None, month
         RollUpState.objects.get_or_create(salon=salon)
         state = RollUpState.objects.select_for_update().get(salon=salon)  # one roll-up of a salon at a time
         kept = set(MonthlyFigures.objects.filter(repeat_final=True).values_list("month", flat=True))
+        CustomerMonth.objects.filter(month__in=kept).delete()  # a final month's parts are not needed again
         open_months = [first for first in month_starts(today=today, count=months) if first not in kept]
         known = set()
         if state.changes_since is not None:
             known = set(MonthlyFigures.objects.filter(month__in=open_months).values_list("month", flat=True))
         new_months = [first for first in open_months if first not in known]
+        totals: dict[datetime.date, dict[str, int]] = {}
         if new_months:
             CustomerMonth.objects.filter(month__in=new_months).delete()
             _work_out(salon, _visitors(new_months), new_months, replace=False)
+            totals.update(_totals(new_months))
         seen_months = [first for first in open_months if first in known]
-        if seen_months and state.changes_since is not None:
-            _work_out(salon, _changed_customers(since=state.changes_since), seen_months, replace=True)
-        totals = _totals(open_months)
+        if seen_months:
+            # The months' figures so far, and what the changed customers' parts add or take away.
+            for row in MonthlyFigures.objects.filter(month__in=seen_months).values("month", *TOTALS):
+                totals[row.pop("month")] = row
+            assert state.changes_since is not None
+            changes = _work_out(
+                salon, _changed_customers(since=state.changes_since), seen_months, replace=True
+            )
+            for first, change in changes.items():
+                for name, amount in change.items():
+                    totals[first][name] += amount
         for first in open_months:
             MonthlyFigures.objects.update_or_create(
                 salon=salon,
@@ -124,11 +135,15 @@ def _changed_customers(*, since: datetime.datetime) -> set[int]:
     return changed
 
 
-def _work_out(salon: Salon, customers: Iterable[int], months: list[datetime.date], *, replace: bool) -> None:
+def _work_out(
+    salon: Salon, customers: Iterable[int], months: list[datetime.date], *, replace: bool
+) -> dict[datetime.date, dict[str, int]]:
     """Write these customers' parts in these months, CUSTOMERS_AT_ONCE customers at a time: their
-    visits, phones and bookings in three reads, worked out here."""
+    visits, phones and bookings in three reads, worked out here. Returns how much each month's
+    figures change (with replace: the new parts less those they replace)."""
     start, end = _window(months)
     pending = sorted(customers)
+    changes: dict[datetime.date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(TOTALS, 0))
     for offset in range(0, len(pending), CUSTOMERS_AT_ONCE):
         chunk = pending[offset : offset + CUSTOMERS_AT_ONCE]
         visits: dict[int, list[datetime.date]] = defaultdict(list)
@@ -146,14 +161,24 @@ def _work_out(salon: Salon, customers: Iterable[int], months: list[datetime.date
             customer_id__in=chunk, starts_at__gte=_aware(min(months)), created_at__lt=_aware(end)
         ).values_list("customer_id", "created_at", "starts_at"):
             bookings[customer_id].append((_day(created_at), _day(starts_at)))
+        replaced = CustomerMonth.objects.filter(customer_id__in=chunk, month__in=months)
         if replace:
-            CustomerMonth.objects.filter(customer_id__in=chunk, month__in=months).delete()
-        CustomerMonth.objects.bulk_create(
-            row
+            for first, before in _totals_of(replaced).items():
+                for name, amount in before.items():
+                    changes[first][name] -= amount
+            replaced.delete()
+        parts = [
+            part
             for customer_id in chunk
-            for row in _parts(salon, customer_id, sorted(visits[customer_id]), phones[customer_id],
-                              bookings[customer_id], months)
-        )  # fmt: skip
+            for part in _parts(salon, customer_id, sorted(visits[customer_id]), phones[customer_id],
+                               bookings[customer_id], months)
+        ]  # fmt: skip
+        CustomerMonth.objects.bulk_create(parts)
+        for part in parts:
+            change = changes[part.month]
+            for name, amount in _part_totals(part).items():
+                change[name] += amount
+    return changes
 
 
 def _day(moment: datetime.datetime) -> datetime.date:
@@ -212,8 +237,37 @@ TOTALS = {
 
 
 def _totals(months: list[datetime.date]) -> dict[datetime.date, dict[str, int]]:
-    rows = CustomerMonth.objects.filter(month__in=months).values("month").annotate(**TOTALS).order_by()
+    """Each month's figures, summed from every customer's part in it."""
+    return _totals_of(CustomerMonth.objects.filter(month__in=months))
+
+
+def _totals_of(parts: QuerySet[CustomerMonth]) -> dict[datetime.date, dict[str, int]]:
+    rows = parts.values("month").annotate(**TOTALS).order_by()
     return {row.pop("month"): row for row in rows}
+
+
+def _part_totals(part: CustomerMonth) -> dict[str, int]:
+    """What one customer's part adds to its month's figures (TOTALS, for one row)."""
+    return {
+        "active": int(part.active),
+        "linked": int(part.linked),
+        "visitors_linked": int(part.visited_linked),
+        "returned_linked": int(part.returned_linked),
+        "visitors_unlinked": int(part.visited_unlinked),
+        "returned_unlinked": int(part.returned_unlinked),
+        "visits": part.visits,
+        "visits_next_booked": part.visits_next_booked,
+    }
+
+
+def parts_forget(parts: QuerySet[CustomerMonth]) -> None:
+    """Delete customers' parts outside a roll-up (their record erased or merged), taking them off
+    their months' figures, which the roll-up otherwise keeps by adding what changes."""
+    for first, amounts in _totals_of(parts).items():
+        MonthlyFigures.objects.filter(month=first).update(
+            **{name: F(name) - n for name, n in amounts.items()}
+        )
+    parts.delete()
 
 
 def _month(salon: Salon, first: datetime.date, today: datetime.date) -> dict[str, Any]:

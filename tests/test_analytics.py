@@ -225,12 +225,13 @@ def _figures(world):
 
 def test_a_night_works_out_only_the_changed_customers_and_adds_up_as_a_full_count(salon_a, monkeypatch):
     """Each night works out again the customers whose visits, phones or bookings changed (a karte
-    written or deleted, a phone linked, a visit booked) and no one else; the months then read the
-    same as counted afresh from every visit."""
+    written or deleted, a phone linked, a visit booked) and no one else; an erased customer is taken
+    off at once; the months then read the same as counted afresh from every visit."""
     from analytics import services
     from appointments.services import appointment_book
     from kartes.models import Karte
     from kartes.services import karte_delete
+    from privacy.services import customer_erase
 
     from .factories import make_customer
 
@@ -267,6 +268,10 @@ def test_a_night_works_out_only_the_changed_customers_and_adds_up_as_a_full_coun
                 salon=salon_a.salon, actor=salon_a.owner.user, customer=salon_a.customer,
                 staff=salon_a.stylist, starts_at=datetime.datetime(2026, 12, 10, 10, tzinfo=TOKYO), menus=[],
             )  # fmt: skip
+            customer_erase(
+                customer=quiet, actor=salon_a.owner.user, confirm_name=quiet.name
+            )  # taken off at once
+            assert MonthlyFigures.objects.get(month=datetime.date(2026, 9, 1)).active == 2
             analytics_roll_up(salon=salon_a.salon, today=TODAY)
         assert sorted(set(worked_out)) == sorted({salon_a.customer.pk, salon_a.other_customer.pk})
         nightly = _figures(salon_a)
@@ -282,7 +287,7 @@ def test_a_night_works_out_only_the_changed_customers_and_adds_up_as_a_full_coun
     assert len(open_months) == 4  # August to November; the months before stay as they were
     assert {m: nightly[m] for m in open_months} == {m: afresh[m] for m in open_months}
     september, october, november = (nightly[datetime.date(2026, m, 1)] for m in (9, 10, 11))
-    assert september["active"] == 3 and september["visits"] == 1
+    assert september["active"] == 2 and september["visits"] == 0  # 静か's September visit erased
     assert october["visits"] == 0  # 佐藤's October visit deleted
     assert (november["visits"], november["visitors_unlinked"], november["linked"]) == (1, 1, 2)
 
