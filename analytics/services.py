@@ -25,6 +25,7 @@ from .models import CustomerMonth, MonthlyFigures, RollUpState
 
 MONTHS = 12
 RETURN_WITHIN = datetime.timedelta(days=90)
+ONE_DAY = datetime.timedelta(days=1)
 ACTIVE_WITHIN = datetime.timedelta(days=365)
 
 
@@ -64,26 +65,25 @@ def analytics_roll_up(*, salon: Salon, today: datetime.date | None = None, month
         RollUpState.objects.get_or_create(salon=salon)
         state = RollUpState.objects.select_for_update().get(salon=salon)  # one roll-up of a salon at a time
         kept = set(MonthlyFigures.objects.filter(repeat_final=True).values_list("month", flat=True))
-        CustomerMonth.objects.filter(month__in=kept).delete()  # a final month's parts are not needed again
         open_months = [first for first in month_starts(today=today, count=months) if first not in kept]
         known = set()
         if state.changes_since is not None:
             known = set(MonthlyFigures.objects.filter(month__in=open_months).values_list("month", flat=True))
         new_months = [first for first in open_months if first not in known]
         totals: dict[datetime.date, dict[str, int]] = {}
+        # A month final from today on is never worked out again: its parts are not kept.
+        final = {first for first in open_months if today >= _next_month(first) + RETURN_WITHIN - ONE_DAY}
         if new_months:
             CustomerMonth.objects.filter(month__in=new_months).delete()
-            _work_out(salon, _visitors(new_months), new_months, replace=False)
-            totals.update(_totals(new_months))
+            totals.update(_work_out(salon, _visitors(new_months), new_months, replace=False, final=final))
         seen_months = [first for first in open_months if first in known]
         if seen_months:
             # The months' figures so far, and what the changed customers' parts add or take away.
             for row in MonthlyFigures.objects.filter(month__in=seen_months).values("month", *TOTALS):
                 totals[row.pop("month")] = row
             assert state.changes_since is not None
-            changes = _work_out(
-                salon, _changed_customers(since=state.changes_since), seen_months, replace=True
-            )
+            changed = _changed_customers(since=state.changes_since)
+            changes = _work_out(salon, changed, seen_months, replace=True, final=final)
             for first, change in changes.items():
                 for name, amount in change.items():
                     totals[first][name] += amount
@@ -94,6 +94,7 @@ def analytics_roll_up(*, salon: Salon, today: datetime.date | None = None, month
                 defaults={**totals.get(first, dict.fromkeys(TOTALS, 0)), **_month(salon, first, today),
                           "computed_at": started},
             )  # fmt: skip
+        CustomerMonth.objects.filter(month__in=final).delete()
         state.changes_since = started - CHANGES_OVERLAP
         state.save(update_fields=["changes_since"])
     return len(open_months)
@@ -136,11 +137,17 @@ def _changed_customers(*, since: datetime.datetime) -> set[int]:
 
 
 def _work_out(
-    salon: Salon, customers: Iterable[int], months: list[datetime.date], *, replace: bool
+    salon: Salon,
+    customers: Iterable[int],
+    months: list[datetime.date],
+    *,
+    replace: bool,
+    final: set[datetime.date],
 ) -> dict[datetime.date, dict[str, int]]:
-    """Write these customers' parts in these months, CUSTOMERS_AT_ONCE customers at a time: their
-    visits, phones and bookings in three reads, worked out here. Returns how much each month's
-    figures change (with replace: the new parts less those they replace)."""
+    """Work out these customers' parts in these months, CUSTOMERS_AT_ONCE customers at a time: their
+    visits, phones and bookings in three reads. The parts are written, but for the `final` months,
+    which are never worked out again. Returns how much each month's figures change (with replace:
+    the new parts less those they replace)."""
     start, end = _window(months)
     pending = sorted(customers)
     changes: dict[datetime.date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(TOTALS, 0))
@@ -173,7 +180,7 @@ def _work_out(
             for part in _parts(salon, customer_id, sorted(visits[customer_id]), phones[customer_id],
                                bookings[customer_id], months)
         ]  # fmt: skip
-        CustomerMonth.objects.bulk_create(parts)
+        CustomerMonth.objects.bulk_create(part for part in parts if part.month not in final)
         for part in parts:
             change = changes[part.month]
             for name, amount in _part_totals(part).items():

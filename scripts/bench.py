@@ -302,6 +302,9 @@ def main():
         import bench_scale
 
         lines += bench_scale.main()
+        import bench_jobs
+
+        lines += bench_jobs.main()
     report = "\n".join(lines) + "\n"
     (ROOT / "docs" / f"bench-{connection.vendor}.md").write_text(report)
     print(report)
