@@ -110,11 +110,14 @@ def duplicates_refresh(customer: Customer) -> None:
         _save_pairs(_pair_rows(customer.salon, found))
 
 
+KEYS_AT_ONCE = 2000
+
+
 def duplicates_refresh_salon(salon: Salon, *, prune: bool = True) -> None:
     """Every pair of the salon at once: the records sharing each key, grouped by it, rather than
     each customer against every other. With prune, pairs no longer alike are dropped (the nightly
-    sweep); an import only adds records, so it only adds pairs (three reads, whatever its size).
-    Runs inside the caller's transaction."""
+    sweep); an import only adds records, so it only adds pairs (a read of the keys shared, then of
+    the records sharing them, KEYS_AT_ONCE keys at a time). Runs inside the caller's transaction."""
     comparable = _comparable().filter(salon=salon)
     found: dict[tuple[int, int], set[str]] = defaultdict(set)
     for key in KEYS:
@@ -126,10 +129,14 @@ def duplicates_refresh_salon(salon: Salon, *, prune: bool = True) -> None:
             .values_list(key, flat=True)
         )
         groups: dict[str, list[Customer]] = defaultdict(list)
-        for customer in comparable.filter(**{f"{key}__in": shared}).only(
-            "pk", "birthday", "dup_phone", "dup_email", "dup_name"
-        ):
-            groups[getattr(customer, key)].append(customer)
+        # The shared keys are read first and asked for a slice at a time: as a subquery, a
+        # planner that has not yet seen the rows an import just wrote runs it once per customer.
+        keys = list(shared)
+        for start in range(0, len(keys), KEYS_AT_ONCE):
+            for customer in comparable.filter(**{f"{key}__in": keys[start : start + KEYS_AT_ONCE]}).only(
+                "pk", "birthday", "dup_phone", "dup_email", "dup_name"
+            ):
+                groups[getattr(customer, key)].append(customer)
         for members in groups.values():
             for index, one in enumerate(members):
                 for other in members[index + 1 :]:
