@@ -10,7 +10,6 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -67,26 +66,7 @@ def measure(name: str) -> None:
 def main() -> list[str]:
     import bench_scale
 
-    results = {}
-    for name in ("10k", "1m"):
-        if not bench_scale._ready(name):
-            print(f"Making karte_bench_{name} …", flush=True)
-            bench_scale.build(name)
-        bench_scale.migrate(name)
-        env = {
-            **os.environ,
-            "DATABASE_URL": bench_scale.database_url(name),
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-        }
-        output = subprocess.run(
-            [sys.executable, __file__, "--measure", name],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        results[name] = json.loads(output.strip().splitlines()[-1])
+    results = bench_scale.measure_on_each(__file__)
     small, large = results["10k"], results["1m"]
     p50 = {name: statistics.median(result["page_ms"]) for name, result in results.items()}
     return [

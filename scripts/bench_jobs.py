@@ -13,7 +13,6 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -218,26 +217,7 @@ ROWS = [
 def main() -> list[str]:
     import bench_scale
 
-    results = {}
-    for name in ("10k", "1m"):
-        if not bench_scale._ready(name):
-            print(f"Making karte_bench_{name} …", flush=True)
-            bench_scale.build(name)
-        bench_scale.migrate(name)
-        env = {
-            **os.environ,
-            "DATABASE_URL": bench_scale.database_url(name),
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-        }
-        output = subprocess.run(
-            [sys.executable, __file__, "--measure", name],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        results[name] = json.loads(output.strip().splitlines()[-1])
+    results = bench_scale.measure_on_each(__file__)
     small, large = results["10k"], results["1m"]
     lines = [
         "",
@@ -271,6 +251,9 @@ if __name__ == "__main__":
         measure(sys.argv[2])
     else:
         section = "\n".join(main()) + "\n"
+        if os.environ.get("BENCH_JOBS"):
+            print(section)  # some jobs only: not the report
+            sys.exit(0)
         report = ROOT / "docs" / "bench-postgresql.md"
         text = report.read_text() if report.exists() else "# Benchmarks\n"
         text = re.sub(r"\n## Background jobs at 10k.*?(?=\n## |\Z)", "", text, flags=re.S)

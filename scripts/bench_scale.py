@@ -114,6 +114,28 @@ def migrate(name: str) -> None:
     )
 
 
+def measure_on_each(script: str) -> dict[str, dict]:
+    """Run `script --measure NAME` on each bench database (made first if needed, brought up to the
+    code), in a process of its own; what each printed last, read as JSON."""
+    results = {}
+    for name in SIZES:
+        if not _ready(name):
+            print(f"Making karte_bench_{name} …", flush=True)
+            build(name)
+        migrate(name)
+        env = {**os.environ, "DATABASE_URL": database_url(name), "DJANGO_SETTINGS_MODULE": "config.settings"}
+        output = subprocess.run(
+            [sys.executable, script, "--measure", name],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        results[name] = json.loads(output.strip().splitlines()[-1])
+    return results
+
+
 def build(name: str) -> None:
     with psycopg.connect(admin_url(), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "karte_bench_{name}" WITH (FORCE)')
