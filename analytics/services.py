@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -230,22 +230,27 @@ def _parts(
         yield part
 
 
-# The figures that are sums of the customers' parts, and how each is summed.
-TOTALS = {
-    "active": Count("pk", filter=Q(active=True)),
-    "linked": Count("pk", filter=Q(linked=True)),
-    "visitors_linked": Count("pk", filter=Q(visited_linked=True)),
-    "returned_linked": Count("pk", filter=Q(returned_linked=True)),
-    "visitors_unlinked": Count("pk", filter=Q(visited_unlinked=True)),
-    "returned_unlinked": Count("pk", filter=Q(returned_unlinked=True)),
-    "visits": Coalesce(Sum("visits"), 0),
-    "visits_next_booked": Coalesce(Sum("visits_next_booked"), 0),
+# The figures that are sums of the customers' parts, each with the part's field it adds up.
+PART_FIGURES = {
+    "active": "active",
+    "linked": "linked",
+    "visitors_linked": "visited_linked",
+    "returned_linked": "returned_linked",
+    "visitors_unlinked": "visited_unlinked",
+    "returned_unlinked": "returned_unlinked",
+    "visits": "visits",
+    "visits_next_booked": "visits_next_booked",
 }
 
 
-def _totals(months: list[datetime.date]) -> dict[datetime.date, dict[str, int]]:
-    """Each month's figures, summed from every customer's part in it."""
-    return _totals_of(CustomerMonth.objects.filter(month__in=months))
+def _summed(field: str) -> Count | Coalesce:
+    """A yes/no field is counted where yes; a number is added up."""
+    if isinstance(CustomerMonth._meta.get_field(field), BooleanField):
+        return Count("pk", filter=Q(**{field: True}))
+    return Coalesce(Sum(field), 0)
+
+
+TOTALS = {figure: _summed(field) for figure, field in PART_FIGURES.items()}
 
 
 def _totals_of(parts: QuerySet[CustomerMonth]) -> dict[datetime.date, dict[str, int]]:
@@ -255,16 +260,7 @@ def _totals_of(parts: QuerySet[CustomerMonth]) -> dict[datetime.date, dict[str, 
 
 def _part_totals(part: CustomerMonth) -> dict[str, int]:
     """What one customer's part adds to its month's figures (TOTALS, for one row)."""
-    return {
-        "active": int(part.active),
-        "linked": int(part.linked),
-        "visitors_linked": int(part.visited_linked),
-        "returned_linked": int(part.returned_linked),
-        "visitors_unlinked": int(part.visited_unlinked),
-        "returned_unlinked": int(part.returned_unlinked),
-        "visits": part.visits,
-        "visits_next_booked": part.visits_next_booked,
-    }
+    return {figure: int(getattr(part, field)) for figure, field in PART_FIGURES.items()}
 
 
 def parts_forget(parts: QuerySet[CustomerMonth]) -> None:

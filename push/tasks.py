@@ -35,10 +35,8 @@ def pushes_send_batch() -> None:
 @periodic_task(crontab(minute="*"))
 def pushes_tick() -> None:
     with scopes_disabled():
-        by_salon: dict[int, list[int]] = {}
-        for salon_id, notice_id in notices_to_push(now=timezone.now()):
-            by_salon.setdefault(salon_id, []).append(notice_id)
-    for salon_id, ids in by_salon.items():
+        due = notices_to_push(now=timezone.now())
+    for salon_id, ids in _by_salon(due).items():
         enqueue_safely(notice_push_plan_task, salon_id, *ids)
     enqueue_safely(pushes_send_batch)
 
@@ -47,9 +45,14 @@ def notices_posted(*, notices: list[Notice]) -> None:
     """Notices visible at once are planned as soon as they are committed, not at the next minute:
     one task for each salon's notices of the batch."""
     now = timezone.now()
-    by_salon: dict[int, list[int]] = {}
-    for notice in notices:
-        if notice.starts_at <= now:
-            by_salon.setdefault(notice.salon_id, []).append(notice.pk)
-    for salon_id, ids in by_salon.items():
+    visible = [(notice.salon_id, notice.pk) for notice in notices if notice.starts_at <= now]
+    for salon_id, ids in _by_salon(visible).items():
         transaction.on_commit(functools.partial(enqueue_safely, notice_push_plan_task, salon_id, *ids))
+
+
+def _by_salon(notices: list[tuple[int, int]]) -> dict[int, list[int]]:
+    """(salon id, notice id) pairs as each salon's notice ids: one planning task per salon."""
+    found: dict[int, list[int]] = {}
+    for salon_id, notice_id in notices:
+        found.setdefault(salon_id, []).append(notice_id)
+    return found
