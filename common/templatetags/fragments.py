@@ -1,0 +1,48 @@
+import secrets
+
+from django import template
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+
+from common.fragments import STORE, fingerprint
+
+register = template.Library()
+
+# Stands for the request's CSRF token in a kept fragment; the real one is put in on the way out.
+_TOKEN = f"csrf{secrets.token_hex(16)}"
+
+
+class FragmentNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, values: list[template.base.FilterExpression]):
+        self.nodelist = nodelist
+        self.values = values
+
+    def render(self, context: template.Context) -> str:
+        token = context.get("csrf_token")
+        if not token or token == "NOTPROVIDED":
+            return self.nodelist.render(context)
+        key = fingerprint(
+            self.origin.name,
+            self.token.position if self.token else None,
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
+            [value.resolve(context) for value in self.values],
+        )
+        html = STORE.get(key)
+        if html is None:
+            with context.push(csrf_token=_TOKEN):
+                html = self.nodelist.render(context)
+            STORE.put(key, html)
+        return mark_safe(html.replace(_TOKEN, str(token)))
+
+
+@register.tag
+def fragment(parser: template.base.Parser, token: template.base.Token) -> FragmentNode:
+    """{% fragment karte forloop.first today %}…{% endfragment %}: the enclosed HTML, drawn once and
+    kept (common.fragments) under a digest of the listed values, of every record they hold, and of
+    the language and time zone. List every value the enclosed part reads from the page around it;
+    the request's CSRF token is the only one it may read unlisted."""
+    values = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(nodelist, values)

@@ -1,0 +1,153 @@
+"""Kept karte, request and notice cards (common.fragments): drawn once, never shown stale, never
+carrying another request's CSRF token. Real templates and views through Django's test client."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django_scopes import scope
+
+from common.fragments import STORE, FragmentStore, fingerprint
+from common.templatetags.fragments import _TOKEN
+
+from .factories import make_karte
+from .linking_helpers import app_url, linked_phone
+
+
+@pytest.fixture(autouse=True)
+def _empty_store():
+    STORE.clear()
+
+
+def _page(client, customer) -> str:
+    response = client.get(reverse("staff:customer_detail", kwargs={"pk": customer.pk}))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _photo(world, karte):
+    with scope(salon=world.salon):
+        return karte.items.get(kind="photo")
+
+
+def test_a_second_visit_reuses_the_cards_and_shows_the_same_page(salon_a):
+    make_karte(salon_a)
+    client = salon_a.client()
+    first = _page(client, salon_a.customer)
+    hits = STORE.hits
+    second = _page(client, salon_a.customer)
+    assert STORE.hits > hits
+    strip = re.compile(r'value="[A-Za-z0-9]{64}"|"X-CSRFToken": "[A-Za-z0-9]{64}"')
+    assert strip.sub("", first) == strip.sub("", second)
+
+
+def test_publishing_a_photo_shows_on_the_card_at_once(salon_a):
+    karte = make_karte(salon_a)
+    client = salon_a.client()
+    photo = _photo(salon_a, karte)
+    assert 'class="state state--private"' in _page(client, salon_a.customer)
+    client.post(reverse("staff:item_publish", kwargs={"pk": photo.pk}), {"public": "1"})
+    page = _page(client, salon_a.customer)
+    assert 'class="state state--public"' in page
+    assert f"{salon_a.owner.display_name} が公開" in page
+
+
+def test_a_renamed_stylist_shows_on_the_kept_card(salon_a):
+    make_karte(salon_a)
+    client = salon_a.client()
+    assert salon_a.stylist.display_name in _page(client, salon_a.customer)
+    salon_a.stylist.display_name = "新しい名前"
+    salon_a.stylist.save()
+    assert "新しい名前" in _page(client, salon_a.customer)
+
+
+def test_each_page_carries_its_own_csrf_token_and_its_forms_are_accepted(salon_a):
+    karte = make_karte(salon_a)
+    photo = _photo(salon_a, karte)
+    publish = reverse("staff:item_publish", kwargs={"pk": photo.pk})
+    tokens = []
+    for member in (salon_a.owner, salon_a.stylist):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(member.user)
+        page = _page(client, salon_a.customer)
+        assert _TOKEN not in page
+        form = re.search(
+            f'action="{publish}"' + r'.*?name="csrfmiddlewaretoken" value="(\w+)"',
+            page,
+            re.S,
+        )
+        assert form is not None
+        tokens.append(form.group(1))
+        response = client.post(publish, {"public": "1", "csrfmiddlewaretoken": form.group(1)})
+        assert response.status_code == 302
+    assert tokens[0] != tokens[1]
+
+
+def test_the_cards_follow_the_language(salon_a):
+    make_karte(salon_a)
+    client = salon_a.client()
+    assert "担当" in _page(client, salon_a.customer)
+    client.cookies["django_language"] = "en"
+    page = _page(client, salon_a.customer)
+    assert "In charge" in page and "担当" not in page
+
+
+def test_the_phone_loses_an_unpublished_photo_at_once(salon_a):
+    karte = make_karte(salon_a, public_photo=True)
+    photo = _photo(salon_a, karte)
+    phone = linked_phone(salon_a)
+    image = reverse(
+        "customer_app:image", kwargs={"slug": salon_a.salon.slug, "pk": photo.image_id, "size": "thumb"}
+    )
+    assert image in phone.get(app_url(salon_a)).content.decode()
+    assert image in phone.get(app_url(salon_a)).content.decode()
+    salon_a.client().post(reverse("staff:item_publish", kwargs={"pk": photo.pk}), {"public": "0"})
+    assert image not in phone.get(app_url(salon_a)).content.decode()
+
+
+def test_the_phones_karte_list_shows_thumbnails_the_phone_may_load(salon_a):
+    make_karte(salon_a, public_photo=True)
+    phone = linked_phone(salon_a)
+    for _ in range(2):  # drawn, then kept
+        page = phone.get(app_url(salon_a)).content.decode()
+        sources = re.findall(r'<img src="([^"]+/thumb/)"', page)
+        assert len(sources) == 1 and sources[0].startswith(app_url(salon_a))
+        response = phone.get(sources[0])
+        assert response.status_code == 200 and response["Content-Type"].startswith("image/")
+
+
+def test_another_customers_phone_never_gets_a_kept_card(salon_a):
+    karte = make_karte(salon_a, public_photo=True)
+    make_karte(salon_a, customer=salon_a.other_customer, public_photo=True)
+    mine, theirs = linked_phone(salon_a), linked_phone(salon_a, salon_a.other_customer)
+    assert f"/kartes/{karte.pk}/" in mine.get(app_url(salon_a)).content.decode()
+    assert f"/kartes/{karte.pk}/" not in theirs.get(app_url(salon_a)).content.decode()
+
+
+def test_the_fingerprint_follows_the_records_loaded_with_a_row(salon_a):
+    karte = make_karte(salon_a)
+    with scope(salon=salon_a.salon):
+        from kartes.models import Karte
+
+        loaded = Karte.objects.select_related("staff").prefetch_related("items").get(pk=karte.pk)
+        again = Karte.objects.select_related("staff").prefetch_related("items").get(pk=karte.pk)
+        assert fingerprint(loaded) == fingerprint(again)
+        again.items.all()[0].caption = "changed"
+        assert fingerprint(loaded) != fingerprint(again)
+        again = Karte.objects.select_related("staff").prefetch_related("items").get(pk=karte.pk)
+        again.staff.display_name = "changed"
+        assert fingerprint(loaded) != fingerprint(again)
+
+
+def test_the_store_keeps_a_bounded_number_of_bytes_and_forgets_old_entries():
+    now = [0.0]
+    store = FragmentStore(most_bytes=800, keep_seconds=60, clock=lambda: now[0])
+    for number in range(10):
+        store.put(f"k{number}", "x" * 100)
+    assert store.get("k0") is None and store.get("k1") is None
+    assert store.get("k9") == "x" * 100
+    now[0] = 61
+    assert store.get("k9") is None
+    store.put("big", "x" * 101)  # more than an eighth of the store: not kept
+    assert store.get("big") is None
