@@ -87,8 +87,8 @@ def fingerprint(*values: Any) -> str:
 
 def _feed(digest: Any, value: Any, seen: set[int]) -> None:
     if isinstance(value, Model):
-        if id(value) in seen:
-            digest.update(b"@")
+        if id(value) in seen:  # fed in full earlier in this digest
+            digest.update(f"@{value._meta.label}:{value.pk};".encode())
             return
         seen.add(id(value))
         digest.update(f"<{value._meta.label}".encode())

@@ -1,6 +1,7 @@
 """Kept karte, request and notice cards (common.fragments): drawn once, never shown stale, never
 carrying another request's CSRF token. Real templates and views through Django's test client."""
 
+import datetime
 import re
 
 import pytest
@@ -151,3 +152,31 @@ def test_the_store_keeps_a_bounded_number_of_bytes_and_forgets_old_entries():
     assert store.get("k9") is None
     store.put("big", "x" * 101)  # more than an eighth of the store: not kept
     assert store.get("big") is None
+
+
+def test_the_kept_ledger_follows_a_move_and_a_changed_opening_time(salon_a):
+    from .test_appointments import TEN, _book
+
+    booked = _book(salon_a)
+    client = salon_a.client()
+    ledger = reverse("staff:ledger") + "?date=2026-12-10"
+
+    def placed() -> str:
+        page = client.get(ledger).content.decode()
+        found = re.search(f'data-move-url="[^"]*/{booked.pk}/' + r'[^"]*".*?style="([^"]+)"', page, re.S)
+        assert found is not None
+        return found.group(1)
+
+    before = placed()
+    assert placed() == before
+    client.post(
+        reverse("staff:appointment_move", kwargs={"pk": booked.pk}),
+        {"date": "2026-12-10", "time": "13:00", "staff": salon_a.stylist.pk, "minutes": "60"},
+        HTTP_X_KARTE_MOVE="drag",
+    )
+    after = placed()
+    assert after != before
+    slots = client.get(ledger).content.decode().count('class="ledger__slot"')
+    salon_a.salon.opens_at = (TEN - datetime.timedelta(hours=2)).time()
+    salon_a.salon.save()
+    assert client.get(ledger).content.decode().count('class="ledger__slot"') > slots

@@ -115,30 +115,36 @@ def _grid(request, columns: list[dict[str, Any]], appointments, column_for) -> d
                 "minutes": int((appointment.ends_at - appointment.starts_at).total_seconds() // 60),
             }
         )
-    slots = []
     steps = TAP_MINUTES // SLOT_MINUTES
-    for column in columns:
-        day_opens = _hours(salon, column["day"])[0]
-        for row in range(0, rows, steps):
-            start = timezone.localtime(day_opens + datetime.timedelta(minutes=row * SLOT_MINUTES))
-            if not _within(column["hours"], start.time()):
-                continue  # off, or outside this staff member's shift: nothing to tap
-            query = {"start": start.strftime("%Y-%m-%dT%H:%M")}
-            if column["member"] is not None:
-                query["staff"] = column["member"].pk
-            slots.append(
-                {
-                    "start": start.strftime("%Y-%m-%dT%H:%M"),
-                    "col": column["col"],
-                    "row": row + 2,
-                    "row_end": min(rows, row + steps) + 2,
-                    "url": f"{reverse('staff:appointment_create')}?{urlencode(query)}",
-                    "label": start.strftime("%m/%d %H:%M")
-                    if column.get("dated")
-                    else start.strftime("%H:%M"),
-                    "member": column["member"],
-                }
-            )
+
+    def slots() -> list[dict[str, Any]]:
+        """The empty half-hours to tap: worked out only when the grid is drawn, not when it is kept."""
+        found = []
+        create = reverse("staff:appointment_create")
+        for column in columns:
+            day_opens = _hours(salon, column["day"])[0]
+            for row in range(0, rows, steps):
+                start = timezone.localtime(day_opens + datetime.timedelta(minutes=row * SLOT_MINUTES))
+                if not _within(column["hours"], start.time()):
+                    continue  # off, or outside this staff member's shift: nothing to tap
+                query = {"start": start.strftime("%Y-%m-%dT%H:%M")}
+                if column["member"] is not None:
+                    query["staff"] = column["member"].pk
+                found.append(
+                    {
+                        "start": start.strftime("%Y-%m-%dT%H:%M"),
+                        "col": column["col"],
+                        "row": row + 2,
+                        "row_end": min(rows, row + steps) + 2,
+                        "url": f"{create}?{urlencode(query)}",
+                        "label": start.strftime("%m/%d %H:%M")
+                        if column.get("dated")
+                        else start.strftime("%H:%M"),
+                        "member": column["member"],
+                    }
+                )
+        return found
+
     times = [
         {"row": row + 2, "label": timezone.localtime(opens + datetime.timedelta(minutes=row * SLOT_MINUTES))}
         for row in range(0, rows, steps)
