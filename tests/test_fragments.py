@@ -180,3 +180,17 @@ def test_the_kept_ledger_follows_a_move_and_a_changed_opening_time(salon_a):
     salon_a.salon.opens_at = (TEN - datetime.timedelta(hours=2)).time()
     salon_a.salon.save()
     assert client.get(ledger).content.decode().count('class="ledger__slot"') > slots
+
+
+def test_the_kept_top_bar_marks_the_page_shown_and_returns_to_it(salon_a):
+    client = salon_a.client()
+    for name in ("staff:customer_list", "staff:notice_list", "staff:customer_list"):
+        url = reverse(name)
+        page = client.get(url).content.decode()
+        current = re.findall(r'<a href="([^"]+)" aria-current="page"', page)
+        assert current == [url]
+        assert f'name="next" type="hidden" value="{url}"' in page
+    salon_a.owner.display_name = "店長"
+    salon_a.owner.save()
+    page = client.get(reverse("staff:customer_list")).content.decode()
+    assert re.search(r'class="topbar__name"[^>]*>店長</a>', page)
