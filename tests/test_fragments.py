@@ -194,3 +194,12 @@ def test_the_kept_top_bar_marks_the_page_shown_and_returns_to_it(salon_a):
     salon_a.owner.save()
     page = client.get(reverse("staff:customer_list")).content.decode()
     assert re.search(r'class="topbar__name"[^>]*>店長</a>', page)
+
+
+def test_the_phones_kept_lists_set_no_csrf_cookie(salon_a):
+    make_karte(salon_a, public_photo=True)
+    phone = linked_phone(salon_a)
+    for name in ("home", "notices", "home", "notices"):
+        response = phone.get(app_url(salon_a, name))
+        assert response.status_code == 200
+        assert "csrftoken" not in response.cookies and _TOKEN not in response.content.decode()

@@ -10,6 +10,7 @@ register = template.Library()
 
 # Stands for the request's CSRF token in a kept fragment; the real one is put in on the way out.
 _TOKEN = f"csrf{secrets.token_hex(16)}"
+_FIELD = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_TOKEN}">'
 
 
 class FragmentNode(template.Node):
@@ -18,8 +19,9 @@ class FragmentNode(template.Node):
         self.values = values
 
     def render(self, context: template.Context) -> str:
+        # The token is read only where the fragment holds a form: reading it sets the CSRF cookie.
         token = context.get("csrf_token")
-        if not token or token == "NOTPROVIDED":
+        if token is None:
             return self.nodelist.render(context)
         key = fingerprint(
             self.origin.name,
@@ -33,7 +35,12 @@ class FragmentNode(template.Node):
             with context.push(csrf_token=_TOKEN):
                 html = self.nodelist.render(context)
             STORE.put(key, html)
-        return mark_safe(html.replace(_TOKEN, str(token)))
+        if _TOKEN in html:
+            real = str(token)
+            if real == "NOTPROVIDED":  # as {% csrf_token %} draws it: no field at all
+                html = html.replace(_FIELD, "")
+            html = html.replace(_TOKEN, real)
+        return mark_safe(html)
 
 
 @register.tag
