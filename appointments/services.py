@@ -316,9 +316,10 @@ def shift_exception_delete(*, member: StaffMember, actor: Actor, pk: int) -> boo
     return bool(deleted)
 
 
-def app_cancel_until(appointment: Appointment) -> datetime.datetime | None:
-    """Until when the customer may cancel in the app (None: not in the app)."""
-    hours = appointment.salon.app_cancel_hours
+def app_cancel_until(appointment: Appointment, salon: Salon | None = None) -> datetime.datetime | None:
+    """Until when the customer may cancel in the app (None: not in the app). `salon`: the
+    appointment's salon where the caller holds it already."""
+    hours = (salon or appointment.salon).app_cancel_hours
     if hours is None:
         return None
     return appointment.starts_at - datetime.timedelta(hours=hours)

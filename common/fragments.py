@@ -5,8 +5,9 @@ every visit to its page although nothing in it changed. `{% fragment %}` (common
 fragments) keeps the drawn HTML here under a digest of the rows it shows: every field of each
 record and of the records loaded with it. A change to any of them makes a new key, so nothing is
 ever invalidated by hand and nothing stale is shown; old entries fall out as the store fills or
-ages. The store lives in the worker's memory only, holds a bounded number of bytes and forgets an
-entry after a few minutes, so a deleted or erased record's text does not outlive it for long.
+ages. The store lives in the worker's memory only, holds a bounded number of bytes
+(KARTE_FRAGMENT_STORE_MB; 0 keeps nothing) and forgets an entry after a few minutes, so a deleted or
+erased record's text does not outlive it for long.
 """
 
 import hashlib
@@ -16,9 +17,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Model, QuerySet
 
-MOST_BYTES = 16 * 1024 * 1024  # per worker process
 KEEP_SECONDS = 10 * 60
 
 
@@ -27,7 +28,7 @@ class FragmentStore:
 
     def __init__(
         self,
-        most_bytes: int = MOST_BYTES,
+        most_bytes: int,
         keep_seconds: float = KEEP_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -74,7 +75,7 @@ class FragmentStore:
             self._bytes = 0
 
 
-STORE = FragmentStore()
+STORE = FragmentStore(most_bytes=settings.FRAGMENT_STORE_MB * 1024 * 1024)
 
 
 def fingerprint(*values: Any) -> str:

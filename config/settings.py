@@ -184,6 +184,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Drawn cards kept in each process's memory (common.fragments); 0 draws every page afresh.
+FRAGMENT_STORE_MB = env_int("KARTE_FRAGMENT_STORE_MB", 16)
+if FRAGMENT_STORE_MB < 0:
+    raise ImproperlyConfigured("KARTE_FRAGMENT_STORE_MB must be 0 or more.")
+
 # Background work (Huey: photo copies, purges, scheduled jobs). Without a server of its own the
 # queue is a SQLite file next to the data, so `make run` needs nothing else; with
 # KARTE_TASKS_REDIS_URL (or REDIS_URL) every app and worker process on every machine shares one

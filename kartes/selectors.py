@@ -63,9 +63,12 @@ def visible_menu(*, karte: Karte, salon) -> list[dict]:
     return [{"name": line["name"], "price": line.get("price") if show_prices else None} for line in lines]
 
 
-def next_visit(*, customer: Customer) -> Karte | None:
-    """The latest karte, if staff set 「次回来店の目安」 on it: the customer sees when and how to book."""
-    latest = Karte.objects.filter(customer=customer).order_by("-treatment_date", "-id").first()
+def next_visit(*, customer: Customer, newest: list[Karte] | None = None) -> Karte | None:
+    """The latest karte, if staff set 「次回来店の目安」 on it: the customer sees when and how to book.
+    `newest`: the customer's newest karte (or none) where the caller has read it already."""
+    if newest is None:
+        newest = list(Karte.objects.filter(customer=customer).order_by("-treatment_date", "-id")[:1])
+    latest = newest[0] if newest else None
     return latest if latest is not None and latest.next_visit_weeks is not None else None
 
 
@@ -89,12 +92,12 @@ def get_visible_image(*, customer: Customer, image_id) -> KarteItem:
     )
 
 
-def home_cards(*, salon, customer) -> dict:
+def home_cards(*, salon, customer, newest: list[Karte] | None = None) -> dict:
     """The cards above the customer's karte list: the salon's message, the next visit with its
     booking link, and the counselling sheet to fill in. The app and the staff preview both read
     them here, so the preview shows what the phone shows."""
     return {
-        "next_visit": next_visit(customer=customer),
+        "next_visit": next_visit(customer=customer, newest=newest),
         "card": salon_card(salon=salon),
         "sheet_open": sheet_is_open(salon=salon),
     }

@@ -406,7 +406,7 @@ def add_photos(salon, customer_id: int, now: datetime.datetime) -> None:
 
 
 class Server:
-    def __init__(self, name: str):
+    def __init__(self, name: str, **settings: str):
         self.name = name
         self.port = _free_port()
         self.folder = Path(tempfile.mkdtemp(prefix=f"karte-bench-scale-{name}-"))
@@ -415,6 +415,7 @@ class Server:
             "DEBUG": "0",
             "LOG_LEVEL": "WARNING",
             "KARTE_TASKS_IMMEDIATE": "1",
+            **settings,
         }
         env.pop("REDIS_URL", None)
         self.process = subprocess.Popen(
@@ -636,6 +637,18 @@ def throughput(session: requests.Session, url: str, seconds: float = 3.0, thread
     return sum(done) / seconds
 
 
+def throughputs(server: Server, by_who: dict[str, requests.Session], measured) -> dict[str, float]:
+    """Each page's requests per second ÷ the bare view's, with the bare view measured just before and
+    just after each page, so that both see the same machine."""
+    rates = {}
+    for label, who, path in measured:
+        before = throughput(requests.Session(), server.url("/alive/"), seconds=1.5)
+        page = throughput(by_who[who], server.url(path), seconds=1.5)
+        after = throughput(requests.Session(), server.url("/alive/"), seconds=1.5)
+        rates[label] = page / ((before + after) / 2)
+    return rates
+
+
 def main() -> list[str]:
     rebuild = "--rebuild" in sys.argv
     for name in SIZES:
@@ -660,17 +673,16 @@ def main() -> list[str]:
                 results[name][label], rows[name][label] = found[name], shown[name]
                 if who.startswith("phone"):
                     scores[name][label] = score(name, *targets[name])
-        biggest = servers["1m"]
-        rates = {}
-        for label, who, path in measured["1m"]:
-            # The bare view just before and just after each page, so that both see the same machine.
-            before = throughput(requests.Session(), biggest.url("/alive/"), seconds=1.5)
-            page = throughput(by_who["1m"][who], biggest.url(path), seconds=1.5)
-            after = throughput(requests.Session(), biggest.url("/alive/"), seconds=1.5)
-            rates[label] = page / ((before + after) / 2)
+        rates = throughputs(servers["1m"], by_who["1m"], measured["1m"])
     finally:
         for server in servers.values():
             server.stop()
+    # The same pages drawn afresh each time, as on a first visit: no cards kept (common.fragments).
+    fresh = Server("1m", KARTE_FRAGMENT_STORE_MB="0")
+    try:
+        first_rates = throughputs(fresh, sessions(fresh, "1m"), measured["1m"])
+    finally:
+        fresh.stop()
     with psycopg.connect(database_url("1m")) as conn:
         kartes = one(conn, "SELECT count(*) FROM kartes_karte")
         customers = one(conn, "SELECT count(*) FROM customers_customer")
@@ -684,16 +696,18 @@ def main() -> list[str]:
         f"{REQUESTS} requests for each page at each size, the two sizes' requests taken in turns. Rows are",
         "what the page rendered (customers, kartes, notices, log entries) at 10k / 1M. The throughput is",
         "requests per second with two clients at 1M ÷ the same for /alive/, a view that does nothing,",
-        "through the same middleware, measured just before and just after each page.",
+        "through the same middleware, measured just before and just after each page: first for the",
+        "page seen again (its cards kept, common.fragments), then drawn afresh each time, as on a first",
+        "visit (a server with KARTE_FRAGMENT_STORE_MB=0).",
         "",
-        "| Page | Rows | p50 at 10k ms | p50 at 1M ms | 1M ÷ 10k | Throughput ÷ bare view |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| Page | Rows | p50 at 10k ms | p50 at 1M ms | 1M ÷ 10k | Throughput ÷ bare view | Drawn afresh |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for label in results["1m"]:
         small, large = results["10k"][label], results["1m"][label]
         lines.append(
             f"| {label} | {rows['10k'][label]} / {rows['1m'][label]} | {small:.1f} | {large:.1f} | "
-            f"{large / small:.2f} | {rates.get(label, 0):.3f} |"
+            f"{large / small:.2f} | {rates.get(label, 0):.3f} | {first_rates.get(label, 0):.3f} |"
         )
     lines += target_lines(results, rows, rates, scores)
     plans = {name: search_plans(name) for name in SIZES}

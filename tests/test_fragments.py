@@ -203,3 +203,9 @@ def test_the_phones_kept_lists_set_no_csrf_cookie(salon_a):
         response = phone.get(app_url(salon_a, name))
         assert response.status_code == 200
         assert "csrftoken" not in response.cookies and _TOKEN not in response.content.decode()
+
+
+def test_a_store_of_no_bytes_keeps_nothing():
+    store = FragmentStore(most_bytes=0)
+    store.put("k", "<p>a card</p>")
+    assert store.get("k") is None

@@ -53,6 +53,8 @@ def run_django(env_overrides, *args):
         ({"VAPID_PUBLIC_KEY": "BOrphan"}, "set both keys, or neither"),
         ({"VAPID_PUBLIC_KEY": "BOrphan", "VAPID_PRIVATE_KEY": "c2hvcnQ"}, "32 bytes"),
         ({"VAPID_SUBJECT": "support@example.jp"}, "VAPID_SUBJECT must be a mailto:"),
+        ({"KARTE_FRAGMENT_STORE_MB": "-1"}, "KARTE_FRAGMENT_STORE_MB must be 0 or more"),
+        ({"KARTE_FRAGMENT_STORE_MB": "lots"}, "KARTE_FRAGMENT_STORE_MB must be a whole number"),
     ],
 )
 def test_bad_settings_stop_start_up_with_a_clear_message(env, message):

@@ -39,10 +39,13 @@ def home(request):
         "page": page,
         "customer": customer,
         "next_appointment": next_appointment,
-        "cancel_until": app_cancel_until(next_appointment) if next_appointment else None,
+        "cancel_until": app_cancel_until(next_appointment, request.salon) if next_appointment else None,
         "cancel": request.GET.get("cancel", ""),
         "now": timezone.now(),
-        **home_cards(salon=request.salon, customer=customer),
+        # The first page starts with the newest karte, which the next-visit card reads.
+        **home_cards(
+            salon=request.salon, customer=customer, newest=page["rows"][:1] if page["first"] else None
+        ),
     }
     return render(request, "customer_app/home.html", context)
 
