@@ -1,33 +1,38 @@
+import functools
+
+from django.db import connection
 from django.utils.functional import SimpleLazyObject
 
 BADGE_MOST = 100
 
 
-def sheets_waiting(request):
-    """How many counselling sheets wait to be filed, for the staff bar; counted only where a page
-    shows it (staff pages, inside the salon's scope)."""
+def waiting(request):
+    """How many counselling sheets wait to be filed and how many booking requests from the app wait
+    for an answer: the staff bar's red counts. Both are read in one query, and only where a page
+    shows them (staff pages, inside the salon's scope)."""
 
-    def count() -> int:
+    @functools.cache
+    def counts() -> tuple[int, int]:
+        from appointments.models import AppointmentRequest, RequestState
         from counselling.selectors import received_sheets
 
         salon = getattr(request, "salon", None)
         if salon is None or getattr(request, "staff", None) is None:
-            return 0
-        # A bounded read rather than COUNT: a badge needs no exact figure past 99.
-        return len(received_sheets(salon=salon).values_list("pk", flat=True)[:BADGE_MOST])
+            return 0, 0
+        # Bounded reads rather than COUNT: a badge needs no exact figure past 99.
+        sheets = received_sheets(salon=salon).values("pk")[:BADGE_MOST]
+        asked = AppointmentRequest.objects.filter(state=RequestState.PENDING).values("pk")[:BADGE_MOST]
+        sheets_sql, sheets_params = sheets.query.sql_with_params()
+        asked_sql, asked_params = asked.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT (SELECT COUNT(*) FROM ({sheets_sql}) s), (SELECT COUNT(*) FROM ({asked_sql}) r)",
+                [*sheets_params, *asked_params],
+            )
+            row = cursor.fetchone()
+        return int(row[0]), int(row[1])
 
-    return {"sheets_waiting": SimpleLazyObject(count)}
-
-
-def requests_waiting(request):
-    """How many booking requests from the app wait for an answer, for the 予約 link's red count."""
-
-    def count() -> int:
-        from appointments.models import AppointmentRequest, RequestState
-
-        if getattr(request, "staff", None) is None:
-            return 0
-        waiting = AppointmentRequest.objects.filter(state=RequestState.PENDING)
-        return len(waiting.values_list("pk", flat=True)[:BADGE_MOST])
-
-    return {"requests_waiting": SimpleLazyObject(count)}
+    return {
+        "sheets_waiting": SimpleLazyObject(lambda: counts()[0]),
+        "requests_waiting": SimpleLazyObject(lambda: counts()[1]),
+    }

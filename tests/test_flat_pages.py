@@ -56,7 +56,8 @@ def test_the_activity_log_pages_by_position_without_counting_history(salon_a):
     assert "古い記録" in first.content.decode() and "新しい記録" in second.content.decode()
     with CaptureQueriesContext(connection) as captured:
         client.get(reverse("staff:audit_list"), {"before": first.context["older"]})
-    assert not any("COUNT(" in query["sql"].upper() for query in captured.captured_queries)
+    counted = [query["sql"] for query in captured.captured_queries if "COUNT(" in query["sql"].upper()]
+    assert not any("audit_auditentry" in sql for sql in counted)  # the staff bar's bounded badges only
     assert client.get(reverse("staff:audit_list"), {"before": "nonsense"}).status_code == 200
 
 
@@ -369,3 +370,16 @@ def test_what_the_log_says_about_one_customer_is_read_from_its_index(salon_a):
     with scope(salon=salon_a.salon):
         sql, params = _audit_about(salon_a.customer).order_by().query.sql_with_params()
     assert "audit_target" in _plan(sql, params)
+
+
+def test_the_staff_bars_two_counts_are_read_in_one_query(salon_a):
+    client = salon_a.client()
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse("staff:customer_list"))
+    badges = [
+        query["sql"]
+        for query in captured.captured_queries
+        if "counselling_sheetresponse" in query["sql"] or "appointments_appointmentrequest" in query["sql"]
+    ]
+    assert len(badges) == 1
+    assert "counselling_sheetresponse" in badges[0] and "appointments_appointmentrequest" in badges[0]
