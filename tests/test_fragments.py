@@ -209,3 +209,15 @@ def test_a_store_of_no_bytes_keeps_nothing():
     store = FragmentStore(most_bytes=0)
     store.put("k", "<p>a card</p>")
     assert store.get("k") is None
+
+
+def test_the_editor_shows_an_items_new_text_and_keeps_nothing_of_a_sent_form(salon_a):
+    karte = make_karte(salon_a, text="最初のメモ")
+    client = salon_a.client()
+    editor = reverse("staff:karte_edit", kwargs={"pk": karte.pk})
+    assert "最初のメモ" in client.get(editor).content.decode()
+    with scope(salon=salon_a.salon):
+        karte.items.filter(kind="text").update(text="書き直したメモ")
+    page = client.get(editor).content.decode()
+    assert "書き直したメモ" in page and "最初のメモ" not in page
+    assert page.count('id="item-template"') == 1 and "items-__prefix__-text" in page
