@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Model, QuerySet
+from django.utils.functional import Promise
 
 KEEP_SECONDS = 10 * 60
 
@@ -107,6 +108,8 @@ def _feed(digest: Any, value: Any, seen: set[int]) -> None:
             digest.update(f"|{related}>".encode())
             _feed(digest, instance, seen)
         digest.update(b">")
+    elif isinstance(value, Promise):
+        digest.update(f"str:{value!s};".encode())  # a lazy translation, in the language of the key
     elif isinstance(value, QuerySet):
         _feed(digest, list(value), seen)  # read once: the queryset keeps its rows for the page
     elif isinstance(value, list | tuple):

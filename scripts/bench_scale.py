@@ -799,8 +799,8 @@ def target_lines(results, rows, rates, scores) -> list[str]:
             "device with its salon); the salon's colours worked out once per process; the karte,",
             "request, notice and customer cards, the ledger's grid and the staff top bar drawn once",
             "and kept in the worker under a digest of every field they show (common.fragments), so a",
-            "page seen again draws only what changed. The figures here are of pages seen before, as",
-            "the bench asks for each page many times; a page's first drawing costs what it did. What",
+            "page seen again draws only what changed. The target is read on pages seen before, as the",
+            "bench asks for each page many times; the last column is the first drawing. What",
             "would take it further: fewer queries per page (the customer page's sections each read",
             "their own), the karte editor's forms, and the fixed cost of the session and the login.",
         ]

@@ -19,7 +19,7 @@ def waiting(request):
         salon = getattr(request, "salon", None)
         if salon is None or getattr(request, "staff", None) is None:
             return 0, 0
-        # Bounded reads rather than COUNT: a badge needs no exact figure past 99.
+        # Each counted over at most 100 rows: a badge needs no exact figure past 99.
         sheets = received_sheets(salon=salon).values("pk")[:BADGE_MOST]
         asked = AppointmentRequest.objects.filter(state=RequestState.PENDING).values("pk")[:BADGE_MOST]
         sheets_sql, sheets_params = sheets.query.sql_with_params()

@@ -221,3 +221,15 @@ def test_the_editor_shows_an_items_new_text_and_keeps_nothing_of_a_sent_form(sal
     page = client.get(editor).content.decode()
     assert "書き直したメモ" in page and "最初のメモ" not in page
     assert page.count('id="item-template"') == 1 and "items-__prefix__-text" in page
+
+
+def test_a_lazy_translation_is_keyed_by_its_words():
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    label = gettext_lazy("Customers")
+    with translation.override("ja"):
+        japanese = fingerprint([label])
+        assert fingerprint([gettext_lazy("Customers")]) == japanese
+    with translation.override("en"):
+        assert fingerprint([label]) != japanese
