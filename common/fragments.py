@@ -10,9 +10,12 @@ ages. The store lives in the worker's memory only, holds a bounded number of byt
 erased record's text does not outlive it for long.
 """
 
+import datetime
+import decimal
 import hashlib
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -87,26 +90,41 @@ def fingerprint(*values: Any) -> str:
     return digest.hexdigest()
 
 
+# Values whose repr names them fully; a record's fields of these kinds go into the digest in one
+# repr, the rest (related records, lists, JSON) one by one.
+_PLAIN = frozenset(
+    {str, int, float, bool, type(None), bytes, datetime.date, datetime.datetime, datetime.time,
+     datetime.timedelta, decimal.Decimal, uuid.UUID}
+)  # fmt: skip
+
+
 def _feed(digest: Any, value: Any, seen: set[int]) -> None:
-    if isinstance(value, Model):
+    kind = type(value)
+    if kind in _PLAIN:
+        digest.update(f"{value!r};".encode())
+    elif isinstance(value, Model):
         if id(value) in seen:  # fed in full earlier in this digest
             digest.update(f"@{value._meta.label}:{value.pk};".encode())
             return
         seen.add(id(value))
-        digest.update(f"<{value._meta.label}".encode())
+        plain, nested = [], []
         for name, field_value in value.__dict__.items():
             if name == "_state":
                 continue
-            if name == "_prefetched_objects_cache":
+            if type(field_value) in _PLAIN:
+                plain.append((name, field_value))
+            elif name == "_prefetched_objects_cache":
                 for related, queryset in sorted(field_value.items()):
-                    digest.update(f"|{related}*".encode())
-                    _feed(digest, getattr(queryset, "_result_cache", None) or [], seen)
-                continue
+                    nested.append((f"{related}*", getattr(queryset, "_result_cache", None) or []))
+            else:
+                nested.append((name, field_value))
+        nested += [
+            (f"{related}>", instance) for related, instance in sorted(value._state.fields_cache.items())
+        ]
+        digest.update(f"<{value._meta.label}{plain!r}".encode())
+        for name, each in nested:
             digest.update(f"|{name}=".encode())
-            _feed(digest, field_value, seen)
-        for related, instance in sorted(value._state.fields_cache.items()):
-            digest.update(f"|{related}>".encode())
-            _feed(digest, instance, seen)
+            _feed(digest, each, seen)
         digest.update(b">")
     elif isinstance(value, Promise):
         digest.update(f"str:{value!s};".encode())  # a lazy translation, in the language of the key
@@ -116,16 +134,14 @@ def _feed(digest: Any, value: Any, seen: set[int]) -> None:
         digest.update(b"[")
         for each in value:
             _feed(digest, each, seen)
-            digest.update(b",")
         digest.update(b"]")
     elif isinstance(value, dict):
         digest.update(b"{")
         for key, each in value.items():
             digest.update(f"{key!r}:".encode())
             _feed(digest, each, seen)
-            digest.update(b",")
         digest.update(b"}")
     else:
-        # Dates, numbers, text, decimals: their repr names the value. Anything whose repr names
-        # only its address makes a new key each time, which costs a render but never shows stale.
-        digest.update(f"{type(value).__name__}:{value!r};".encode())
+        # Anything else by its type and repr. One whose repr names only its address makes a new
+        # key each time, which costs a drawing but never shows anything stale.
+        digest.update(f"{kind.__name__}:{value!r};".encode())

@@ -233,3 +233,23 @@ def test_a_lazy_translation_is_keyed_by_its_words():
         assert fingerprint([gettext_lazy("Customers")]) == japanese
     with translation.override("en"):
         assert fingerprint([label]) != japanese
+
+
+def test_a_kept_request_card_lists_the_staff_as_they_are_now(salon_a):
+    from .conftest import _booking_request
+
+    _booking_request(salon_a)
+    client = salon_a.client()
+    url = reverse("staff:request_list")
+
+    def options() -> list[str]:
+        page = client.get(url).content.decode()
+        select = re.search(r'<select id="request-staff-\d+" name="staff">(.*?)</select>', page, re.S)
+        assert select is not None
+        return re.findall(r"<option[^>]*>([^<]+)</option>", select.group(1))
+
+    before = options()
+    assert salon_a.stylist.display_name in before and options() == before
+    salon_a.stylist.display_name = "改名したスタイリスト"
+    salon_a.stylist.save()
+    assert "改名したスタイリスト" in options()

@@ -1,4 +1,5 @@
 import secrets
+from typing import cast
 
 from django import template
 from django.utils import timezone, translation
@@ -10,6 +11,7 @@ register = template.Library()
 
 # Stands for the request's CSRF token in a kept fragment; the real one is put in on the way out.
 _TOKEN = f"csrf{secrets.token_hex(16)}"
+_DIGESTS = "fragments.digests"  # in the render context: each value's digest for this drawing
 _FIELD = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_TOKEN}">'
 
 
@@ -28,7 +30,7 @@ class FragmentNode(template.Node):
             self.token.position if self.token else None,
             translation.get_language(),
             timezone.get_current_timezone_name(),
-            [value.resolve(context) for value in self.values],
+            [_digest(context, value.resolve(context)) for value in self.values],
         )
         html = STORE.get(key)
         if html is None:
@@ -41,6 +43,17 @@ class FragmentNode(template.Node):
                 html = html.replace(_FIELD, "")
             html = html.replace(_TOKEN, real)
         return mark_safe(html)
+
+
+def _digest(context: template.Context, value: object) -> str:
+    """The value's fingerprint, worked out once per drawing of the page: a list every card reads
+    (the salon's staff, say) is not walked again for each card. The value is held with its digest,
+    so its id names it until the page is drawn."""
+    known = cast(dict[int, tuple[object, str]], context.render_context.setdefault(_DIGESTS, {}))  # type: ignore[arg-type]
+    found = known.get(id(value))
+    if found is None:
+        found = known[id(value)] = (value, fingerprint(value))
+    return found[1]
 
 
 @register.tag
