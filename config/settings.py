@@ -152,6 +152,11 @@ if DATABASE_URL:
         raise ImproperlyConfigured(
             "DATABASE_URL must point at PostgreSQL (postgres://…) or SQLite (sqlite:///…)."
         )
+    if _db["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_PREPARED_STATEMENTS", True):
+        # Parameters bound by the server, and a query run five times on a connection prepared, so
+        # PostgreSQL plans each page's queries once per connection instead of on every request.
+        # Off behind a pool in transaction mode (PgBouncer before 1.21), which cannot keep them.
+        _db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
     DATABASES = {"default": _db}
 else:
     DATABASES = {

@@ -383,3 +383,14 @@ def test_the_staff_bars_two_counts_are_read_in_one_query(salon_a):
     ]
     assert len(badges) == 1
     assert "counselling_sheetresponse" in badges[0] and "appointments_appointmentrequest" in badges[0]
+
+
+@postgres_only
+def test_a_page_asked_for_again_runs_prepared_statements(salon_a):
+    client = salon_a.client()
+    for _ in range(6):
+        assert client.get(reverse("staff:customer_list")).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        prepared = cursor.fetchone()[0]
+    assert prepared >= 3  # the session, the login and the list's own rows at least

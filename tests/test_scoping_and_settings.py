@@ -53,6 +53,10 @@ def run_django(env_overrides, *args):
         ({"VAPID_PUBLIC_KEY": "BOrphan"}, "set both keys, or neither"),
         ({"VAPID_PUBLIC_KEY": "BOrphan", "VAPID_PRIVATE_KEY": "c2hvcnQ"}, "32 bytes"),
         ({"VAPID_SUBJECT": "support@example.jp"}, "VAPID_SUBJECT must be a mailto:"),
+        (
+            {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/karte", "DB_PREPARED_STATEMENTS": "maybe"},
+            "DB_PREPARED_STATEMENTS must be one of",
+        ),
         ({"KARTE_FRAGMENT_STORE_MB": "-1"}, "KARTE_FRAGMENT_STORE_MB must be 0 or more"),
         ({"KARTE_FRAGMENT_STORE_MB": "lots"}, "KARTE_FRAGMENT_STORE_MB must be a whole number"),
     ],
