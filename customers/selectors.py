@@ -20,8 +20,13 @@ def customers_matching(*, salon: Salon, query: str, archived: bool) -> QuerySet[
     return customers.search(query, salon=salon)
 
 
+# The columns a row of the customer list shows: its rows read these alone.
+LISTED = ("id", "salon_id", "number", "name", "kana", "phone", "last_visit_on")
+
+
 def customers_in_order(customers: QuerySet[Customer], *, sort: str) -> QuerySet[Customer]:
     """あいうえお order, or the latest visit first ("visit"), as the list's index serves them."""
+    customers = customers.only(*LISTED)
     if sort == "visit":
         return customers.order_by(F("last_visit_on").desc(nulls_last=True), "kana_sort", "id")
     return customers.order_by("kana_sort", "id")
@@ -42,7 +47,8 @@ def matching_ids(matches: QuerySet[Customer], *, sort: str, cap: int) -> list[in
 
 
 def customers_by_id(ids: list[int]) -> QuerySet[Customer]:
-    return Customer.objects.filter(pk__in=ids)
+    """The list's rows for a page of search results."""
+    return Customer.objects.filter(pk__in=ids).only(*LISTED)
 
 
 def merged_by_number(query: str) -> Customer | None:
