@@ -33,9 +33,9 @@ from customers.services import (
 )
 from followups.selectors import followups_for_staff
 from kartes.selectors import home_cards, karte_history, visible_kartes
-from linking.selectors import active_devices, with_app_flag
+from linking.selectors import with_app_flag
 from privacy.selectors import open_data_requests
-from push.selectors import devices_taking_push
+from push.selectors import devices_with_push_state
 from push.services import push_configured
 from salons.access import karte_staff_required, staff_required
 
@@ -158,14 +158,15 @@ def customer_detail(request, pk):
     if not request.staff.works_on_kartes:
         history = history.none()
     kartes = Paginator(history, KARTES_PER_PAGE).get_page(request.GET.get("page"))
-    devices = list(active_devices(customer=customer)) if request.salon.customer_app_enabled else []
+    devices = list(devices_with_push_state(customer=customer)) if request.salon.customer_app_enabled else []
     data_requests = open_data_requests(customer=customer)
     context = {
         "customer": customer,
         "kartes": kartes,
         "devices": devices,
         "push_available": push_configured(),
-        "push_devices": devices_taking_push(device_ids=[device.pk for device in devices]),
+        # takes_push is the annotation devices_with_push_state adds, which the type checker cannot follow.
+        "push_devices": {device.pk for device in devices if device.takes_push},  # type: ignore[attr-defined]
         "data_requests": data_requests,
         "followups": followups_for_staff(customer=customer),
         "sheets": list(customer_sheets(customer=customer)[:CUSTOMER_SHEETS]),
