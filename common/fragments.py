@@ -13,6 +13,7 @@ erased record's text does not outlive it for long.
 import datetime
 import decimal
 import hashlib
+import sys
 import threading
 import time
 import uuid
@@ -50,7 +51,7 @@ class FragmentStore:
             entry = self._entries.get(key)
             if entry is not None and self.clock() - entry[0] > self.keep_seconds:
                 del self._entries[key]
-                self._bytes -= len(entry[1])
+                self._bytes -= sys.getsizeof(entry[1])
                 entry = None
             if entry is None:
                 self.misses += 1
@@ -60,18 +61,18 @@ class FragmentStore:
             return entry[1]
 
     def put(self, key: str, html: str) -> None:
-        size = len(html)
+        size = sys.getsizeof(html)  # what the text takes in memory: Japanese takes 2 bytes a letter
         if size > self.most_bytes // 8:
             return  # one huge piece would push out everything else
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._bytes -= len(old[1])
+                self._bytes -= sys.getsizeof(old[1])
             self._entries[key] = (self.clock(), html)
             self._bytes += size
             while self._bytes > self.most_bytes:
                 _key, (_at, dropped) = self._entries.popitem(last=False)
-                self._bytes -= len(dropped)
+                self._bytes -= sys.getsizeof(dropped)
 
     def clear(self) -> None:
         with self._lock:

@@ -3,6 +3,7 @@ carrying another request's CSRF token. Real templates and views through Django's
 
 import datetime
 import re
+import sys
 
 import pytest
 from django.test import Client
@@ -143,15 +144,23 @@ def test_the_fingerprint_follows_the_records_loaded_with_a_row(salon_a):
 
 def test_the_store_keeps_a_bounded_number_of_bytes_and_forgets_old_entries():
     now = [0.0]
-    store = FragmentStore(most_bytes=800, keep_seconds=60, clock=lambda: now[0])
-    for number in range(10):
-        store.put(f"k{number}", "x" * 100)
-    assert store.get("k0") is None and store.get("k1") is None
-    assert store.get("k9") == "x" * 100
+    card = "x" * 100
+    store = FragmentStore(most_bytes=10 * sys.getsizeof(card), keep_seconds=60, clock=lambda: now[0])
+    for number in range(20):
+        store.put(f"k{number}", card)
+    assert [store.get(f"k{number}") is not None for number in range(20)] == [False] * 10 + [True] * 10
     now[0] = 61
-    assert store.get("k9") is None
-    store.put("big", "x" * 101)  # more than an eighth of the store: not kept
+    assert store.get("k19") is None
+    store.put("big", "x" * 200)  # more than an eighth of the store: not kept
     assert store.get("big") is None
+
+
+def test_the_store_counts_what_japanese_takes_in_memory():
+    store = FragmentStore(most_bytes=8 * 1024)
+    store.put("latin", "a" * 400)
+    store.put("japanese", "あ" * 400)  # two bytes a letter in memory
+    assert store.get("latin") is not None and store.get("japanese") is not None
+    assert store._bytes == sys.getsizeof("a" * 400) + sys.getsizeof("あ" * 400) > 1200
 
 
 def test_the_kept_ledger_follows_a_move_and_a_changed_opening_time(salon_a):
