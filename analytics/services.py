@@ -25,7 +25,6 @@ from .models import CustomerMonth, MonthlyFigures, RollUpState
 
 MONTHS = 12
 RETURN_WITHIN = datetime.timedelta(days=90)
-ONE_DAY = datetime.timedelta(days=1)
 ACTIVE_WITHIN = datetime.timedelta(days=365)
 
 
@@ -72,7 +71,7 @@ def analytics_roll_up(*, salon: Salon, today: datetime.date | None = None, month
         new_months = [first for first in open_months if first not in known]
         totals: dict[datetime.date, dict[str, int]] = {}
         # A month final from today on is never worked out again: its parts are not kept.
-        final = {first for first in open_months if today >= _next_month(first) + RETURN_WITHIN - ONE_DAY}
+        final = {first for first in open_months if _final(first, today)}
         if new_months:
             CustomerMonth.objects.filter(month__in=new_months).delete()
             totals.update(_work_out(salon, _visitors(new_months), new_months, replace=False, final=final))
@@ -98,6 +97,13 @@ def analytics_roll_up(*, salon: Salon, today: datetime.date | None = None, month
         state.changes_since = started - CHANGES_OVERLAP
         state.save(update_fields=["changes_since"])
     return len(open_months)
+
+
+def _final(first: datetime.date, today: datetime.date) -> bool:
+    """Whether the month's figures can no longer change: 90 days have passed since its last day,
+    so no visit in it can still be followed by a return."""
+    last_day = _next_month(first) - datetime.timedelta(days=1)
+    return today >= last_day + RETURN_WITHIN
 
 
 def _window(months: list[datetime.date]) -> tuple[datetime.date, datetime.date]:
@@ -276,14 +282,13 @@ def parts_forget(parts: QuerySet[CustomerMonth]) -> None:
 def _month(salon: Salon, first: datetime.date, today: datetime.date) -> dict[str, Any]:
     """The month's figures that are not the customers' parts: its notices and sheets, a few rows."""
     end = _next_month(first)
-    last_day = end - datetime.timedelta(days=1)
     # Notices that started in the month, each with its 閲覧数 as the notice list counts it: the
     # customers it reaches now (everyone linked, or its one customer) and those of them who read it.
     notices = Notice.objects.filter(starts_at__date__gte=first, starts_at__date__lt=end)
     reach, reads = read_totals(notices)
     reach_pushed, reads_pushed = read_totals(notices.filter(push__phones__gt=0))
     return {
-        "repeat_final": today >= last_day + RETURN_WITHIN,
+        "repeat_final": _final(first, today),
         "notices": notices.count(),
         "reach": reach,
         "reads": reads,
