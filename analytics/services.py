@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from appointments.models import Appointment
 from audit.models import AuditEntry
+from common.replica import heavy_reads
 from counselling.models import ResponseSource, SheetResponse
 from customers.models import CustomerMerge
 from kartes.actions import KARTE_DELETE
@@ -60,6 +61,9 @@ def analytics_roll_up(*, salon: Salon, today: datetime.date | None = None, month
     """
     today = today or timezone.localdate()
     started = timezone.now()
+    # Visits, phones and bookings are read from the standby while it keeps up (common.replica); a
+    # change it has not yet replayed is younger than CHANGES_OVERLAP, so the next roll-up has it.
+    source = heavy_reads()
     with transaction.atomic():
         RollUpState.objects.get_or_create(salon=salon)
         state = RollUpState.objects.select_for_update().get(salon=salon)  # one roll-up of a salon at a time
@@ -74,15 +78,16 @@ def analytics_roll_up(*, salon: Salon, today: datetime.date | None = None, month
         final = {first for first in open_months if _final(first, today)}
         if new_months:
             CustomerMonth.objects.filter(month__in=new_months).delete()
-            totals.update(_work_out(salon, _visitors(new_months), new_months, replace=False, final=final))
+            visitors = _visitors(new_months, source)
+            totals.update(_work_out(salon, visitors, new_months, source, replace=False, final=final))
         seen_months = [first for first in open_months if first in known]
         if seen_months:
             # The months' figures so far, and what the changed customers' parts add or take away.
             for row in MonthlyFigures.objects.filter(month__in=seen_months).values("month", *TOTALS):
                 totals[row.pop("month")] = row
             assert state.changes_since is not None
-            changed = _changed_customers(since=state.changes_since)
-            changes = _work_out(salon, changed, seen_months, replace=True, final=final)
+            changed = _changed_customers(since=state.changes_since, source=source)
+            changes = _work_out(salon, changed, seen_months, source, replace=True, final=final)
             for first, change in changes.items():
                 for name, amount in change.items():
                     totals[first][name] += amount
@@ -112,32 +117,41 @@ def _window(months: list[datetime.date]) -> tuple[datetime.date, datetime.date]:
     return _next_month(min(months)) - ACTIVE_WITHIN, _next_month(max(months)) + RETURN_WITHIN
 
 
-def _visitors(months: list[datetime.date]) -> list[int]:
+def _visitors(months: list[datetime.date], source: str) -> list[int]:
     """Every customer who visited in the year up to the end of any of these months."""
     start = _next_month(min(months)) - ACTIVE_WITHIN
     return list(
-        Karte.objects.filter(treatment_date__gte=start, treatment_date__lt=_next_month(max(months)))
+        Karte.objects.using(source)
+        .filter(treatment_date__gte=start, treatment_date__lt=_next_month(max(months)))
         .order_by()
         .values_list("customer_id", flat=True)
         .distinct()
     )
 
 
-def _changed_customers(*, since: datetime.datetime) -> set[int]:
+def _changed_customers(*, since: datetime.datetime, source: str) -> set[int]:
     """The customers whose part may have changed since then: a karte written or deleted, a phone
     linked or unlinked, an appointment booked, a record merged into another or taken apart again."""
-    changed = set(Karte.objects.filter(updated_at__gte=since).values_list("customer_id", flat=True))
-    deleted = AuditEntry.objects.filter(action=KARTE_DELETE, created_at__gte=since).values_list(
-        "data", flat=True
+    changed = set(
+        Karte.objects.using(source).filter(updated_at__gte=since).values_list("customer_id", flat=True)
+    )
+    deleted = (
+        AuditEntry.objects.using(source)
+        .filter(action=KARTE_DELETE, created_at__gte=since)
+        .values_list("data", flat=True)
     )
     changed.update(data["customer"] for data in deleted if isinstance(data, dict) and data.get("customer"))
     changed.update(
-        Device.objects.filter(Q(linked_at__gte=since) | Q(revoked_at__gte=since)).values_list(
-            "customer_id", flat=True
-        )
+        Device.objects.using(source)
+        .filter(Q(linked_at__gte=since) | Q(revoked_at__gte=since))
+        .values_list("customer_id", flat=True)
     )
-    changed.update(Appointment.objects.filter(created_at__gte=since).values_list("customer_id", flat=True))
-    for merge in CustomerMerge.objects.filter(Q(merged_at__gte=since) | Q(undone_at__gte=since)):
+    changed.update(
+        Appointment.objects.using(source).filter(created_at__gte=since).values_list("customer_id", flat=True)
+    )
+    for merge in CustomerMerge.objects.using(source).filter(
+        Q(merged_at__gte=since) | Q(undone_at__gte=since)
+    ):
         changed.update((merge.source_id, merge.target_id))
     return changed
 
@@ -146,6 +160,7 @@ def _work_out(
     salon: Salon,
     customers: Iterable[int],
     months: list[datetime.date],
+    source: str,
     *,
     replace: bool,
     final: set[datetime.date],
@@ -160,19 +175,25 @@ def _work_out(
     for offset in range(0, len(pending), CUSTOMERS_AT_ONCE):
         chunk = pending[offset : offset + CUSTOMERS_AT_ONCE]
         visits: dict[int, list[datetime.date]] = defaultdict(list)
-        for customer_id, day in Karte.objects.filter(
-            customer_id__in=chunk, treatment_date__gte=start, treatment_date__lt=end
-        ).values_list("customer_id", "treatment_date"):
+        for customer_id, day in (
+            Karte.objects.using(source)
+            .filter(customer_id__in=chunk, treatment_date__gte=start, treatment_date__lt=end)
+            .values_list("customer_id", "treatment_date")
+        ):
             visits[customer_id].append(day)
         phones: dict[int, list[tuple[datetime.date, datetime.date | None]]] = defaultdict(list)
-        for customer_id, linked_at, revoked_at in Device.objects.filter(customer_id__in=chunk).values_list(
-            "customer_id", "linked_at", "revoked_at"
+        for customer_id, linked_at, revoked_at in (
+            Device.objects.using(source)
+            .filter(customer_id__in=chunk)
+            .values_list("customer_id", "linked_at", "revoked_at")
         ):
             phones[customer_id].append((_day(linked_at), _day(revoked_at) if revoked_at else None))
         bookings: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
-        for customer_id, created_at, starts_at in Appointment.objects.filter(
-            customer_id__in=chunk, starts_at__gte=_aware(min(months)), created_at__lt=_aware(end)
-        ).values_list("customer_id", "created_at", "starts_at"):
+        for customer_id, created_at, starts_at in (
+            Appointment.objects.using(source)
+            .filter(customer_id__in=chunk, starts_at__gte=_aware(min(months)), created_at__lt=_aware(end))
+            .values_list("customer_id", "created_at", "starts_at")
+        ):
             bookings[customer_id].append((_day(created_at), _day(starts_at)))
         replaced = CustomerMonth.objects.filter(customer_id__in=chunk, month__in=months)
         if replace:

@@ -34,7 +34,8 @@ class StoredFiles:
 
     model: str  # "app_label.ModelName"
     fields: tuple[str, ...]
-    rows: Callable[[], Iterator[Expected]] | None = None
+    # rows(using): read from that database (a backup reads them in its dump's snapshot).
+    rows: Callable[[str], Iterator[Expected]] | None = None
     pending: Callable[[], Iterator[Expected]] | None = None
 
     @property
@@ -49,7 +50,7 @@ def declare_files(
     model: str,
     fields: tuple[str, ...],
     *,
-    rows: Callable[[], Iterator[Expected]] | None = None,
+    rows: Callable[[str], Iterator[Expected]] | None = None,
     pending: Callable[[], Iterator[Expected]] | None = None,
 ) -> None:
     """Called from the owning app's ready(): this is where its stored files are found."""
@@ -69,12 +70,12 @@ def declare_record_check(check: Callable[[], Iterator[str]]) -> None:
     _RECORD_CHECKS.append(check)
 
 
-def expected_files() -> Iterator[Expected]:
+def expected_files(using: str = "default") -> Iterator[Expected]:
     """Every file a row refers to, with the checksum and size kept on that row."""
     with scopes_disabled():
         for declared in _DECLARED:
             if declared.rows is not None:
-                yield from declared.rows()
+                yield from declared.rows(using)
 
 
 def pending_copies() -> Iterator[Expected]:

@@ -9,9 +9,10 @@ import ipaddress
 import os
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from config.database import database_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -141,23 +142,22 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite by default, DATABASE_URL for PostgreSQL.
+# Database: SQLite by default, DATABASE_URL for PostgreSQL (several hosts for failover, see
+# config/database.py). DB_POOLED=1 behind PgBouncer in transaction mode. DATABASE_REPLICA_URL: a
+# standby for the heavy reads (exports, the analytics roll-up, backups) while it keeps up.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DB_POOLED = env_bool("DB_POOLED", False)
 if DATABASE_URL:
-    try:
-        _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
-    except Exception as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL could not be read ({exc}).") from None
-    if _db.get("ENGINE") not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
-        raise ImproperlyConfigured(
-            "DATABASE_URL must point at PostgreSQL (postgres://…) or SQLite (sqlite:///…)."
+    DATABASES = {
+        "default": database_from_url(
+            DATABASE_URL,
+            name="DATABASE_URL",
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+            pooled=DB_POOLED,
+            # Plans kept per connection: PgBouncer before 1.21 cannot keep them in transaction mode.
+            prepared=env_bool("DB_PREPARED_STATEMENTS", True),
         )
-    if _db["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_PREPARED_STATEMENTS", True):
-        # Parameters bound by the server, and a query run five times on a connection prepared, so
-        # PostgreSQL plans each page's queries once per connection instead of on every request.
-        # Off behind a pool in transaction mode (PgBouncer before 1.21), which cannot keep them.
-        _db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
-    DATABASES = {"default": _db}
+    }
 else:
     DATABASES = {
         "default": {
@@ -170,6 +170,23 @@ else:
             },
         }
     }
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    if not DATABASE_URL.startswith("postgres"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL to point at PostgreSQL.")
+    DATABASES["replica"] = {
+        **database_from_url(
+            DATABASE_REPLICA_URL, name="DATABASE_REPLICA_URL", conn_max_age=0, pooled=False, prepared=False
+        ),
+        # Tests read the one test database through both names.
+        "TEST": {"MIRROR": "default"},
+    }
+# Further behind than this, the standby is passed over and the heavy reads go to the primary.
+DB_REPLICA_MAX_LAG_SECONDS = env_int("DB_REPLICA_MAX_LAG_SECONDS", 30)
+if not 0 <= DB_REPLICA_MAX_LAG_SECONDS <= 600:
+    # The analytics roll-up reads the last 10 minutes' changes again: no more may be unreplayed.
+    raise ImproperlyConfigured("DB_REPLICA_MAX_LAG_SECONDS must be between 0 and 600.")
+DATABASE_ROUTERS = ["common.replica.PrimaryRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: local memory by default, Redis with REDIS_URL.

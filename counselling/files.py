@@ -8,8 +8,9 @@ from .consent import altered_sheets
 from .models import SheetResponse
 
 
-def signature_files() -> Iterator[Expected]:
-    for response in SheetResponse.objects.exclude(signature="").order_by("pk").iterator(chunk_size=500):
+def signature_files(using: str = "default") -> Iterator[Expected]:
+    signed = SheetResponse.objects.using(using).exclude(signature="")
+    for response in signed.order_by("pk").iterator(chunk_size=500):
         yield Expected(
             response.signature.name,
             response.signature_sha256,

@@ -7,8 +7,8 @@ from common.media import Expected, declare_files
 from .models import DISPLAY_SIZES, ImageAsset, ImageStatus
 
 
-def photo_files() -> Iterator[Expected]:
-    for asset in ImageAsset.objects.order_by("created_at", "id").iterator(chunk_size=500):
+def photo_files(using: str = "default") -> Iterator[Expected]:
+    for asset in ImageAsset.objects.using(using).order_by("created_at", "id").iterator(chunk_size=500):
         # Display copies still being made (or that could not be) are not expected yet.
         kinds = ("original", *DISPLAY_SIZES) if asset.is_ready else ("original",)
         for kind in kinds:

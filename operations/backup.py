@@ -13,11 +13,13 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+from django.conf import settings as django_settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from common.media import CHUNK, Expected, digest, expected_files
+from common.replica import PRIMARY, heavy_reads
 
 MANIFEST = "manifest.json"
 
@@ -34,8 +36,8 @@ def _file_sha256(path: Path) -> str:
     return sha.hexdigest()
 
 
-def _pg_env() -> dict[str, str]:
-    settings = connection.settings_dict
+def _pg_env(using: str) -> dict[str, str]:
+    settings = connections[using].settings_dict
     env = {**os.environ}
     for key, name in (("PGHOST", "HOST"), ("PGPORT", "PORT"), ("PGUSER", "USER"), ("PGPASSWORD", "PASSWORD")):
         if settings.get(name):
@@ -53,12 +55,21 @@ def _run(command: list[str], env: dict[str, str]) -> None:
 def _dump_database(output: Path) -> tuple[str, list[Expected]]:
     if connection.vendor == "postgresql":
         target = output / "database.dump"
-        with transaction.atomic(), connection.cursor() as cursor:
+        # From the standby while it keeps up (common.replica).
+        using = heavy_reads()
+        if using == PRIMARY and django_settings.DB_POOLED:
+            # pg_dump sets things for its session, which a pool in transaction mode would hand on
+            # to the app's next transaction on that server connection.
+            raise BackupError(
+                "the standby is missing or too far behind, and the primary is reached through a pool "
+                "(DB_POOLED), where pg_dump cannot run; try again once the standby has caught up"
+            )
+        with transaction.atomic(using=using), connections[using].cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
-            _run(["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={target}"], _pg_env())
-            files = list(expected_files())  # read in the same snapshot as the dump
+            _run(["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={target}"], _pg_env(using))
+            files = list(expected_files(using))  # read in the same snapshot as the dump
         return target.name, files
     if connection.vendor == "sqlite":
         target = output / "database.sqlite3"
@@ -158,7 +169,7 @@ def _restore_database(source: Path, manifest: dict) -> None:
                 f"--dbname={connection.settings_dict['NAME']}",
                 str(file),
             ],
-            _pg_env(),
+            _pg_env(PRIMARY),
         )
         return
     connection.ensure_connection()

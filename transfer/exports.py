@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from audit.services import audit_log
 from common.faults import fault_point
+from common.replica import heavy_reads
 from common.tasks import enqueue_safely
 from customers.models import Customer, number_text
 from kartes.models import RECIPE_COLUMNS, ItemKind, Karte, KarteItem
@@ -99,13 +100,15 @@ def _json_list(text: str | None) -> list[Any]:
     return json.loads(text) if text and text != "[]" else []
 
 
-def _karte_rows(*, photo_paths: dict[int, str] | None = None) -> Iterator[list[str]]:
+def _karte_rows(*, using: str, photo_paths: dict[int, str] | None = None) -> Iterator[list[str]]:
     """One row per item of each karte (a karte without items has one row), private items marked.
 
     One plain read of the kartes joined to their items, in order: no model objects and no query
     per karte, however many kartes the salon keeps.
     """
-    rows = _driver_rows(Karte.objects.order_by(*KARTE_ORDER).values_list(*KARTE_FIELDS, *ITEM_FIELDS))
+    rows = _driver_rows(
+        Karte.objects.using(using).order_by(*KARTE_ORDER).values_list(*KARTE_FIELDS, *ITEM_FIELDS)
+    )
     paths = photo_paths or {}
     head: list[str] = []
     karte: tuple[Any, ...] = ()
@@ -166,8 +169,8 @@ def _encoded(rows, encoding: str, first: bool) -> bytes:
     return data if first or encoding == "cp932" else data.removeprefix(b"\xef\xbb\xbf")
 
 
-def _customers_csv(out, job: ExportJob, done: list[int]) -> None:
-    values = Customer.objects.order_by("number", "pk").values_list(*customer_csv.COLUMNS)
+def _customers_csv(out, job: ExportJob, done: list[int], using: str) -> None:
+    values = Customer.objects.using(using).order_by("number", "pk").values_list(*customer_csv.COLUMNS)
     rows = customer_csv.customer_rows(_driver_rows(values))
     _write_csv(out, _with_header(customer_csv.header_row(), rows), job, done)
 
@@ -177,20 +180,22 @@ def _with_header(header, rows):
     yield from rows
 
 
-def _build_csv(job: ExportJob, path: str) -> str:
+def _build_csv(job: ExportJob, path: str, using: str) -> str:
     done = [0]
     with open(path, "wb") as out:
         if job.kind == ExportKind.CUSTOMERS:
-            _customers_csv(out, job, done)
+            _customers_csv(out, job, done, using)
             return f"customers-{timezone.localdate():%Y%m%d}.csv"
-        rows = _karte_rows()
+        rows = _karte_rows(using=using)
         _write_csv(out, _with_header(KARTE_HEADER, rows), job, done)
     return f"kartes-{timezone.localdate():%Y%m%d}.csv"
 
 
-def _build_archive(job: ExportJob, path: str) -> str:
+def _build_archive(job: ExportJob, path: str, using: str) -> str:
     """customers.csv, kartes.csv (each item's file in its last column) and photos/ with the originals."""
-    items = KarteItem.objects.filter(image__isnull=False).select_related("image", "karte__customer")
+    items = (
+        KarteItem.objects.using(using).filter(image__isnull=False).select_related("image", "karte__customer")
+    )
     photo_paths: dict[int, str] = {}
     files: list[tuple[str, str]] = []
     for item in items.order_by("karte__customer__number", "karte__treatment_date", "pk").iterator(
@@ -206,13 +211,13 @@ def _build_archive(job: ExportJob, path: str) -> str:
     done = [0]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         with tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as part:
-            _customers_csv(part, job, done)
+            _customers_csv(part, job, done, using)
             part.seek(0)
             with archive.open("customers.csv", "w", force_zip64=True) as out:
                 while chunk := part.read(COPY_CHUNK):
                     out.write(chunk)
         with tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as part:
-            rows = _karte_rows(photo_paths=photo_paths)
+            rows = _karte_rows(using=using, photo_paths=photo_paths)
             _write_csv(part, _with_header(KARTE_HEADER, rows), job, done)
             part.seek(0)
             with archive.open("kartes.csv", "w", force_zip64=True) as out:
@@ -233,14 +238,15 @@ def _build_archive(job: ExportJob, path: str) -> str:
     return f"karte-{job.salon.slug}-{timezone.localdate():%Y%m%d}.zip"
 
 
-def _total(job: ExportJob) -> int:
-    customers = Customer.objects.count()
+def _total(job: ExportJob, using: str) -> int:
+    customers = Customer.objects.using(using).count()
     if job.kind == ExportKind.CUSTOMERS:
         return customers + 1
-    rows = KarteItem.objects.count() + Karte.objects.filter(items__isnull=True).count() + 1
+    items = KarteItem.objects.using(using)
+    rows = items.count() + Karte.objects.using(using).filter(items__isnull=True).count() + 1
     if job.kind == ExportKind.KARTES:
         return rows
-    return customers + 1 + rows + KarteItem.objects.filter(image__isnull=False).count()
+    return customers + 1 + rows + items.filter(image__isnull=False).count()
 
 
 def export_build(*, job: ExportJob) -> ExportJob:
@@ -248,7 +254,9 @@ def export_build(*, job: ExportJob) -> ExportJob:
     job.refresh_from_db()
     if job.status == ExportStatus.READY:
         return job
-    total = _total(job)
+    # The whole salon is read from the standby while it keeps up (common.replica).
+    using = heavy_reads()
+    total = _total(job, using)
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportStatus.RUNNING, done=0, total=total, heartbeat_at=timezone.now()
     )
@@ -259,7 +267,7 @@ def export_build(*, job: ExportJob) -> ExportJob:
     os.close(handle)
     try:
         build = _build_archive if job.kind == ExportKind.ARCHIVE else _build_csv
-        filename = build(job, path)
+        filename = build(job, path, using)
         fault_point("export-file-built")
         old = job.file.name
         with open(path, "rb") as built:
