@@ -47,9 +47,15 @@ class AppProcess:
     redis: Any = None
 
     def __init__(
-        self, base: Path, *, extra_env: dict[str, str] | None = None, share_with: "AppProcess | None" = None
+        self,
+        base: Path,
+        *,
+        extra_env: dict[str, str] | None = None,
+        share_with: "AppProcess | None" = None,
+        database_url: str = "",
     ):
-        """share_with: a second app server on the same database and photo folder as that one."""
+        """share_with: a second app server on the same database and photo folder as that one.
+        database_url: a database of the test's own (tests/postgres_pair.py), neither made nor dropped here."""
         self.base = base
         base.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -62,6 +68,8 @@ class AppProcess:
         if share_with is not None:
             self.db_name = ""  # dropped by the one that made it
             database_url = share_with.env["DATABASE_URL"]
+        elif database_url:
+            self.db_name = ""
         elif self.pg_admin_url:
             self.db_name = f"karte_proc_{uuid.uuid4().hex[:12]}"
             with psycopg.connect(self.pg_admin_url, autocommit=True) as conn:
