@@ -43,7 +43,8 @@ test: lint
 	scripts/ensure-test-tools
 	scripts/with-rgw $(MAKE) --no-print-directory suites
 
-# The suite on SQLite, and on PostgreSQL when DATABASE_URL is set (make test wraps it with a real S3).
+# The suite on SQLite, and on PostgreSQL when DATABASE_URL is set: directly, and once more through a
+# PgBouncer in transaction mode, as production runs it (make test wraps it with a real S3).
 suites:
 	@echo "== tests on SQLite"
 	env -u DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS)
@@ -51,6 +52,10 @@ suites:
 		echo "== tests on $${DATABASE_URL%%:*}"; \
 		$(BIN)/pytest -n $(PYTEST_WORKERS); \
 	fi
+	@case "$$DATABASE_URL" in postgres*) \
+		echo "== tests on PostgreSQL through PgBouncer"; \
+		scripts/with-pgbouncer $(BIN)/pytest -n $(PYTEST_WORKERS);; \
+	esac
 
 # The crash test with 200 kills instead of the 20 of make test.
 soak: setup

@@ -14,7 +14,7 @@ from .services import MONTHS, analytics_roll_up, month_starts
 STALE_AFTER = datetime.timedelta(hours=20)
 
 
-@salon_task()
+@salon_task(bulk=True)
 def analytics_roll_up_salon(salon) -> None:
     analytics_roll_up(salon=salon)
 

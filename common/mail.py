@@ -15,7 +15,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .tasks import enqueue_safely, task
+from .tasks import INTERACTIVE, enqueue_safely, task
 
 log = logging.getLogger("karte.mail")
 
@@ -41,7 +41,8 @@ def mail_render(*, to: str, template: str, context: dict[str, object], language:
     return Mail(to=to, subject=" ".join(subject.split()), text=text, html=html)
 
 
-@task(retries=MAIL_RETRIES, retry_delay=MAIL_RETRY_DELAY_SECONDS, retry_backoff=2)  # type: ignore[untyped-decorator]
+# A password link is waited for at a screen.
+@task(retries=MAIL_RETRIES, retry_delay=MAIL_RETRY_DELAY_SECONDS, retry_backoff=2, priority=INTERACTIVE)  # type: ignore[untyped-decorator]
 def mail_deliver(to: str, subject: str, text: str, html: str) -> None:
     message = EmailMultiAlternatives(
         subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]

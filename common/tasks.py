@@ -6,6 +6,11 @@
   or storage outage. A task must be safe to run twice: a worker killed mid-task loses it, and the
   periodic sweeps that look for such work ask for it again.
 
+And one for fairness between salons: the queue hands out the most urgent work first (priorities
+below), bulk work (a salon's whole data, or every phone) never takes a worker process's last
+thread, and a salon runs one bulk task at a time (bulk_slot). So one salon's export or
+100,000-phone broadcast does not hold up another salon's photo copies.
+
 And one for scheduled jobs: every worker that runs the schedule enqueues each job at its time, so
 with several machines a job is queued several times. The first run to claim the job's time (a row
 per job, common.models.ScheduledRun) does the work; the others are cancelled. A run that fails gives
@@ -14,19 +19,88 @@ its time back, so a retry or the next copy in the queue does it.
 
 import datetime
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 from huey.api import PeriodicTask, Task
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
-from huey.exceptions import CancelExecution
+from huey.exceptions import CancelExecution, RetryTask
 
 log = logging.getLogger("karte.tasks")
 
 RETRIES = 5
 RETRY_DELAY_SECONDS = 5
 RETRY_BACKOFF = 2
+
+# Priorities: the queue hands out the highest first (Huey's priority queue on Redis and SQLite).
+INTERACTIVE = 100  # someone is looking at a screen for it: a photo's copies, a password link
+MESSAGES = 50  # pushes and reminders that are due
+BULK = 10  # a salon's whole data or every phone: exports, broadcasts, the nightly roll-up
+# Sweeps and everything else: 0.
+
+# Bulk work that finds no slot is put back this long, behind whatever else is queued.
+BULK_WAIT_SECONDS = 5
+# A salon's bulk slot is held at most this long, should its worker die without giving it back.
+SALON_BULK_LEASE_SECONDS = 30 * 60
+
+_bulk_threads: threading.BoundedSemaphore | None = None
+_bulk_threads_made = threading.Lock()
+
+
+def bulk_threads() -> int:
+    """How many of a worker process's threads bulk work may take: all but one, at least one."""
+    return max(1, int(settings.HUEY["consumer"]["workers"]) - 1)
+
+
+def _bulk_semaphore() -> threading.BoundedSemaphore:
+    global _bulk_threads
+    with _bulk_threads_made:
+        if _bulk_threads is None:
+            _bulk_threads = threading.BoundedSemaphore(bulk_threads())
+        return _bulk_threads
+
+
+@contextmanager
+def bulk_slot(salon_id: int | None) -> Iterator[None]:
+    """Run bulk work in a slot, or put it back in the queue for BULK_WAIT_SECONDS.
+
+    A process's bulk work takes all of its threads but one, which is kept for the interactive work
+    (photo copies, mail) and messages; and a salon's bulk work runs one task at a time across
+    every worker (a lease in the shared cache), so one salon cannot fill the bulk slots that other
+    salons' exports and broadcasts wait for. With the cache down, only the first rule holds.
+    """
+    if HUEY.immediate:
+        yield
+        return
+    threads = _bulk_semaphore()
+    if not threads.acquire(blocking=False):
+        raise RetryTask(delay=BULK_WAIT_SECONDS)
+    lease = ""
+    try:
+        if salon_id is not None:
+            key = f"karte:bulk-salon:{salon_id}"
+            try:
+                taken = cache.add(key, 1, SALON_BULK_LEASE_SECONDS)
+            except Exception:
+                log.warning("No salon lease for bulk work: the cache is unreachable.", exc_info=True)
+            else:
+                if not taken:
+                    raise RetryTask(delay=BULK_WAIT_SECONDS)
+                lease = key
+        yield
+    finally:
+        if lease:
+            try:
+                cache.delete(lease)
+            except Exception:
+                log.warning("The salon lease %s runs out by itself.", lease, exc_info=True)
+        threads.release()
 
 
 def enqueue_safely(task: Any, *args: Any, **kwargs: Any) -> bool:

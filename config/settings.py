@@ -181,6 +181,15 @@ if DATABASE_REPLICA_URL:
         # Tests read the one test database through both names.
         "TEST": {"MIRROR": "default"},
     }
+# The primary itself, not through the pool, for pg_dump and pg_restore (backup and restore).
+DATABASE_DIRECT_URL = os.environ.get("DATABASE_DIRECT_URL", "")
+DATABASE_DIRECT = (
+    database_from_url(
+        DATABASE_DIRECT_URL, name="DATABASE_DIRECT_URL", conn_max_age=0, pooled=False, prepared=False
+    )
+    if DATABASE_DIRECT_URL
+    else None
+)
 # Further behind than this, the standby is passed over and the heavy reads go to the primary.
 DB_REPLICA_MAX_LAG_SECONDS = env_int("DB_REPLICA_MAX_LAG_SECONDS", 30)
 if not 0 <= DB_REPLICA_MAX_LAG_SECONDS <= 600:
@@ -229,7 +238,9 @@ HUEY: dict = {
     },
 }
 if TASKS_REDIS_URL:
-    HUEY.update({"huey_class": "huey.RedisHuey", "url": TASKS_REDIS_URL})
+    # A priority queue (common.tasks): its Redis key is a sorted set, so it has a name of its own
+    # beside a plain list queue left by an older release (whose work the sweeps ask for again).
+    HUEY.update({"huey_class": "huey.PriorityRedisHuey", "name": "karte-by-priority", "url": TASKS_REDIS_URL})
 else:
     HUEY.update(
         {

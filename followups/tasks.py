@@ -2,14 +2,14 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from huey import crontab
 
-from common.tasks import periodic_task
+from common.tasks import MESSAGES, periodic_task
 from salons.models import Salon
 
 from .models import FollowUpRule
 from .services import followups_plan_birthdays, followups_send_due
 
 
-@periodic_task(crontab(minute="*"))
+@periodic_task(crontab(minute="*"), priority=MESSAGES)
 def followups_send() -> None:
     """Every minute: the messages that are due. Each is sent once, whichever worker takes it."""
     with scopes_disabled():

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from huey import crontab
 
-from common.tasks import enqueue_safely, periodic_task
+from common.tasks import INTERACTIVE, enqueue_safely, periodic_task
 from salons.tasks import salon_task
 
 from .models import ImageAsset, ImageFailure, ImageStatus
@@ -21,7 +21,7 @@ STALLED_AFTER = datetime.timedelta(minutes=2)
 MAX_ATTEMPTS = 5
 
 
-@salon_task()
+@salon_task(priority=INTERACTIVE)  # staff wait at the tablet for 処理中 to go
 def image_make_copies(salon, asset_id: str) -> None:
     image_asset_make_copies(asset_id=asset_id)
 

@@ -37,12 +37,27 @@ def _file_sha256(path: Path) -> str:
 
 
 def _pg_env(using: str) -> dict[str, str]:
-    settings = connections[using].settings_dict
+    """libpq's environment for pg_dump and pg_restore on that database. They keep session state,
+    so the primary is reached by DATABASE_DIRECT_URL, not through a pool in transaction mode,
+    where their settings would stay on a server connection for the app's next transaction."""
+    database = connections[using].settings_dict
+    settings = database
+    if using == PRIMARY and django_settings.DATABASE_DIRECT:
+        settings = django_settings.DATABASE_DIRECT
+    elif using == PRIMARY and django_settings.DB_POOLED:
+        raise BackupError(
+            "the primary is reached through a pool (DB_POOLED), where pg_dump and pg_restore cannot "
+            "run, and the standby is missing or too far behind: set DATABASE_DIRECT_URL to the "
+            "primary itself, or try again once the standby has caught up"
+        )
     env = {**os.environ}
     for key, name in (("PGHOST", "HOST"), ("PGPORT", "PORT"), ("PGUSER", "USER"), ("PGPASSWORD", "PASSWORD")):
         if settings.get(name):
             env[key] = str(settings[name])
-    env["PGDATABASE"] = settings["NAME"]
+    env["PGDATABASE"] = database["NAME"]  # the one Django uses (in tests, the test database)
+    attrs = settings.get("OPTIONS", {}).get("target_session_attrs")
+    if attrs:
+        env["PGTARGETSESSIONATTRS"] = attrs
     return env
 
 
@@ -57,18 +72,12 @@ def _dump_database(output: Path) -> tuple[str, list[Expected]]:
         target = output / "database.dump"
         # From the standby while it keeps up (common.replica).
         using = heavy_reads()
-        if using == PRIMARY and django_settings.DB_POOLED:
-            # pg_dump sets things for its session, which a pool in transaction mode would hand on
-            # to the app's next transaction on that server connection.
-            raise BackupError(
-                "the standby is missing or too far behind, and the primary is reached through a pool "
-                "(DB_POOLED), where pg_dump cannot run; try again once the standby has caught up"
-            )
+        env = _pg_env(using)
         with transaction.atomic(using=using), connections[using].cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
-            _run(["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={target}"], _pg_env(using))
+            _run(["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={target}"], env)
             files = list(expected_files(using))  # read in the same snapshot as the dump
         return target.name, files
     if connection.vendor == "sqlite":

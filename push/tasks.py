@@ -8,23 +8,24 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from huey import crontab
 
-from common.tasks import enqueue_safely, periodic_task, task
+from common.tasks import BULK, MESSAGES, bulk_slot, enqueue_safely, periodic_task, task
 from notices.models import Notice
 from salons.tasks import salon_task
 
 from .services import BATCH, notices_push_plan, notices_to_push, pushes_send_due
 
 
-@salon_task()
+@salon_task(bulk=True)  # a broadcast's planning writes a row per phone
 def notice_push_plan_task(salon, *notice_ids: int) -> None:
     notices = list(Notice.objects.filter(pk__in=notice_ids))
     if notices_push_plan(salon=salon, notices=notices, now=timezone.now()):
         enqueue_safely(pushes_send_batch)
 
 
-@task(retries=5, retry_delay=5)
+@task(retries=5, retry_delay=5, priority=BULK)
 def pushes_send_batch() -> None:
-    with scopes_disabled():
+    # Each batch in a bulk slot: a broadcast to every phone never takes a worker's last thread.
+    with bulk_slot(None), scopes_disabled():
         outcome = pushes_send_due(now=timezone.now())
     if sum(outcome.values()) >= BATCH:
         enqueue_safely(pushes_send_batch)  # more are due: the next batch queues behind other work
@@ -32,7 +33,7 @@ def pushes_send_batch() -> None:
 
 # Every minute: notices whose display period has begun (one posted for tomorrow goes tomorrow),
 # pushes held by quiet hours or a push service's Retry-After, and work a lost task left behind.
-@periodic_task(crontab(minute="*"))
+@periodic_task(crontab(minute="*"), priority=MESSAGES)
 def pushes_tick() -> None:
     with scopes_disabled():
         due = notices_to_push(now=timezone.now())

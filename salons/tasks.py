@@ -2,19 +2,23 @@
 
 import functools
 import logging
+from contextlib import nullcontext
 
 from django_scopes import scope
 
-from common.tasks import RETRIES, RETRY_BACKOFF, RETRY_DELAY_SECONDS, task
+from common.tasks import BULK, RETRIES, RETRY_BACKOFF, RETRY_DELAY_SECONDS, bulk_slot, task
 
 from .models import Salon
 
 log = logging.getLogger("karte.tasks")
 
 
-def salon_task(**options):
+def salon_task(*, bulk: bool = False, **options):
     """A task that runs inside the scope of the salon whose id is its first argument, so it can no
-    more read another salon's rows than a staff page can."""
+    more read another salon's rows than a staff page can.
+
+    bulk: work on the salon's whole data or every phone, run at BULK priority in a bulk slot (one
+    such task of a salon at a time, never a worker's last thread: common.tasks.bulk_slot)."""
 
     def decorator(fn):
         @functools.wraps(fn)
@@ -23,8 +27,11 @@ def salon_task(**options):
             if salon is None:
                 log.info("Task %s skipped: salon %s no longer exists.", fn.__name__, salon_id)
                 return None
-            with scope(salon=salon):
+            with bulk_slot(salon_id) if bulk else nullcontext(), scope(salon=salon):
                 return fn(salon, *args, **kwargs)
+
+        if bulk:
+            options.setdefault("priority", BULK)
 
         options.setdefault("retries", RETRIES)
         options.setdefault("retry_delay", RETRY_DELAY_SECONDS)

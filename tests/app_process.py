@@ -174,16 +174,17 @@ class AppProcess:
         wait_for(lambda: set(self.worker_pids()) - set(pids), timeout=30, what="a new worker")
         return len(pids)
 
-    def start_task_worker(self, *, nice: int = 0, **extra_env: str) -> subprocess.Popen:
+    def start_task_worker(self, *, nice: int = 0, threads: int = 1, **extra_env: str) -> subprocess.Popen:
         """`manage.py run_huey`, the background worker, as production runs it (no periodic jobs)."""
         worker = subprocess.Popen(
             [
                 *(["nice", "-n", str(nice)] if nice else []),
                 sys.executable,
-                *("manage.py", "run_huey", "--workers", "1", "--no-periodic", "--flush-locks"),
+                *("manage.py", "run_huey", "--workers", str(threads), "--no-periodic", "--flush-locks"),
             ],
             cwd=ROOT,
-            env={**self.env, **extra_env},
+            # KARTE_TASK_WORKERS as deploy/systemd sets it beside --workers (common.tasks.bulk_threads).
+            env={**self.env, "KARTE_TASK_WORKERS": str(threads), **extra_env},
             stdout=(self.base / "worker.log").open("ab"),
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -33,6 +33,26 @@ def pytest_report_header(config):
     return "object storage tests: moto's in-process S3 (no RGW on this machine)"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Through PgBouncer (scripts/with-pgbouncer): before the test databases are dropped, the
+    bouncer lets go of its server connections to them, which would keep DROP DATABASE waiting."""
+    yield
+    admin = os.environ.get("KARTE_PGBOUNCER_ADMIN_URL")
+    if not admin:
+        return
+    import psycopg
+    from django.db import connections
+
+    names = {connection.settings_dict["NAME"] for connection in connections.all()}
+    for connection in connections.all():
+        connection.close()
+    with psycopg.connect(admin, autocommit=True, cursor_factory=psycopg.ClientCursor) as console:
+        for name in names:
+            console.execute(f"KILL {name}")
+            console.execute(f"RESUME {name}")
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -18,7 +18,7 @@ STALLED_AFTER = datetime.timedelta(minutes=2)
 MAX_ATTEMPTS = 3
 
 
-@salon_task()
+@salon_task(bulk=True)
 def export_make(salon, job_id: int) -> None:
     job = ExportJob.objects.filter(pk=job_id).first()
     if job is not None:

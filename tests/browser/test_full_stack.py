@@ -1,11 +1,13 @@
 """The production stack, booted as an operator would run it, and the core flow once in Chromium.
 
 nginx (deploy/nginx/karte.conf) in front of two app servers (gunicorn), one background worker
-(`manage.py run_huey`), PostgreSQL, a Redis of the test's own (cache, rate limits and task queue),
-and Ceph RGW as the photo store: log in, upload a photo, publish it, link a phone, see the photo
+(`manage.py run_huey`), a PostgreSQL primary with a synchronous standby, each behind a PgBouncer in
+transaction mode (deploy/postgres-pair; the app reaches them with one multi-host address and reads
+its exports from the standby), a Redis of the test's own (cache, rate limits and task queue), and
+Ceph RGW as the photo store: log in, upload a photo, publish it, link a phone, see the photo
 on the phone, unpublish it, and it is gone. Halfway, one app server is stopped: nginx carries on
-with the other. Nothing is mocked; it needs PostgreSQL, RGW, nginx and redis-server (make test has
-them on this machine; without one of them the test is skipped and says which).
+with the other. Nothing is mocked; it needs PostgreSQL with PgBouncer, RGW, nginx and redis-server (make
+test has them on this machine; without one of them the test is skipped and says which).
 """
 
 import os
@@ -20,8 +22,9 @@ import requests
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.app_process import OWNER, AppProcess
+from tests.app_process import OWNER, AppProcess, wait_for
 from tests.nginx_process import NginxProcess
+from tests.postgres_pair import PostgresPair, missing
 from tests.redis_process import RedisProcess
 from tests.smtp_server import SmtpServer, link_in, text_of
 
@@ -37,6 +40,9 @@ pytestmark = [
     pytest.mark.skipif(not RGW, reason="needs Ceph RGW (deploy/rgw; make test starts it)"),
     pytest.mark.skipif(shutil.which("nginx") is None, reason="needs nginx"),
     pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server"),
+    pytest.mark.skipif(bool(missing()), reason=missing() or "-"),
+    # Its databases are its own pair: once, in the direct PostgreSQL run, is enough.
+    pytest.mark.skipif(bool(os.environ.get("KARTE_PGBOUNCER_ADMIN_URL")), reason="ran in the direct run"),
 ]
 
 CUSTOMER = """
@@ -59,6 +65,7 @@ get_user_model().objects.filter(username="process-owner").update(email="owner@pr
 @pytest.fixture
 def stack(tmp_path):
     smtp = SmtpServer().start()
+    pair = PostgresPair().start()
     redis_server = RedisProcess()
     redis_server.start()
     bucket = f"karte-stack-{uuid.uuid4().hex[:10]}"
@@ -89,8 +96,12 @@ def stack(tmp_path):
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp.port),
         "EMAIL_USE_TLS": "0",
+        # Through the bouncers to whichever server is the primary; heavy reads on the standby.
+        "DB_POOLED": "1",
+        "DB_CONN_MAX_AGE": "60",
+        "DATABASE_REPLICA_URL": pair.env["DATABASE_REPLICA_URL"],
     }
-    first = AppProcess(tmp_path / "app1", extra_env=env)
+    first = AppProcess(tmp_path / "app1", extra_env=env, database_url=pair.env["DATABASE_URL"])
     second = AppProcess(tmp_path / "app2", extra_env=env, share_with=first)
     nginx = None
     try:
@@ -108,6 +119,7 @@ def stack(tmp_path):
         yield SimpleNamespace(
             url=f"http://localhost:{nginx.port}",
             apps=(first, second),
+            pair=pair,
             customer_pk=customer_pk,
             smtp=smtp,
             stored=lambda: sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])),
@@ -118,6 +130,7 @@ def stack(tmp_path):
         second.stop()
         first.stop()
         redis_server.stop()
+        pair.stop()
         smtp.stop()
 
 
@@ -215,6 +228,9 @@ def test_upload_publish_link_see_unpublish_gone(stack, browser, tmp_path):
         phone.reload()
         expect(phone.locator(".cv-item--photo")).to_have_count(0)
         assert phone.request.get(stack.url + image_url).status == 404
+        # The standby has every save (it wrote each before the save was acknowledged) and replays it.
+        replayed = lambda: stack.pair.query("standby", "SELECT is_public FROM kartes_karteitem") == [(False,)]  # noqa: E731
+        wait_for(replayed, timeout=10, what="the standby to replay the change")
     finally:
         tablet_context.close()
         phone_context.close()
