@@ -7,7 +7,7 @@ PYTEST_WORKERS ?= 2
 # make run PORT=8080 serves elsewhere; the printed addresses follow.
 PORT ?= 8000
 
-.PHONY: run test suites setup demo lint bench bench-transfer bench-push bench-ledger bench-duplicates messages screenshots soak
+.PHONY: run test suites setup demo lint bench bench-transfer bench-push bench-queues bench-ledger bench-duplicates messages screenshots soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,11 @@ bench-ledger: setup
 bench-duplicates: setup
 	env -u DATABASE_URL $(BIN)/python scripts/bench_duplicates.py
 	@if [ -n "$$DATABASE_URL" ]; then $(BIN)/python scripts/bench_duplicates.py; fi
+
+# Another salon's photo, upload → ready, while one salon broadcasts to every phone and exports.
+bench-queues: setup
+	scripts/ensure-test-tools
+	$(BIN)/python scripts/bench_queues.py
 
 bench-push: setup
 	env -u DATABASE_URL $(BIN)/python scripts/bench_push.py

@@ -7,9 +7,10 @@
   periodic sweeps that look for such work ask for it again.
 
 And one for fairness between salons: the queue hands out the most urgent work first (priorities
-below), bulk work (a salon's whole data, or every phone) never takes a worker process's last
-thread, and a salon runs one bulk task at a time (bulk_slot). So one salon's export or
-100,000-phone broadcast does not hold up another salon's photo copies.
+below); neither bulk work (a salon's whole data) nor a broadcast's pushes take a worker process's
+last thread, and bulk work leaves one more for pushes where there are three or more; a salon runs
+one bulk task at a time (bulk_slot, message_slot). So one salon's export or 100,000-phone
+broadcast does not hold up another salon's photo copies.
 
 And one for scheduled jobs: every worker that runs the schedule enqueues each job at its time, so
 with several machines a job is queued several times. The first run to claim the job's time (a row
@@ -44,63 +45,93 @@ MESSAGES = 50  # pushes and reminders that are due
 BULK = 10  # a salon's whole data or every phone: exports, broadcasts, the nightly roll-up
 # Sweeps and everything else: 0.
 
-# Bulk work that finds no slot is put back this long, behind whatever else is queued.
-BULK_WAIT_SECONDS = 5
+# Work that finds no thread free for it is put back this long, behind whatever else is queued.
+SLOT_WAIT_SECONDS = 5
 # A salon's bulk slot is held at most this long, should its worker die without giving it back.
 SALON_BULK_LEASE_SECONDS = 30 * 60
 
-_bulk_threads: threading.BoundedSemaphore | None = None
-_bulk_threads_made = threading.Lock()
+_semaphores: dict[str, threading.BoundedSemaphore] = {}
+_semaphores_made = threading.Lock()
 
 
-def bulk_threads() -> int:
-    """How many of a worker process's threads bulk work may take: all but one, at least one."""
+def background_threads() -> int:
+    """Threads of a worker process that messages and bulk work may take: all but one, which is
+    kept for the interactive work (photo copies, mail)."""
     return max(1, int(settings.HUEY["consumer"]["workers"]) - 1)
 
 
-def _bulk_semaphore() -> threading.BoundedSemaphore:
-    global _bulk_threads
-    with _bulk_threads_made:
-        if _bulk_threads is None:
-            _bulk_threads = threading.BoundedSemaphore(bulk_threads())
-        return _bulk_threads
+def bulk_threads() -> int:
+    """Threads that bulk work may take: all but two, so that pushes keep going beside an export
+    (with two threads, bulk work and pushes take turns in one)."""
+    return max(1, int(settings.HUEY["consumer"]["workers"]) - 2)
+
+
+def _semaphore(name: str, count: int) -> threading.BoundedSemaphore:
+    with _semaphores_made:
+        if name not in _semaphores:
+            _semaphores[name] = threading.BoundedSemaphore(count)
+        return _semaphores[name]
+
+
+@contextmanager
+def _thread(name: str, count: int) -> Iterator[None]:
+    semaphore = _semaphore(name, count)
+    if not semaphore.acquire(blocking=False):
+        raise RetryTask(delay=SLOT_WAIT_SECONDS)
+    try:
+        yield
+    finally:
+        semaphore.release()
+
+
+@contextmanager
+def message_slot() -> Iterator[None]:
+    """Run a batch of pushes on a background thread, or put it back for SLOT_WAIT_SECONDS."""
+    if HUEY.immediate:
+        yield
+        return
+    with _thread("background", background_threads()):
+        yield
 
 
 @contextmanager
 def bulk_slot(salon_id: int | None) -> Iterator[None]:
-    """Run bulk work in a slot, or put it back in the queue for BULK_WAIT_SECONDS.
+    """Run bulk work in a slot, or put it back in the queue for SLOT_WAIT_SECONDS.
 
-    A process's bulk work takes all of its threads but one, which is kept for the interactive work
-    (photo copies, mail) and messages; and a salon's bulk work runs one task at a time across
-    every worker (a lease in the shared cache), so one salon cannot fill the bulk slots that other
-    salons' exports and broadcasts wait for. With the cache down, only the first rule holds.
+    Bulk work takes a background thread and a bulk thread of its process (so the last thread stays
+    free for photos and mail, and with three or more, one for pushes too); and a salon's bulk work
+    runs one task at a time across every worker (a lease in the shared cache), so one salon cannot
+    fill the bulk slots that other salons' exports and broadcasts wait for. With the cache down,
+    only the threads are counted.
     """
     if HUEY.immediate:
         yield
         return
-    threads = _bulk_semaphore()
-    if not threads.acquire(blocking=False):
-        raise RetryTask(delay=BULK_WAIT_SECONDS)
-    lease = ""
+    with _thread("background", background_threads()), _thread("bulk", bulk_threads()), _salon_lease(salon_id):
+        yield
+
+
+@contextmanager
+def _salon_lease(salon_id: int | None) -> Iterator[None]:
+    if salon_id is None:
+        yield
+        return
+    key = f"karte:bulk-salon:{salon_id}"
     try:
-        if salon_id is not None:
-            key = f"karte:bulk-salon:{salon_id}"
-            try:
-                taken = cache.add(key, 1, SALON_BULK_LEASE_SECONDS)
-            except Exception:
-                log.warning("No salon lease for bulk work: the cache is unreachable.", exc_info=True)
-            else:
-                if not taken:
-                    raise RetryTask(delay=BULK_WAIT_SECONDS)
-                lease = key
+        taken = cache.add(key, 1, SALON_BULK_LEASE_SECONDS)
+    except Exception:
+        log.warning("No salon lease for bulk work: the cache is unreachable.", exc_info=True)
+        yield
+        return
+    if not taken:
+        raise RetryTask(delay=SLOT_WAIT_SECONDS)
+    try:
         yield
     finally:
-        if lease:
-            try:
-                cache.delete(lease)
-            except Exception:
-                log.warning("The salon lease %s runs out by itself.", lease, exc_info=True)
-        threads.release()
+        try:
+            cache.delete(key)
+        except Exception:
+            log.warning("The salon lease %s runs out by itself.", key, exc_info=True)
 
 
 def enqueue_safely(task: Any, *args: Any, **kwargs: Any) -> bool:

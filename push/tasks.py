@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from huey import crontab
 
-from common.tasks import BULK, MESSAGES, bulk_slot, enqueue_safely, periodic_task, task
+from common.tasks import MESSAGES, enqueue_safely, message_slot, periodic_task, task
 from notices.models import Notice
 from salons.tasks import salon_task
 
@@ -22,10 +22,10 @@ def notice_push_plan_task(salon, *notice_ids: int) -> None:
         enqueue_safely(pushes_send_batch)
 
 
-@task(retries=5, retry_delay=5, priority=BULK)
+@task(retries=5, retry_delay=5, priority=MESSAGES)
 def pushes_send_batch() -> None:
-    # Each batch in a bulk slot: a broadcast to every phone never takes a worker's last thread.
-    with bulk_slot(None), scopes_disabled():
+    # A broadcast to every phone never takes a worker's last thread, kept for photos and mail.
+    with message_slot(), scopes_disabled():
         outcome = pushes_send_due(now=timezone.now())
     if sum(outcome.values()) >= BATCH:
         enqueue_safely(pushes_send_batch)  # more are due: the next batch queues behind other work

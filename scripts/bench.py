@@ -298,6 +298,9 @@ def main():
     import bench_uploads
 
     lines += bench_uploads.main()
+    import bench_queues
+
+    lines += bench_queues.main()
     if connection.vendor == "postgresql":
         import bench_scale
 

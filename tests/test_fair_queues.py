@@ -11,8 +11,17 @@ exports wait their turn instead of filling the worker.
 import json
 
 import pytest
+from huey.exceptions import RetryTask
 
-from common.tasks import BULK, INTERACTIVE, MESSAGES, bulk_slot, bulk_threads
+from common.tasks import (
+    BULK,
+    INTERACTIVE,
+    MESSAGES,
+    background_threads,
+    bulk_slot,
+    bulk_threads,
+    message_slot,
+)
 from kartes.tasks import image_make_copies
 from push.tasks import pushes_send_batch, pushes_tick
 from transfer.tasks import export_make
@@ -42,27 +51,54 @@ print(json.dumps([list(row) for row in rows]))
 def test_the_queue_hands_out_photos_before_messages_before_bulk_work():
     assert image_make_copies.s(1, "x").priority == INTERACTIVE
     assert pushes_tick.s().priority == MESSAGES
+    assert pushes_send_batch.s().priority == MESSAGES
     assert export_make.s(1, 1).priority == BULK
-    assert pushes_send_batch.s().priority == BULK
     assert INTERACTIVE > MESSAGES > BULK > 0
 
 
-def test_bulk_work_leaves_a_thread_free_and_takes_turns_within_a_salon(settings, monkeypatch):
+@pytest.fixture
+def threads(settings, monkeypatch):
+    """A worker process of N threads, out of immediate mode, with fresh thread counts."""
     from huey.contrib.djhuey import HUEY
-    from huey.exceptions import RetryTask
 
     import common.tasks
 
     monkeypatch.setattr(HUEY, "immediate", False)
-    settings.HUEY = {**settings.HUEY, "consumer": {**settings.HUEY["consumer"], "workers": 3}}
-    monkeypatch.setattr(common.tasks, "_bulk_threads", None)
-    assert bulk_threads() == 2
+    monkeypatch.setattr(common.tasks, "_semaphores", {})
+
+    def of(count: int) -> None:
+        settings.HUEY = {**settings.HUEY, "consumer": {**settings.HUEY["consumer"], "workers": count}}
+        common.tasks._semaphores.clear()
+
+    return of
+
+
+def test_with_two_threads_one_is_kept_for_photos_and_bulk_work_and_pushes_take_turns(threads):
+    threads(2)
+    assert (background_threads(), bulk_threads()) == (1, 1)
     with bulk_slot(1):
-        # The same salon: its next bulk task waits its turn.
-        with pytest.raises(RetryTask), bulk_slot(1):
+        with pytest.raises(RetryTask), message_slot():
             pass
-        # Another salon takes the second bulk thread; the third is kept for photos and mail.
-        with bulk_slot(2), pytest.raises(RetryTask), bulk_slot(3):
+        with pytest.raises(RetryTask), bulk_slot(2):
+            pass
+    with message_slot(), pytest.raises(RetryTask), bulk_slot(2):
+        pass
+
+
+def test_with_three_threads_pushes_go_on_beside_an_export(threads):
+    threads(3)
+    assert (background_threads(), bulk_threads()) == (2, 1)
+    # The third thread is kept for photos.
+    with bulk_slot(1), message_slot(), pytest.raises(RetryTask), message_slot():
+        pass
+
+
+def test_a_salon_runs_one_bulk_task_at_a_time(threads):
+    threads(4)
+    with bulk_slot(1):
+        with pytest.raises(RetryTask), bulk_slot(1):  # the same salon: its next task waits its turn
+            pass
+        with bulk_slot(2):  # another salon's runs
             pass
     with bulk_slot(1), bulk_slot(2):  # both given back
         pass
