@@ -3,11 +3,12 @@
 A real server (gunicorn, 2 sync workers) and one `run_huey` worker (2 threads, at a lower CPU
 priority, as deploy/systemd runs it) on a Redis queue of this run's own, on this run's database
 kind. The big salon has PHONES customers, each with a karte and a phone subscribed to push (a
-push service of this run's own on 127.0.0.1, checking every VAPID signature); the small salon's
-staff upload PHOTOS photos one after the other and ask for each one's state every 0.1 s, as the
-editor does. Measured idle, then while the big salon posts a notice to every phone and asks for
-its three exports (customers, kartes, everything as a ZIP) at once. The ratio is the p50 during ÷
-the p50 idle, in the same run: target ≤ 1.5.
+push service of this run's own on 127.0.0.1, checking every VAPID signature and decrypting every
+payload at the lowest CPU priority, as it stands in for services elsewhere); the small salon's
+staff upload photos one after the other and ask for each one's state every 0.1 s, as the editor
+does. Measured idle, then for as long as the big salon's notice to every phone and its three
+exports (customers, kartes, everything as a ZIP), asked for at once, are being worked on. The
+ratio is the p50 during ÷ the p50 idle, in the same run: target ≤ 1.5.
 
     python scripts/bench_queues.py [phones]        (default 20000)
 """
@@ -19,6 +20,7 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -29,10 +31,14 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_push import serve  # noqa: E402  (the push service of bench_push, in a process of its own)
+
 from tests.app_process import AppProcess, wait_for  # noqa: E402
 from tests.redis_process import RedisProcess  # noqa: E402
 
 PHOTOS = 8
+# Photos at most during the load (about 0.6 s each), so that a stuck load cannot run for ever.
+MAX_DURING = 600
 TARGET = 1.5
 
 BIG_SALON = """
@@ -72,7 +78,6 @@ LOAD = """
 from django.utils import timezone
 from django_scopes import scope
 from notices.services import notice_create
-from push.tasks import notices_posted
 from salons.models import Salon, StaffMember
 from transfer.exports import export_request
 salon = Salon.objects.get(slug="big")
@@ -93,20 +98,6 @@ with scopes_disabled():
     print(PushDelivery.objects.filter(status="sent").count(), PushDelivery.objects.count(),
           ExportJob.objects.filter(status="ready").count())
 """
-
-
-def serve(vapid_public: str, browser_private: bytes, auth: bytes, ready, commands) -> None:
-    from cryptography.hazmat.primitives.serialization import load_der_private_key
-
-    from tests.push_service import Browser, PushService
-
-    browser = Browser()
-    browser.private_key = load_der_private_key(browser_private, password=None)  # type: ignore[assignment]
-    browser.auth = auth
-    service = PushService(vapid_public_key=vapid_public, every_phone=browser).start()
-    ready.put(service.origin)
-    commands.get()
-    service.stop()
 
 
 def photo(seed: int) -> bytes:
@@ -150,6 +141,9 @@ def main(phones: int = 20_000) -> list[str]:
         target=serve, args=(public, der, phone.auth, ready, commands), daemon=True
     )
     service.start()
+    # The push service stands in for Apple's and Google's, which run elsewhere: it checks and
+    # decrypts every push at the lowest CPU priority, so that it takes no CPU Karte would have.
+    os.setpriority(os.PRIO_PROCESS, service.pid, 19)
     origin = ready.get(timeout=30)
 
     base = Path(tempfile.mkdtemp(prefix="karte-bench-queues-"))
@@ -183,19 +177,25 @@ def main(phones: int = 20_000) -> list[str]:
         idle = [upload_to_ready(app, staff, data) for data in photos[:PHOTOS]]
 
         app.shell(LOAD)
-        during: list[float] = []
-        for data in photos[:PHOTOS]:
-            during.append(upload_to_ready(app, staff, data))
-        sent, planned, exports = (int(n) for n in app.shell(PROGRESS).split())
-        busy = sent < planned or exports < 3  # the load still going when the last photo was ready
+        started = time.perf_counter()
+        done = threading.Event()
 
         def finished() -> bool:
-            done, total, made = (int(n) for n in app.shell(PROGRESS).split())
-            return total == phones and done == total and made == 3
+            sent, planned, exports = (int(n) for n in app.shell(PROGRESS).split())
+            return planned == phones and sent == planned and exports == 3
 
-        started = time.perf_counter()
-        wait_for(finished, timeout=900, what="the broadcast and the exports")
-        rest_s = time.perf_counter() - started
+        def watch() -> None:
+            wait_for(finished, timeout=900, what="the broadcast and the exports")
+            done.set()
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        # The other salon's staff go on uploading, one photo after another, until the load is over.
+        during: list[float] = []
+        while not done.is_set() and len(during) < MAX_DURING:
+            during.append(upload_to_ready(app, staff, photos[len(during) % PHOTOS]))
+        watcher.join()
+        load_s = time.perf_counter() - started
     finally:
         app.stop()
         redis_server.stop()
@@ -209,18 +209,17 @@ def main(phones: int = 20_000) -> list[str]:
         "",
         f"One worker (2 threads, nice 10) on Redis; the big salon has {phones:,} customers, kartes and",
         "phones subscribed to push. Upload → copies ready of a 2400×1800 JPEG of the other salon, one",
-        f"photo at a time, {PHOTOS} photos: idle, then while the big salon posts a notice to every phone",
-        "and asks for its three exports at once (scripts/bench_queues.py).",
+        f"photo at a time: {PHOTOS} idle, then for as long as the big salon's notice to every phone and its",
+        f"three exports (customers, kartes, everything as a ZIP) are being worked on ({load_s:.0f} s,",
+        f"{len(during)} photos). scripts/bench_queues.py.",
         "",
-        "| Photo of the other salon | p50 s | max s |",
-        "| --- | ---: | ---: |",
-        f"| idle | {statistics.median(idle):.2f} | {max(idle):.2f} |",
-        f"| during the broadcast and the exports | {statistics.median(during):.2f} | {max(during):.2f} |",
+        "| Photo of the other salon | photos | p50 s | max s |",
+        "| --- | ---: | ---: | ---: |",
+        f"| idle | {len(idle)} | {statistics.median(idle):.2f} | {max(idle):.2f} |",
+        f"| during the broadcast and the exports | {len(during)} | {statistics.median(during):.2f} | "
+        f"{max(during):.2f} |",
         "",
-        f"During ÷ idle: **{ratio:.2f}** (target ≤ {TARGET}: {'met' if ratio <= TARGET else 'not met'}). "
-        f"When the last photo was ready the big salon's work was {'still going' if busy else 'done'}: "
-        f"{sent:,} of {planned:,} pushes sent, {exports} of 3 exports made; the rest took "
-        f"{rest_s:.0f} s more.",
+        f"During ÷ idle: **{ratio:.2f}** (target ≤ {TARGET}: {'met' if ratio <= TARGET else 'not met'}).",
     ]
 
 

@@ -14,6 +14,9 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import SimpleNamespace
 
 import pytest
 import requests
@@ -99,8 +102,10 @@ def pair():
     pair.stop()
 
 
-def _app(pair: PostgresPair, base, *, workers: int) -> tuple[AppProcess, dict]:
-    """The app on the pair as deploy/postgres-pair's env file says, with a customer to work on."""
+@contextmanager
+def _running(pair: PostgresPair, base, *, workers: int) -> Iterator[SimpleNamespace]:
+    """The app on the pair as deploy/postgres-pair's env file says, with a customer to work on,
+    staff logged in and the customer's phone linked."""
     app = AppProcess(
         base,
         database_url=pair.env["DATABASE_URL"],
@@ -113,7 +118,12 @@ def _app(pair: PostgresPair, base, *, workers: int) -> tuple[AppProcess, dict]:
     app.prepare()
     ids = json.loads(app.shell(SETUP))
     app.start(preload=True, workers=workers)
-    return app, ids
+    try:
+        staff = app.login()
+        staff.headers["Accept"] = "application/json"
+        yield SimpleNamespace(app=app, ids=ids, staff=staff, phone=_linked_phone(app, ids["code"]))
+    finally:
+        app.stop()
 
 
 def _linked_phone(app: AppProcess, code: str) -> requests.Session:
@@ -155,11 +165,8 @@ def _upload(photo: bytes) -> dict:
 
 
 def test_the_primary_killed_mid_work_loses_no_acknowledged_save(pair, tmp_path):
-    app, ids = _app(pair, tmp_path / "app", workers=2)
-    try:
-        staff = app.login()
-        staff.headers["Accept"] = "application/json"
-        phone = _linked_phone(app, ids["code"])
+    with _running(pair, tmp_path / "app", workers=2) as running:
+        app, ids, staff, phone = running.app, running.ids, running.staff, running.phone
         workers = sorted(app.worker_pids())
 
         clock = Failover(pair)
@@ -197,8 +204,6 @@ def test_the_primary_killed_mid_work_loses_no_acknowledged_save(pair, tmp_path):
         urls = visible.json()["urls"]
         assert sorted(app.worker_pids()) == workers, "the app servers were not restarted"
         log = app.log.read_text()
-    finally:
-        app.stop()
 
     assert clock.promoted_at is not None and clock.back_at is not None and clock.first_503 is not None
     assert clock.killed_at is not None
@@ -232,11 +237,8 @@ print(job.file.open("rb").read().decode("utf-8-sig"))
 
 
 def test_with_the_standby_behind_people_read_the_primary_and_heavy_reads_wait_for_it(pair, tmp_path):
-    app, ids = _app(pair, tmp_path / "app", workers=1)
-    try:
-        staff = app.login()
-        staff.headers["Accept"] = "application/json"
-        phone = _linked_phone(app, ids["code"])
+    with _running(pair, tmp_path / "app", workers=1) as running:
+        app, ids, staff, phone = running.app, running.ids, running.staff, running.phone
         asset = staff.post(app.url("/uploads/"), timeout=30, **_upload(_jpeg())).json()
         saved = staff.post(
             app.url(f"/customers/{ids['customer']}/kartes/new/"),
@@ -297,5 +299,3 @@ def test_with_the_standby_behind_people_read_the_primary_and_heavy_reads_wait_fo
         assert float(caught_up) == 0
         backup = app.manage("backup", f"--output={tmp_path / 'caught-up'}")
         assert (tmp_path / "caught-up" / "database.dump").exists(), backup
-    finally:
-        app.stop()
