@@ -3,7 +3,6 @@
 queue sends; a request never waits for a push service."""
 
 import datetime
-import itertools
 import json
 import logging
 import threading
@@ -247,16 +246,15 @@ def notices_push_plan(*, salon: Any, notices: list[Notice], now: datetime.dateti
 def _push_to_everyone(salon: Any, notice: Notice, audience: Any, due: datetime.datetime) -> int:
     """A broadcast's pushes, every linked phone of the salon, written 2,000 at a time."""
     devices = audience.values_list("device_id", flat=True).order_by("device_id")
-    queued = 0
-    for start in itertools.count(0, 2000):
-        chunk = list(devices[start : start + 2000])
-        if not chunk:
-            break
+    queued, last = 0, 0
+    # Each chunk starts after the last phone of the one before (not at an offset, which the
+    # database would count through again each time): the plan's transaction stays short.
+    while chunk := list(devices.filter(device_id__gt=last)[:2000]):
         PushDelivery.objects.bulk_create(
             [PushDelivery(salon=salon, notice=notice, device_id=d, due_at=due) for d in chunk],
             ignore_conflicts=True,
         )
-        queued += len(chunk)
+        queued, last = queued + len(chunk), chunk[-1]
     return queued
 
 
