@@ -143,6 +143,7 @@ def main(phones: int = 20_000) -> list[str]:
     service.start()
     # The push service stands in for Apple's and Google's, which run elsewhere: it checks and
     # decrypts every push at the lowest CPU priority, so that it takes no CPU Karte would have.
+    assert service.pid is not None
     os.setpriority(os.PRIO_PROCESS, service.pid, 19)
     origin = ready.get(timeout=30)
 
