@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from common.fields import SalonOneToOneField
 from customers.models import Customer
 from salons.models import Salon, StaffMember
 
@@ -121,9 +122,17 @@ class CalendarFeed(models.Model):
     """A staff member's own appointments as a calendar feed at a secret address, for their phone's
     calendar. Only the SHA-256 of the address's token is kept; a new address ends the old one."""
 
-    member = models.OneToOneField(StaffMember, on_delete=models.CASCADE, related_name="calendar_feed")
-    token_sha256 = models.CharField(max_length=64, unique=True)
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
+    member = SalonOneToOneField(StaffMember, on_delete=models.CASCADE, related_name="calendar_feed")
+    # Looked up alone: the feed's address names no salon.
+    token_sha256 = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["salon", "member"], name="calendar_feed_once"),
+            models.UniqueConstraint(fields=["salon", "token_sha256"], name="calendar_feed_token_once"),
+        ]
 
     def __str__(self):
         return f"calendar of {self.member}"
@@ -144,7 +153,7 @@ class StaffShift(models.Model):
     class Meta:
         ordering = ["weekday"]
         constraints = [
-            models.UniqueConstraint(fields=["member", "weekday"], name="shift_once_a_weekday"),
+            models.UniqueConstraint(fields=["salon", "member", "weekday"], name="shift_once_a_weekday"),
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"
             ),
@@ -167,7 +176,9 @@ class ShiftException(models.Model):
 
     class Meta:
         ordering = ["date"]
-        constraints = [models.UniqueConstraint(fields=["member", "date"], name="shift_exception_once_a_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["salon", "member", "date"], name="shift_exception_once_a_day")
+        ]
 
     def __str__(self):
         return f"{self.member} {self.date}"

@@ -253,7 +253,8 @@ def calendar_feed_renew(*, member: StaffMember) -> str:
     is returned once, to be shown once."""
     token = secrets.token_urlsafe(24)
     CalendarFeed.objects.update_or_create(
-        member=member, defaults={"token_sha256": hashlib.sha256(token.encode()).hexdigest()}
+        member=member,
+        defaults={"token_sha256": hashlib.sha256(token.encode()).hexdigest(), "salon_id": member.salon_id},
     )
     return token
 

@@ -76,7 +76,7 @@ class SheetLink(models.Model):
     anyone at the counter) or a link sent to one person (single-use). Only the token's hash is kept."""
 
     salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64)
     single_use = models.BooleanField(default=True)
     note = models.CharField(_("for"), max_length=60, blank=True)
     expires_at = models.DateTimeField()
@@ -90,6 +90,7 @@ class SheetLink(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["salon", "token_hash"], name="sheet_link_once")]
 
     def __str__(self):
         return f"{self.salon} {self.created_at:%Y-%m-%d %H:%M}"

@@ -88,7 +88,7 @@ def _save_pairs(rows: list[DuplicatePair]) -> None:
     DuplicatePair.objects.bulk_create(
         rows,
         update_conflicts=True,
-        unique_fields=["first", "second"],
+        unique_fields=["salon", "first", "second"],
         update_fields=["reasons", "strong"],
         batch_size=1000,
     )

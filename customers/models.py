@@ -217,7 +217,9 @@ class DuplicatePair(models.Model):
     objects = ScopedManager(salon="salon")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["salon", "first", "second"], name="duplicate_pair_once")
+        ]
         indexes = [
             models.Index(
                 fields=["salon", "strong", "id"], name="duplicate_open", condition=models.Q(dismissed_at=None)

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from common.fields import SalonOneToOneField
 from customers.models import Customer
 from notices.models import Notice
 from salons.models import Salon
@@ -57,7 +58,7 @@ class FollowUp(models.Model):
     key = models.CharField(max_length=64)
     status = models.CharField(max_length=16, choices=FollowUpStatus.choices, default=FollowUpStatus.SCHEDULED)
     reason = models.CharField(max_length=32, blank=True)
-    notice = models.OneToOneField(Notice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    notice = SalonOneToOneField(Notice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -68,7 +69,10 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["due_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["salon", "customer", "key"], name="followup_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["salon", "customer", "key"], name="followup_once"),
+            models.UniqueConstraint(fields=["salon", "notice"], name="followup_notice_once"),
+        ]
         indexes = [
             models.Index(fields=["due_at"], name="followup_due", condition=models.Q(status="scheduled")),
             models.Index(fields=["salon", "customer", "status"], name="followup_customer"),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from common.fields import SalonOneToOneField
 from customers.models import Customer
 from salons.models import Salon, StaffMember
 
@@ -242,7 +243,7 @@ class KarteItem(models.Model):
     photo_tag = models.CharField(
         _("before/after"), max_length=8, choices=PhotoTag.choices, blank=True, default=""
     )
-    image = models.OneToOneField(
+    image = SalonOneToOneField(
         ImageAsset, null=True, blank=True, on_delete=models.PROTECT, related_name="item"
     )
     # The strokes of an illustration, kept so that it can be edited again stroke by stroke.
@@ -274,7 +275,8 @@ class KarteItem(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(kind__in=sorted(STAFF_ONLY_KINDS), is_public=True),
                 name="item_staff_only_kinds_private",
-            )
+            ),
+            models.UniqueConstraint(fields=["salon", "image"], name="item_image_once"),
         ]
 
     def __str__(self):

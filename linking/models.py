@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from common.fields import SalonOneToOneField
 from customers.models import Customer
 from salons.models import Salon, StaffMember
 
@@ -13,16 +14,15 @@ class LinkCode(models.Model):
     salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="link_codes")
     issued_by = models.ForeignKey(StaffMember, null=True, on_delete=models.SET_NULL, related_name="+")
-    code_hash = models.CharField(max_length=64, unique=True)
+    # Looked up alone (a code scanned in another salon's app is told so), unique within its salon.
+    code_hash = models.CharField(max_length=64, db_index=True)
     # The short numeric code is only unique within its salon and only while it is valid.
     numeric_hash = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     invalidated_at = models.DateTimeField(null=True, blank=True)
-    device = models.OneToOneField(
-        "Device", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    device = SalonOneToOneField("Device", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Issued together: the Step 2 code (scanned in the app, or its number typed) and the Step 1 code
     # carried in the app's address after # (opening it links the browser at once). Each is single-use.
     batch = models.UUIDField(null=True, blank=True, db_index=True)
@@ -32,6 +32,10 @@ class LinkCode(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["salon", "code_hash"], name="link_code_once"),
+            models.UniqueConstraint(fields=["salon", "device"], name="link_code_device_once"),
+        ]
 
     def __str__(self):
         return f"link code {self.pk}"
@@ -52,7 +56,7 @@ class Device(models.Model):
 
     salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="devices")
-    credential_hash = models.CharField(max_length=64, unique=True)
+    credential_hash = models.CharField(max_length=64)
     label = models.CharField(_("device"), max_length=80)
     linked_at = models.DateTimeField(_("linked at"), default=timezone.now)
     last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
@@ -63,6 +67,9 @@ class Device(models.Model):
     class Meta:
         ordering = ["-linked_at"]
         indexes = [models.Index(fields=["salon", "customer", "revoked_at"], name="device_active")]
+        constraints = [
+            models.UniqueConstraint(fields=["salon", "credential_hash"], name="device_credential_once")
+        ]
 
     def __str__(self):
         return self.label

@@ -95,7 +95,9 @@ class NoticeRead(models.Model):
     objects = ScopedManager(salon="salon")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["notice", "customer"], name="notice_read_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["salon", "notice", "customer"], name="notice_read_once")
+        ]
         indexes = [models.Index(fields=["customer", "notice"], name="notice_read_by_customer")]
 
     def __str__(self):

@@ -3,15 +3,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from common.fields import SalonOneToOneField
+
 
 class PushSubscription(models.Model):
     """Where a linked phone's browser takes push for this salon's app: one per phone, made when the
     customer turns push on, gone when they turn it off or the phone is unlinked."""
 
     salon = models.ForeignKey("salons.Salon", on_delete=models.CASCADE, related_name="+")
-    device = models.OneToOneField(
-        "linking.Device", on_delete=models.CASCADE, related_name="push_subscription"
-    )
+    device = SalonOneToOneField("linking.Device", on_delete=models.CASCADE, related_name="push_subscription")
     # The push service's address for this browser (Apple's, Google's, Mozilla's…), and the keys the
     # payload is encrypted to (RFC 8291): only that browser can read it.
     endpoint = models.URLField(max_length=1000)
@@ -20,6 +20,9 @@ class PushSubscription(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(salon="salon")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["salon", "device"], name="push_subscription_once")]
 
     def __str__(self):
         return f"push for device {self.device_id}"
@@ -57,12 +60,15 @@ class NoticePush(models.Model):
     """That a notice's pushes were planned, once, when it became visible: to how many phones."""
 
     salon = models.ForeignKey("salons.Salon", on_delete=models.CASCADE, related_name="+")
-    notice = models.OneToOneField("notices.Notice", on_delete=models.CASCADE, related_name="push")
+    notice = SalonOneToOneField("notices.Notice", on_delete=models.CASCADE, related_name="push")
     kind = models.CharField(max_length=16, choices=PushKind.choices)
     phones = models.PositiveIntegerField(default=0)
     planned_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(salon="salon")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["salon", "notice"], name="notice_push_once")]
 
     def __str__(self):
         return f"push of notice {self.notice_id} to {self.phones} phone(s)"
@@ -92,7 +98,9 @@ class PushDelivery(models.Model):
     objects = ScopedManager(salon="salon")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["notice", "device"], name="push_once_per_phone")]
+        constraints = [
+            models.UniqueConstraint(fields=["salon", "notice", "device"], name="push_once_per_phone")
+        ]
         indexes = [
             models.Index(fields=["due_at"], name="push_due", condition=models.Q(status="queued")),
             models.Index(fields=["notice", "status"], name="push_notice_status"),

@@ -283,8 +283,10 @@ def pushes_send_due(*, now: datetime.datetime, limit: int = BATCH) -> dict[str, 
     PushDelivery.objects.filter(pk__in=ids, status=DeliveryStatus.QUEUED, due_at__lte=now).update(
         due_at=held_until
     )
-    held = PushDelivery.objects.filter(pk__in=ids, due_at=held_until).select_related(
-        "salon", "notice", "device__push_subscription"
+    held = (
+        PushDelivery.objects.filter(pk__in=ids, due_at=held_until)
+        .select_related("salon", "notice", "device")
+        .prefetch_related("device__push_subscription")
     )
     outcome = {"sent": 0, "gone": 0, "later": 0, "failed": 0}
     results: list[tuple[int, str, datetime.datetime | None]] = []

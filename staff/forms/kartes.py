@@ -215,7 +215,7 @@ class ItemForm(forms.Form):
         elif kind in (ItemKind.PHOTO, ItemKind.ILLUSTRATION):
             image_id = data.get("image")
             asset = (
-                ImageAsset.objects.select_related("item").filter(pk=image_id).first() if image_id else None
+                ImageAsset.objects.prefetch_related("item").filter(pk=image_id).first() if image_id else None
             )
             used_by = getattr(asset, "item", None)
             # The submitted item id proves nothing by itself: the photo must belong to that item
