@@ -43,18 +43,21 @@ test: lint
 	scripts/ensure-test-tools
 	scripts/with-rgw $(MAKE) --no-print-directory suites
 
-# The suite on SQLite, and on PostgreSQL when DATABASE_URL is set: directly, and once more through a
-# PgBouncer in transaction mode, as production runs it (make test wraps it with a real S3).
+# The suite on SQLite, and when DATABASE_URL names PostgreSQL: the whole suite through a PgBouncer in
+# transaction mode, as production runs it, and what differs without a pool (the `unpooled` and
+# `postgres_only` tests) directly (make test wraps it with a real S3).
 suites:
 	@echo "== tests on SQLite"
 	env -u DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS)
-	@if [ -n "$$DATABASE_URL" ]; then \
-		echo "== tests on $${DATABASE_URL%%:*}"; \
-		$(BIN)/pytest -n $(PYTEST_WORKERS); \
-	fi
-	@case "$$DATABASE_URL" in postgres*) \
+	@case "$$DATABASE_URL" in \
+	postgres*) \
 		echo "== tests on PostgreSQL through PgBouncer"; \
-		scripts/with-pgbouncer $(BIN)/pytest -n $(PYTEST_WORKERS);; \
+		scripts/with-pgbouncer $(BIN)/pytest -n $(PYTEST_WORKERS) && \
+		echo "== tests on PostgreSQL directly: what a pool changes" && \
+		$(BIN)/pytest -n $(PYTEST_WORKERS) -m "unpooled or postgres_only";; \
+	?*) \
+		echo "== tests on $${DATABASE_URL%%:*}"; \
+		$(BIN)/pytest -n $(PYTEST_WORKERS);; \
 	esac
 
 # The crash test with 200 kills instead of the 20 of make test.

@@ -24,7 +24,7 @@ from salons.services import salon_update_settings
 
 from .factories import image_bytes, make_karte
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.unpooled]
 
 
 def _all_files():

@@ -11,7 +11,7 @@ import pytest
 
 from .app_process import AppProcess, wait_for
 
-pytestmark = pytest.mark.process
+pytestmark = [pytest.mark.process, pytest.mark.unpooled]
 POOLED = os.environ.get("DB_POOLED") == "1"
 
 

@@ -25,6 +25,9 @@ from transfer.tasks import exports_requeue_stalled
 
 from .factories import make_karte
 
+# Exports stream through server-side cursors, which a pool turns off: run directly too.
+pytestmark = pytest.mark.unpooled
+
 DATA = reverse("staff:data")
 CREATE = reverse("staff:export_create")
 

@@ -33,8 +33,6 @@ pytestmark = [
     pytest.mark.skipif(
         not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="runs with the PostgreSQL suite"
     ),
-    # Its databases are its own pair: once, in the direct PostgreSQL run, is enough.
-    pytest.mark.skipif(bool(os.environ.get("KARTE_PGBOUNCER_ADMIN_URL")), reason="ran in the direct run"),
 ]
 
 SETUP = """

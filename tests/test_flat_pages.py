@@ -387,6 +387,7 @@ def test_the_staff_bars_two_counts_are_read_in_one_query(salon_a):
 
 
 @postgres_only
+@pytest.mark.unpooled
 @pytest.mark.skipif(django_settings.DB_POOLED, reason="a pool in transaction mode keeps none")
 def test_a_page_asked_for_again_runs_prepared_statements(salon_a):
     client = salon_a.client()

@@ -41,8 +41,6 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("nginx") is None, reason="needs nginx"),
     pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server"),
     pytest.mark.skipif(bool(missing()), reason=missing() or "-"),
-    # Its databases are its own pair: once, in the direct PostgreSQL run, is enough.
-    pytest.mark.skipif(bool(os.environ.get("KARTE_PGBOUNCER_ADMIN_URL")), reason="ran in the direct run"),
 ]
 
 CUSTOMER = """
