@@ -91,6 +91,9 @@ class AppProcess:
             **(extra_env or {}),
         }
         self.env.pop("REDIS_URL", None) if "REDIS_URL" not in (extra_env or {}) else None
+        if database_url and "DATABASE_DIRECT_URL" not in (extra_env or {}):
+            # The suite's own server (scripts/with-pgbouncer), not this database's.
+            self.env.pop("DATABASE_DIRECT_URL", None)
         self.process: subprocess.Popen | None = None
         self.task_workers: list[subprocess.Popen] = []
         self.log = base / "server.log"
