@@ -22,5 +22,9 @@ class CommonConfig(AppConfig):
         got_request_exception.connect(mark_outage, dispatch_uid="karte-outage")
         # After every migrate (of all apps: this app's signal comes once they are all done).
         post_migrate.connect(_salon_keys, sender=self, dispatch_uid="karte-salon-keys")
+        if settings.PAGE_KEEP:
+            from .pagekeep import install
+
+            install()
         # Django refuses uploads into a spool folder that does not exist.
         os.makedirs(settings.FILE_UPLOAD_TEMP_DIR, mode=0o700, exist_ok=True)

@@ -107,15 +107,17 @@ MIDDLEWARE = [
     "common.bodylimit.BodyLimitMiddleware",
     "common.outage.OutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "common.pagekeep.PageKeepMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before the session's use is noted, so that the note is made in the salon's scope.
+    "salons.middleware.SalonScopeMiddleware",
     "accounts.middleware.SessionActivityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "salons.middleware.SalonScopeMiddleware",
 ]
 
 # StaffBackend signs in as Django's does; ModelBackend stays listed so that sessions begun before it
@@ -213,6 +215,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Whole pages kept for a repeated request while nothing they were read from changed (common.pagekeep).
+# The tables' versions are kept in the cache, so it needs Redis as soon as there is more than one
+# process: on by default with REDIS_URL, off without it.
+PAGE_KEEP = env_bool("KARTE_PAGE_KEEP", bool(REDIS_URL))
 
 # Drawn cards kept in each process's memory (common.fragments); 0 draws every page afresh.
 FRAGMENT_STORE_MB = env_int("KARTE_FRAGMENT_STORE_MB", 16)

@@ -14,16 +14,22 @@ os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="karte-test-media-")
 os.environ.setdefault("KARTE_TASKS_IMMEDIATE", "1")
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django_scopes import scope, scopes_disabled
 from huey.contrib.djhuey import HUEY
 
+from common import pagekeep
 from customers.models import Customer
 from salons.models import Salon, StaffMember, StaffRole
 
 # Settings may be read before this file (pytest-django sets Django up first): say it to the queue too.
 HUEY.immediate = True
+# Every test runs with whole pages kept, as production does with Redis: a page a test sees again
+# after a change must show the change. One process, so the in-memory cache is shared enough.
+settings.PAGE_KEEP = True
+pagekeep.install()
 
 
 def pytest_report_header(config):

@@ -1,8 +1,10 @@
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from common.pagekeep import EVERY, moved
 from operations.backup import BackupError, backup_restore
 
 
@@ -18,6 +20,8 @@ class Command(BaseCommand):
             manifest = backup_restore(source=Path(options["source"]))
         except BackupError as error:
             raise CommandError(str(error)) from None
+        if settings.PAGE_KEEP:
+            moved(EVERY, None)  # pg_restore wrote past Django: no page kept before is true any more
         self.stdout.write(
             f"Restored the database and {len(manifest['files'])} file(s), every one verified, "
             f"in {time.monotonic() - started:.1f} s."
