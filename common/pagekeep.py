@@ -26,6 +26,7 @@ import logging
 import re
 import secrets
 import threading
+import zlib
 from contextvars import ContextVar
 from typing import Any
 
@@ -42,8 +43,8 @@ from django_scopes import get_scope
 from .bodylimit import GetResponse
 
 FRESH_SECONDS = 60  # the most anything outside the database (a file, the clock) can be behind
-KEEP_SECONDS = 10 * 60
-logger = logging.getLogger("karte.outage")  # how long the tables a page reads are remembered
+KEEP_SECONDS = 10 * 60  # how long the list of the tables a page reads is kept
+logger = logging.getLogger("karte.outage")
 EVERY = "*"  # a version for every salon, or for every table
 _READ = re.compile(r'\b(?:FROM|JOIN)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNORECASE)
 _WRITE = re.compile(
@@ -51,7 +52,15 @@ _WRITE = re.compile(
 )
 _QUIET = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "SET", "SHOW", "PRAGMA", "EXPLAIN")
 # What names who is asking and how the page is drawn; anything else in the request is ignored.
-_KEYED_HEADERS = ("HTTP_COOKIE", "HTTP_ACCEPT", "HTTP_ACCEPT_LANGUAGE", "HTTP_HX_REQUEST", "HTTP_HX_TARGET")
+_KEYED_HEADERS = (
+    "HTTP_COOKIE",
+    "HTTP_ACCEPT",
+    "HTTP_ACCEPT_LANGUAGE",
+    "HTTP_USER_AGENT",
+    "HTTP_SEC_FETCH_DEST",
+    "HTTP_HX_REQUEST",
+    "HTTP_HX_TARGET",
+)
 
 
 @dataclasses.dataclass
@@ -181,16 +190,15 @@ def _settings_changed(**kwargs: object) -> None:
 
 @dataclasses.dataclass
 class _Kept:
-    versions: dict[str, str]  # version key → version when the page was read
-    complete: bool  # False: the versions name the tables, the page was not kept
-    drawn_at: float = 0.0
-    status: int = 200
-    headers: list[tuple[str, str]] = dataclasses.field(default_factory=list)
-    content: bytes = b""
+    versions: dict[str, str]  # version key → version read before the page was drawn
+    drawn_at: float
+    status: int
+    headers: list[tuple[str, str]]
+    content: bytes  # zlib: a kept page takes about a tenth of its size in Redis
 
 
 def _request_key(request: HttpRequest) -> str:
-    parts = [request.get_host(), request.get_full_path()]
+    parts = [request.scheme or "", request.get_host(), request.get_full_path()]
     parts += [request.META.get(name, "") for name in _KEYED_HEADERS]
     return "karte:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -259,32 +267,34 @@ def _look_up(key: str) -> tuple[_Kept | None, dict[str, str]]:
     """The kept page if it may be given, else the versions its tables have now (read before drawing)."""
     if _owed.is_set():
         moved(EVERY, None)
-    kept: _Kept | None = cache.get(key)
-    if kept is None:
-        return None, {}
-    now = _current(list(kept.versions))
-    if kept.complete and now == kept.versions and _fresh(kept):
-        return kept, now
-    return None, now
+    found = cache.get_many([key, key + ":tables"])
+    kept: _Kept | None = found.get(key)
+    if kept is not None and _fresh(kept):
+        now = _current(list(kept.versions))
+        if now == kept.versions:
+            return kept, now
+    known: list[str] = found.get(key + ":tables", [])
+    return None, _current(known) if known else {}
 
 
 def _store(
     key: str, request: HttpRequest, response: HttpResponseBase, reading: _Reading, before: dict[str, str]
 ) -> None:
+    """Kept only if every version it depends on was read before it was drawn; else only its tables
+    are noted, for the next drawing to read their versions first. The page itself is kept for a
+    minute, the list of its tables for longer."""
     keys = _keys_for(request.salon.pk, reading.tables)  # type: ignore[attr-defined]
-    # Kept only if every version it depends on was read before it was drawn; else only the tables
-    # are noted, for the next drawing to read their versions first.
-    complete = _keepable(request, response, reading) and set(keys) <= set(before)
-    kept = _Kept(
-        versions=before if complete else {**_current(keys), **before},
-        complete=complete,
-        drawn_at=timezone.now().timestamp(),
-    )
-    if complete and isinstance(response, HttpResponse):
-        kept.status = response.status_code
-        kept.headers = [(name, value) for name, value in response.items() if name.lower() != "set-cookie"]
-        kept.content = response.content
-    cache.set(key, kept, timeout=KEEP_SECONDS)
+    if not set(keys) <= set(before):
+        cache.set(key + ":tables", sorted(set(keys) | set(before)), timeout=KEEP_SECONDS)
+    elif _keepable(request, response, reading) and isinstance(response, HttpResponse):
+        kept = _Kept(
+            versions=before,
+            drawn_at=timezone.now().timestamp(),
+            status=response.status_code,
+            headers=[(name, value) for name, value in response.items() if name.lower() != "set-cookie"],
+            content=zlib.compress(response.content, 1),
+        )
+        cache.set(key, kept, timeout=FRESH_SECONDS)
 
 
 def _fresh(kept: _Kept) -> bool:
@@ -292,7 +302,7 @@ def _fresh(kept: _Kept) -> bool:
 
 
 def _answer(kept: _Kept) -> HttpResponse:
-    response = HttpResponse(kept.content, status=kept.status)
+    response = HttpResponse(zlib.decompress(kept.content), status=kept.status)
     for name, value in kept.headers:
         response[name] = value
     return response
