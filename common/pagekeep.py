@@ -305,4 +305,5 @@ def _answer(kept: _Kept) -> HttpResponse:
     response = HttpResponse(zlib.decompress(kept.content), status=kept.status)
     for name, value in kept.headers:
         response[name] = value
+    response["Age"] = str(int(timezone.now().timestamp() - kept.drawn_at))  # as a cache says it
     return response
