@@ -6,11 +6,11 @@ list. Every query any process makes passes through `track` (installed on each da
 connection), which notes the tables a request reads and, for every write, moves a version kept in
 the shared cache for that table and salon (or for every salon, when the write ran outside a salon's
 scope). A page is kept when its request wrote nothing, set no new cookie and belongs to one salon;
-it is given again only to the same request (path, cookies — so the same session or phone — and
-language), for a minute at most, and only while no table it was read from has moved since it was
-read. Versions are read before the page is drawn and moved again after each commit, so a change
-that commits while a page is being drawn leaves the kept copy out of date, never a stale one in
-date.
+it is given again only to the same request (path, cookies — so the same session or phone —, the
+session's content and the language), for a minute at most, and only while no table it was read
+from has moved since it was read. Versions are read before the page is drawn and moved again after
+each commit, so a change that commits while a page is being drawn leaves the kept copy out of date,
+never a stale one in date.
 
 Anything not in the database (a file in storage, the clock) can be at most a minute behind. After
 that minute the page is drawn again, its tables' versions read first, so it is kept at once.
@@ -50,6 +50,9 @@ _READ = re.compile(r'\b(?:FROM|JOIN)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNOREC
 _WRITE = re.compile(
     r'\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNORECASE
 )
+# The session's row is not followed as a table: its content is part of the key instead, so that a
+# session changed or ended gives another key, and one staff member's login moves nothing else.
+_UNTRACKED = frozenset({"django_session"})
 _QUIET = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "SET", "SHOW", "PRAGMA", "EXPLAIN")
 # What names who is asking and how the page is drawn; anything else in the request is ignored.
 _KEYED_HEADERS = (
@@ -149,8 +152,12 @@ def track(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
     reading = _reading.get()
     if written == set():
         if reading is not None:
-            reading.tables.update(_READ.findall(sql))
+            reading.tables.update(table for table in _READ.findall(sql) if table not in _UNTRACKED)
         return result
+    if written is not None:
+        written -= _UNTRACKED
+        if not written:
+            return result
     if reading is not None:
         reading.wrote = True
     salon = _scoped_salon()
@@ -197,10 +204,15 @@ class _Kept:
     content: bytes  # zlib: a kept page takes about a tenth of its size in Redis
 
 
-def _request_key(request: HttpRequest) -> str:
+def _request_keys(request: HttpRequest) -> tuple[str, str]:
+    """The kept page's key, and the key of the list of its tables (which outlives a session's change)."""
     parts = [request.scheme or "", request.get_host(), request.get_full_path()]
     parts += [request.META.get(name, "") for name in _KEYED_HEADERS]
-    return "karte:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    tables_key = "karte:page-tables:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        # Logged out, logged in again, a message waiting, a second factor shown: another key.
+        parts.append(repr(sorted(request.session.items())))
+    return "karte:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest(), tables_key
 
 
 def _current(keys: list[str]) -> dict[str, str]:
@@ -244,9 +256,9 @@ class PageKeepMiddleware:
             or request.path.startswith("/admin/")
         ):
             return self.get_response(request)
-        key = _request_key(request)
         try:
-            kept, before = _look_up(key)
+            key, tables_key = _request_keys(request)
+            kept, before = _look_up(key, tables_key)
         except Exception:
             return self.get_response(request)  # the cache is out: every page is drawn
         if kept is not None:
@@ -259,33 +271,38 @@ class PageKeepMiddleware:
             _reading.reset(token)
         if getattr(request, "salon", None) is not None and response.status_code == 200:
             with contextlib.suppress(Exception):  # not kept this time
-                _store(key, request, response, reading, before)
+                _store(key, tables_key, request, response, reading, before)
         return response
 
 
-def _look_up(key: str) -> tuple[_Kept | None, dict[str, str]]:
+def _look_up(key: str, tables_key: str) -> tuple[_Kept | None, dict[str, str]]:
     """The kept page if it may be given, else the versions its tables have now (read before drawing)."""
     if _owed.is_set():
         moved(EVERY, None)
-    found = cache.get_many([key, key + ":tables"])
+    found = cache.get_many([key, tables_key])
     kept: _Kept | None = found.get(key)
     if kept is not None and _fresh(kept):
         now = _current(list(kept.versions))
         if now == kept.versions:
             return kept, now
-    known: list[str] = found.get(key + ":tables", [])
+    known: list[str] = found.get(tables_key, [])
     return None, _current(known) if known else {}
 
 
 def _store(
-    key: str, request: HttpRequest, response: HttpResponseBase, reading: _Reading, before: dict[str, str]
+    key: str,
+    tables_key: str,
+    request: HttpRequest,
+    response: HttpResponseBase,
+    reading: _Reading,
+    before: dict[str, str],
 ) -> None:
     """Kept only if every version it depends on was read before it was drawn; else only its tables
     are noted, for the next drawing to read their versions first. The page itself is kept for a
     minute, the list of its tables for longer."""
     keys = _keys_for(request.salon.pk, reading.tables)  # type: ignore[attr-defined]
     if not set(keys) <= set(before):
-        cache.set(key + ":tables", sorted(set(keys) | set(before)), timeout=KEEP_SECONDS)
+        cache.set(tables_key, sorted(set(keys) | set(before)), timeout=KEEP_SECONDS)
     elif _keepable(request, response, reading) and isinstance(response, HttpResponse):
         kept = _Kept(
             versions=before,

@@ -1,6 +1,7 @@
 import logging
 import time
 import unicodedata
+from contextlib import nullcontext
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_scopes import scope
 
 from accounts import actions as account_actions
 from accounts import passkeys
@@ -93,7 +95,8 @@ class StaffLoginView(auth_views.LoginView):
                 "next": self.get_success_url(),
             }
             return redirect("login_verify")
-        response = super().form_valid(form)
+        with in_salon_of(user):
+            response = super().form_valid(form)
         member = getattr(user, "staff_member", None)
         if member is not None and (member.second_factor_required or member.is_owner):
             # Owners are asked at each login until they set one up; where the salon requires one,
@@ -101,7 +104,15 @@ class StaffLoginView(auth_views.LoginView):
             response = redirect(
                 f"{reverse('staff:two_factor')}?{urlencode({'next': self.get_success_url()})}"
             )
-        return remember_device(request, response, user)
+        with in_salon_of(user):
+            return remember_device(request, response, user)
+
+
+def in_salon_of(user):
+    """A login's writes (its last-login time, its line in 「ログイン中の端末」, the browser's token)
+    are made in the user's salon's scope, so that they move only that salon's kept pages."""
+    member = getattr(user, "staff_member", None)
+    return scope(salon=member.salon) if member is not None else nullcontext()
 
 
 DEVICE_COOKIE = "karte_device"
@@ -210,10 +221,11 @@ def invitation_accept(request, token):
         accounts.invitation_accept(
             user, username=form.cleaned_data["username"], password=form.cleaned_data["new_password1"]
         )
-        login(request, user, backend="salons.backends.StaffBackend")
-        messages.success(request, _("Welcome to %(salon)s.") % {"salon": member.salon.name})
-        # This browser just proved the mailbox: it is the account's first, not a new one to announce.
-        return remember_device(request, redirect("staff:customer_list"), user, announce=False)
+        with in_salon_of(user):
+            login(request, user, backend="salons.backends.StaffBackend")
+            messages.success(request, _("Welcome to %(salon)s.") % {"salon": member.salon.name})
+            # This browser just proved the mailbox: it is the account's first, not a new one to announce.
+            return remember_device(request, redirect("staff:customer_list"), user, announce=False)
     return render(request, "registration/invitation_accept.html", {"form": form, "member": member})
 
 
@@ -291,7 +303,8 @@ def login_verify(request):
             base_url = request.build_absolute_uri("/")
             if totp_verify(user, code) or recovery_code_use(user, code, base_url=base_url):
                 del request.session[PENDING_LOGIN]
-                login(request, user, backend=pending["backend"])
+                with in_salon_of(user):
+                    login(request, user, backend=pending["backend"])
                 request.session[accounts.FACTOR_SHOWN] = True
                 next_url = pending["next"]
                 if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
@@ -332,7 +345,8 @@ def passkey_login(request):
             {"error": _("This passkey could not log you in. Use your password instead.")}, status=400
         )
     request.session.pop(PENDING_LOGIN, None)
-    login(request, user, backend="salons.backends.StaffBackend")
+    with in_salon_of(user):
+        login(request, user, backend="salons.backends.StaffBackend")
     request.session[accounts.FACTOR_SHOWN] = True
     accounts.account_audit(user, account_actions.PASSKEY_LOGIN, actor=user)
     next_url = pending.get("next") or request.GET.get("next") or ""
