@@ -125,7 +125,7 @@ class _Drawing:
 
 
 def _ask(middleware, world):
-    request = RequestFactory().get("/customers/", HTTP_COOKIE="sessionid=abc")
+    request = RequestFactory().get("/customers/", HTTP_COOKIE="karte_device=abc")
     return middleware(request)
 
 
