@@ -822,7 +822,8 @@ def target_lines(results, rows, rates, scores) -> list[str]:
     lines += [
         "",
         "How the pages get there. A page asked again with nothing changed is given whole from Redis",
-        "(common.pagekeep): no query, no template, two round trips to Redis. Every query any process",
+        "(common.pagekeep): no template, two round trips to Redis, and for staff one query (the",
+        "session, whose content is part of the key). Every query any process",
         "makes is seen, and every write moves its tables' versions for its salon, so a kept page is",
         "given only while nothing it was read from changed, for a minute at most. A page drawn again",
         "after a change reuses its unchanged cards (common.fragments, the middle column), with fewer",
