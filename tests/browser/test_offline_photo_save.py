@@ -79,6 +79,9 @@ def test_an_offline_save_with_a_photo_is_never_lost(live_server, tablet, salon_a
             assert not any("/kartes/" in url for url in posts), posts
         held.pop().continue_()
         expect(page.locator(".message")).to_contain_text("カルテを保存しました", timeout=30_000)
+        # The customer page's photos load on: let them, so that no request is still being answered
+        # when the test's database is emptied.
+        page.wait_for_load_state("networkidle")
         with scope(salon=salon_a.salon):
             saved = Karte.objects.get(pk=karte.pk)
             texts = [item.text for item in saved.items.filter(kind="text")]
