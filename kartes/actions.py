@@ -18,3 +18,4 @@ PORTFOLIO_ANSWER = Action(
     "item.portfolio_answer", _("Customer answered about showing a photo as the salon's work")
 )
 PORTFOLIO_SAVE = Action("item.portfolio_save", _("Photo saved as the salon's work"))
+ANGLES_CHANGE = Action("salon.angles", _("Photo angles changed"))

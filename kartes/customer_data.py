@@ -32,7 +32,7 @@ class Kartes(CustomerDataPart):
 
     def export(self, customer, plan: ExportPlan, prefix: str) -> list[dict]:
         # Each karte's items read with the kartes: the same few queries for 10 kartes or 1,000.
-        items = KarteItem.objects.select_related("image").order_by("position", "pk")
+        items = KarteItem.objects.select_related("image", "angle").order_by("position", "pk")
         kartes = (
             Karte.objects.filter(customer=customer)
             .select_related("staff")
@@ -86,6 +86,7 @@ def _item(karte: Karte, item: KarteItem, plan: ExportPlan, prefix: str) -> dict:
         "text": item.text,
         "caption": item.caption,
         "before_after": item.photo_tag,
+        "angle": item.angle.name if item.angle else "",
         "drawing_strokes": item.drawing,
         "colour_recipe": item.recipe,
         "published_at": when(item.published_at),

@@ -223,6 +223,23 @@ class PhotoTag(models.TextChoices):
     AFTER = "after", _("After")
 
 
+class PhotoAngle(models.Model):
+    """An angle photos are taken from (正面, 右サイド, バック, 手元 …): the salon's own list, in its order."""
+
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("angle"), max_length=40)
+    position = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(salon="salon")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["salon", "name"], name="angle_name_once")]
+
+    def __str__(self):
+        return self.name
+
+
 class PortfolioConsent(models.TextChoices):
     NOT_ASKED = "", _("Not asked")
     ASKED = "asked", _("Asked in the app")
@@ -242,6 +259,14 @@ class KarteItem(models.Model):
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     photo_tag = models.CharField(
         _("before/after"), max_length=8, choices=PhotoTag.choices, blank=True, default=""
+    )
+    angle = models.ForeignKey(
+        PhotoAngle,
+        verbose_name=_("angle"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     image = SalonOneToOneField(
         ImageAsset, null=True, blank=True, on_delete=models.PROTECT, related_name="item"

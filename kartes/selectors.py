@@ -17,7 +17,7 @@ def karte_history(*, customer: Customer) -> QuerySet[Karte]:
             Prefetch(
                 "items",
                 queryset=KarteItem.objects.select_related(
-                    "image", "published_by__staff_member", "portfolio_by__staff_member"
+                    "image", "angle", "published_by__staff_member", "portfolio_by__staff_member"
                 ),
             )
         )
@@ -42,7 +42,7 @@ def visible_kartes(*, customer: Customer) -> QuerySet[Karte]:
         KarteItem.objects.filter(is_public=True)
         .exclude(kind__in=STAFF_ONLY_KINDS)
         .filter(Q(image__isnull=True) | Q(image__status=ImageStatus.READY))
-        .select_related("image")
+        .select_related("image", "angle")
         .order_by("position", "id")
     )
     return (

@@ -30,6 +30,7 @@ from .models import (
     ImageStatus,
     Karte,
     KarteItem,
+    PhotoAngle,
     display_path,
 )
 
@@ -49,6 +50,7 @@ class ItemInput:
     text: str = ""
     caption: str = ""
     photo_tag: str = ""
+    angle: PhotoAngle | None = None
     image: ImageAsset | None = None
     drawing: list[Any] | None = None
     template: str = ""
@@ -210,7 +212,7 @@ def customer_refresh_last_visit(*, customer: Customer) -> None:
 
 def _apply_item_fields(item: KarteItem, data: ItemInput) -> list[str]:
     changed = []
-    for name in ("text", "caption", "photo_tag", "template", "drawing", "image", "recipe"):
+    for name in ("text", "caption", "photo_tag", "angle", "template", "drawing", "image", "recipe"):
         value = getattr(data, name)
         if getattr(item, name) != value:
             setattr(item, name, value)

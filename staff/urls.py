@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     account,
     analytics,
+    angles,
     appointments,
     customer_app,
     customers,
@@ -117,6 +118,7 @@ urlpatterns = [
     path("salon/followups/", followups.followup_settings, name="followup_settings"),
     path("salon/push/", push.push_settings, name="push_settings"),
     path("followups/<int:pk>/cancel/", followups.followup_cancel_view, name="followup_cancel"),
+    path("salon/angles/", angles.angle_settings, name="angle_settings"),
     path("salon/sheet/", sheets.sheet_design, name="sheet_design"),
     path("salon/sheet/preset/", sheets.sheet_preset, name="sheet_preset"),
     path("salon/sheet/questions/new/", sheets.question_form, name="question_create"),

@@ -152,6 +152,7 @@ SALON_URLS = {
     "followup_settings",
     "push_settings",
     "analytics",
+    "angle_settings",
     "sheet_design",
     "sheet_preset",
     "question_create",
@@ -255,6 +256,7 @@ def test_stylists_cannot_open_owner_pages(salon_a):
         "followup_settings",
         "push_settings",
         "analytics",
+        "angle_settings",
         "sheet_design",
         "question_create",
     ):
@@ -273,7 +275,7 @@ OWNER_ONLY = {
     "appointment_import", "appointment_import_template", "duplicate_dismiss", "customer_merge",
     "customer_merge_undo", "retention", "retention_keep",
     "customer_import_upload", "customer_import", "customer_import_template", "export_create",
-    "export_download",
+    "export_download", "angle_settings",
 }  # fmt: skip
 KARTE_ONLY = {
     "karte_create", "karte_edit", "karte_delete", "karte_print", "customer_history_print", "item_publish",

@@ -1,3 +1,6 @@
+from dataclasses import dataclass
+from typing import Any
+
 from django import template
 from django.urls import reverse
 
@@ -40,25 +43,42 @@ def karte_photo_sizes() -> str:
     return KARTE_PHOTO_SIZES
 
 
-@register.filter
-def tagged_photo(karte, tag):
-    """The karte's public photo tagged before or after, if any (the first one)."""
-    return next((item for item in karte.public_items if item.kind == "photo" and item.photo_tag == tag), None)
+@dataclass(frozen=True)
+class ComparePair:
+    before: Any
+    after: Any
+
+    @property
+    def angle(self) -> Any:
+        return self.after.angle
+
+
+def _pair(photos: list[Any]) -> ComparePair | None:
+    """The first after photo with a before photo of the same angle (or both without one): the slider
+    never sets a side view against a front one."""
+    befores = [photo for photo in photos if photo.photo_tag == "before"]
+    for after in (photo for photo in photos if photo.photo_tag == "after"):
+        before = next((photo for photo in befores if photo.angle_id == after.angle_id), None)
+        if before is not None:
+            return ComparePair(before, after)
+    return None
 
 
 @register.filter
-def staff_tagged_photo(karte, tag):
-    """Any photo of the karte tagged before or after whose copies are ready, public or not (for staff)."""
-    return next(
-        (
+def compare_pair(karte) -> ComparePair | None:
+    """Of the karte's public photos, the before and after to compare (kartes.selectors.visible_kartes)."""
+    return _pair([item for item in karte.public_items if item.kind == "photo"])
+
+
+@register.filter
+def staff_compare_pair(karte) -> ComparePair | None:
+    """The same among all the karte's photos whose copies are ready, public or not (for staff)."""
+    return _pair(
+        [
             item
             for item in karte.items.all()
-            if item.kind == "photo"
-            and item.photo_tag == tag
-            and item.image is not None
-            and item.image.is_ready
-        ),
-        None,
+            if item.kind == "photo" and item.image is not None and item.image.is_ready
+        ]
     )
 
 

@@ -140,6 +140,7 @@ class ItemForm(forms.Form):
     )
     caption = forms.CharField(required=False, max_length=200, label=_("Caption"))
     photo_tag = forms.ChoiceField(required=False, choices=PhotoTag.choices, label=_("Before/after"))
+    angle = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=_("Angle"))
     image = forms.UUIDField(required=False, widget=forms.HiddenInput)
     drawing = forms.CharField(required=False, widget=forms.HiddenInput)
     template = forms.ChoiceField(
@@ -148,9 +149,15 @@ class ItemForm(forms.Form):
     recipe = forms.CharField(required=False, widget=forms.HiddenInput)
     is_public = forms.BooleanField(required=False, label=_("Public"))
 
-    def __init__(self, *args, karte=None, **kwargs):
+    def __init__(self, *args, karte=None, angles=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.karte = karte
+        # The salon's angles, read once for all the items (kartes.angles.salon_angles).
+        self.angles = {angle.pk: angle for angle in angles}
+        self.fields["angle"].choices = [("", "—"), *((angle.pk, angle.name) for angle in angles)]  # type: ignore[attr-defined]
+
+    def clean_angle(self):
+        return self.angles.get(self.cleaned_data["angle"])
 
     def clean_drawing(self):
         raw = self.cleaned_data["drawing"]
@@ -233,6 +240,7 @@ class ItemForm(forms.Form):
             data["image"] = asset
         if kind != ItemKind.PHOTO:
             data["photo_tag"] = ""
+            data["angle"] = None
         if kind != ItemKind.ILLUSTRATION:
             data["drawing"] = None
             data["template"] = ""

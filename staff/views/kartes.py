@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from appointments.selectors import appointment_for_karte
 from common.serving import stored_file_response
 from counselling.selectors import visit_sheet
+from kartes.angles import salon_angles
 from kartes.images import ImageRejected
 from kartes.models import DISPLAY_SIZES, RECIPE_COLUMNS, ImageFailure, ImageKind, ImageStatus, ItemKind
 from kartes.portfolio import NoConsent, NotAPhoto, portfolio_ask, portfolio_copy, portfolio_record
@@ -50,6 +51,10 @@ def _staff_choices(karte=None):
     return staff_who_can_serve(keeping=karte.staff_id if karte is not None else None)
 
 
+def _item_kwargs(request, karte) -> dict:
+    return {"karte": karte, "angles": salon_angles(salon=request.salon)}
+
+
 def _items_from_formset(formset) -> list[ItemInput]:
     items = []
     for form in formset.ordered_forms if formset.can_order else formset.forms:
@@ -63,6 +68,7 @@ def _items_from_formset(formset) -> list[ItemInput]:
                 text=data.get("text") or "",
                 caption=data.get("caption") or "",
                 photo_tag=data.get("photo_tag") or "",
+                angle=data.get("angle"),
                 image=data.get("image"),
                 drawing=data.get("drawing"),
                 template=data.get("template") or "",
@@ -159,7 +165,7 @@ def karte_create_view(request, customer_pk):
     staff_queryset = _staff_choices()
     if request.method == "POST":
         form = KarteForm(request.POST, staff_queryset=staff_queryset, birthday=customer.birthday)
-        formset = ItemFormSet(request.POST, prefix="items", form_kwargs={"karte": None})
+        formset = ItemFormSet(request.POST, prefix="items", form_kwargs=_item_kwargs(request, None))
         if form.is_valid() and formset.is_valid() and not _empty_unconfirmed(form, formset):
             try:
                 karte = karte_create(
@@ -196,7 +202,7 @@ def karte_create_view(request, customer_pk):
                 menu_items=[line["id"] for line in visit.menu_lines if line.get("id")],
             )
         form = KarteForm(staff_queryset=staff_queryset, birthday=customer.birthday, initial=initial)
-        formset = ItemFormSet(prefix="items")
+        formset = ItemFormSet(prefix="items", form_kwargs=_item_kwargs(request, None))
     context = _editor_context(request, customer=customer, karte=None, form=form, formset=formset)
     return render(request, "staff/kartes/editor.html", context)
 
@@ -209,6 +215,7 @@ def _initial_items(karte):
             "text": item.text,
             "caption": item.caption,
             "photo_tag": item.photo_tag,
+            "angle": item.angle_id,
             "image": item.image_id,
             "drawing": "" if item.drawing is None else json.dumps(item.drawing),
             "template": item.template,
@@ -228,7 +235,7 @@ def karte_edit(request, pk):
     conflict = False
     if request.method == "POST":
         form = KarteForm(request.POST, staff_queryset=staff_queryset, birthday=customer.birthday)
-        formset = ItemFormSet(request.POST, prefix="items", form_kwargs={"karte": karte})
+        formset = ItemFormSet(request.POST, prefix="items", form_kwargs=_item_kwargs(request, karte))
         if form.is_valid() and formset.is_valid() and not _empty_unconfirmed(form, formset):
             try:
                 karte_update(
@@ -279,7 +286,9 @@ def karte_edit(request, pk):
                 "save_key": uuid.uuid4(),
             },
         )
-        formset = ItemFormSet(prefix="items", initial=_initial_items(karte))
+        formset = ItemFormSet(
+            prefix="items", initial=_initial_items(karte), form_kwargs=_item_kwargs(request, karte)
+        )
     context = _editor_context(
         request, customer=customer, karte=karte, form=form, formset=formset, conflict=conflict
     )

@@ -26,6 +26,7 @@ function snapshot() {
     text: field(item, "text").value,
     caption: field(item, "caption").value,
     photoTag: field(item, "photo_tag").value,
+    angle: field(item, "angle").value,
     image: field(item, "image").value,
     drawing: field(item, "drawing").value,
     template: field(item, "template").value,
@@ -88,6 +89,7 @@ function restore(draft) {
     field(item, "text").value = data.text;
     field(item, "caption").value = data.caption;
     field(item, "photo_tag").value = data.photoTag;
+    field(item, "angle").value = data.angle || "";
     field(item, "image").value = data.image;
     field(item, "drawing").value = data.drawing;
     field(item, "template").value = data.template;

@@ -1,0 +1,54 @@
+"""Photo angles in Chromium at iPad size: the owner adds one on 「撮影アングル」, the editor offers the
+salon's list on each photo, and the history shows the angle chosen."""
+
+import re
+
+from django_scopes import scope
+from playwright.sync_api import expect
+
+from kartes.models import KarteItem
+
+from .conftest import log_in
+from .test_karte_flow import photo_file  # noqa: F401  (the fixture)
+
+
+def test_the_owner_keeps_the_list_and_the_editor_offers_it(
+    live_server,
+    tablet,
+    salon_a,
+    photo_file,  # noqa: F811
+    screenshot,
+):
+    page = tablet
+    log_in(page, live_server, "salon-a-owner", "pw-owner-123")
+    page.goto(f"{live_server.url}/salon/angles/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("撮影アングル")
+    page.get_by_label("新しいアングル").fill("正面")
+    page.get_by_role("button", name="追加", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("「正面」はすでに一覧にあります。")
+    expect(page.get_by_label("新しいアングル")).to_have_value("正面")  # kept, to be corrected
+    page.get_by_label("新しいアングル").fill("斜め前")
+    page.get_by_role("button", name="追加", exact=True).click()
+    expect(page.locator(".message")).to_contain_text("「斜め前」を追加しました。")
+    page.get_by_role("button", name="斜め前 を上へ").click()
+    names = page.locator(".question-row input[name=name]")
+    expect(names).to_have_count(6)
+    expect(names.nth(4)).to_have_value("斜め前")
+    screenshot(page, "40-photo-angles", full_page=True)
+
+    page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/kartes/new/")
+    expect(page.locator("#karte-form")).to_have_attribute("data-ready", "true")
+    page.locator("#photo-input").set_input_files(str(photo_file))
+    photo = page.locator('.editor-item[data-kind="photo"]')
+    expect(photo).to_have_attribute("data-upload", "done")
+    angle = photo.get_by_label("アングル")
+    listed = ["—", "正面", "右サイド", "左サイド", "バック", "斜め前", "トップ"]
+    expect(angle.locator("option")).to_have_text(listed)
+    angle.select_option(label="右サイド")
+    photo.get_by_label("ビフォー／アフター").select_option(label="アフター")
+    screenshot(page, "41-editor-angle")
+    page.get_by_role("button", name="カルテを保存").click()
+    expect(page.locator(".message")).to_contain_text("カルテを保存しました")
+    expect(page.locator(".item-tile__kind").first).to_have_text(re.compile(r"写真 ・ アフター ・ 右サイド"))
+    with scope(salon=salon_a.salon):
+        assert KarteItem.objects.get(kind="photo").angle.name == "右サイド"

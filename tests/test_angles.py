@@ -1,0 +1,203 @@
+"""Photo angles (正面, 右サイド, バック, 手元 …): the salon's own list, kept by the owner; each photo
+names its angle in the editor; the before/after slider pairs photos of the same angle only, on the
+staff page and on the phone; a private photo's angle never reaches the phone."""
+
+import datetime
+import uuid
+
+from django.urls import reverse
+from django_scopes import scope
+
+from customers.models import Customer
+from kartes.models import Karte, KarteItem, PhotoAngle
+from kartes.services import ItemInput, image_asset_create, karte_create
+
+from .factories import image_bytes
+from .linking_helpers import app_url, linked_phone
+from .test_kartes import karte_post, upload
+
+HAIR = ["正面", "右サイド", "左サイド", "バック", "トップ"]
+
+
+def _angles(world) -> list[str]:
+    with scope(salon=world.salon):
+        return list(PhotoAngle.objects.filter(salon=world.salon).values_list("name", flat=True))
+
+
+def _angle(world, name) -> PhotoAngle:
+    with scope(salon=world.salon):
+        return PhotoAngle.objects.get(salon=world.salon, name=name)
+
+
+def test_a_new_salon_starts_with_a_hair_salons_angles(salon_a):
+    assert _angles(salon_a) == HAIR
+
+
+def test_the_owner_adds_renames_moves_and_removes_angles(salon_a):
+    client = salon_a.client()
+    url = reverse("staff:angle_settings")
+    assert client.post(url, {"action": "add", "name": " 斜め 45度 "}).status_code == 302
+    assert _angles(salon_a)[-1] == "斜め 45度"
+    slanted = _angle(salon_a, "斜め 45度")
+    client.post(url, {"action": "rename", "angle": slanted.pk, "name": "斜め前"})
+    client.post(url, {"action": "up", "angle": slanted.pk})
+    assert _angles(salon_a) == ["正面", "右サイド", "左サイド", "バック", "斜め前", "トップ"]
+    client.post(url, {"action": "delete", "angle": _angle(salon_a, "トップ").pk})
+    assert _angles(salon_a) == ["正面", "右サイド", "左サイド", "バック", "斜め前"]
+    page = client.get(url).content.decode()
+    assert "撮影アングル" in page and 'value="斜め前"' in page
+
+
+def test_a_refused_name_says_why_and_keeps_what_was_typed(salon_a):
+    client = salon_a.client()
+    url = reverse("staff:angle_settings")
+    response = client.post(url, {"action": "add", "name": "正面"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "「正面」はすでに一覧にあります。" in body
+    side = _angle(salon_a, "右サイド")
+    response = client.post(url, {"action": "rename", "angle": side.pk, "name": "バック"})
+    assert response.status_code == 400
+    assert (
+        f'id="angle-name-{side.pk}" name="name" maxlength="40" required value="バック"'
+        in response.content.decode()
+    )
+    assert client.post(url, {"action": "add", "name": "   "}).status_code == 400
+    assert (
+        "アングルの名前を入力してください。"
+        in client.post(url, {"action": "add", "name": ""}).content.decode()
+    )
+    assert _angles(salon_a) == HAIR
+
+
+def test_a_kind_of_salons_angles_are_added_once(salon_a):
+    client = salon_a.client()
+    url = reverse("staff:angle_settings")
+    client.post(url, {"action": "preset", "salon_type": "nail"})
+    assert _angles(salon_a) == [*HAIR, "手元", "足元"]
+    client.post(url, {"action": "preset", "salon_type": "eyelash"})
+    assert _angles(salon_a) == [*HAIR, "手元", "足元", "目元"]  # 正面 is there already
+    response = client.post(url, {"action": "preset", "salon_type": "nail"}, follow=True)
+    assert "すべて一覧にあります。" in response.content.decode()
+
+
+def test_only_the_owner_changes_the_list_and_never_another_salons(salon_a, salon_b):
+    url = reverse("staff:angle_settings")
+    assert salon_a.client(salon_a.stylist).post(url, {"action": "add", "name": "斜め"}).status_code == 403
+    theirs = _angle(salon_b, "正面")
+    owner = salon_a.client()
+    for action in ("rename", "up", "down", "delete"):
+        response = owner.post(url, {"action": action, "angle": theirs.pk, "name": "乗っ取り"})
+        assert response.status_code == 404
+    assert _angles(salon_b) == HAIR
+
+
+def test_the_editor_saves_each_photos_angle_and_the_history_shows_it(salon_a):
+    client = salon_a.client()
+    photo = upload(client)
+    side = _angle(salon_a, "右サイド")
+    editor = client.get(reverse("staff:karte_create", kwargs={"customer_pk": salon_a.customer.pk})).content
+    assert f'<option value="{side.pk}">右サイド</option>'.encode() in editor
+    data = karte_post(salon_a, [{"kind": "photo", "image": photo, "angle": str(side.pk)}])
+    response = client.post(reverse("staff:karte_create", kwargs={"customer_pk": salon_a.customer.pk}), data)
+    assert response.status_code == 302
+    with scope(salon=salon_a.salon):
+        item = KarteItem.objects.get()
+    assert item.angle == side
+    page = client.get(reverse("staff:customer_detail", kwargs={"pk": salon_a.customer.pk})).content.decode()
+    assert "写真 ・ 右サイド" in page
+    edit = client.get(reverse("staff:karte_edit", kwargs={"pk": item.karte_id})).content.decode()
+    assert f'<option value="{side.pk}" selected>右サイド</option>' in edit
+
+
+def test_another_salons_angle_is_not_taken(salon_a, salon_b):
+    client = salon_a.client()
+    photo = upload(client)
+    theirs = _angle(salon_b, "正面")
+    data = karte_post(salon_a, [{"kind": "photo", "image": photo, "angle": str(theirs.pk)}])
+    response = client.post(reverse("staff:karte_create", kwargs={"customer_pk": salon_a.customer.pk}), data)
+    assert response.status_code == 200  # the editor again, with what was entered
+    assert "items-0-angle" in response.content.decode()
+    with scope(salon=salon_a.salon):
+        assert not Karte.objects.exists()
+
+
+def test_a_removed_angles_photos_keep_their_place_without_one(salon_a):
+    client = salon_a.client()
+    photo = upload(client)
+    back = _angle(salon_a, "バック")
+    data = karte_post(salon_a, [{"kind": "photo", "image": photo, "angle": str(back.pk)}])
+    client.post(reverse("staff:karte_create", kwargs={"customer_pk": salon_a.customer.pk}), data)
+    client.post(reverse("staff:angle_settings"), {"action": "delete", "angle": back.pk})
+    with scope(salon=salon_a.salon):
+        item = KarteItem.objects.get()
+    assert item.angle is None and item.image_id is not None
+
+
+def _karte_with(world, photos, customer: Customer | None = None) -> Karte:
+    """A karte of photos given as (before/after, angle name or None, public)."""
+    with scope(salon=world.salon):
+        items = []
+        for tag, angle, public in photos:
+            asset, _new = image_asset_create(
+                salon=world.salon,
+                user=world.owner.user,
+                upload_key=uuid.uuid4(),
+                data=image_bytes(),
+                kind="photo",
+                copies_now=True,
+            )
+            chosen = PhotoAngle.objects.get(salon=world.salon, name=angle) if angle else None
+            items.append(ItemInput(kind="photo", image=asset, photo_tag=tag, angle=chosen, is_public=public))
+        return karte_create(
+            salon=world.salon,
+            customer=customer or world.customer,
+            staff=world.stylist,
+            actor=world.owner.user,
+            treatment_date=datetime.date(2026, 11, 20),
+            menu="カット",
+            items=items,
+        )
+
+
+def _slider_images(body: str) -> list[str]:
+    start = body.find('<section class="compare')
+    if start < 0:
+        return []
+    section = body[start : body.find("</section>", start)]
+    found = [part.split("/")[0] for part in section.split("/images/")[1:]]
+    return list(dict.fromkeys(found))  # each photo once, though its src and srcset name it again
+
+
+def test_the_slider_pairs_a_before_and_an_after_of_the_same_angle(salon_a):
+    karte = _karte_with(
+        salon_a, [("before", "正面", True), ("before", "右サイド", True), ("after", "右サイド", True)]
+    )
+    with scope(salon=salon_a.salon):
+        items = karte.items.select_related("angle")
+        photos = {f"{item.angle}{item.photo_tag}": str(item.image_id) for item in items}
+    side_by_side = [photos["右サイドafter"], photos["右サイドbefore"]]
+    staff = salon_a.client().get(reverse("staff:customer_detail", kwargs={"pk": salon_a.customer.pk}))
+    assert _slider_images(staff.content.decode()) == side_by_side
+    phone = linked_phone(salon_a).get(app_url(salon_a, "karte", pk=karte.pk)).content.decode()
+    assert _slider_images(phone) == side_by_side
+    assert 'class="compare__angle">右サイド<' in phone
+
+
+def test_a_side_is_never_compared_with_a_front(salon_a):
+    _karte_with(salon_a, [("before", "正面", True), ("after", "右サイド", True)])
+    staff = salon_a.client().get(reverse("staff:customer_detail", kwargs={"pk": salon_a.customer.pk}))
+    assert _slider_images(staff.content.decode()) == []
+
+
+def test_photos_without_angles_are_compared_as_before(salon_a):
+    _karte_with(salon_a, [("before", None, True), ("after", None, True)])
+    staff = salon_a.client().get(reverse("staff:customer_detail", kwargs={"pk": salon_a.customer.pk}))
+    assert len(_slider_images(staff.content.decode())) == 2
+
+
+def test_the_phone_shows_the_angle_of_public_photos_only(salon_a):
+    karte = _karte_with(salon_a, [("", "バック", True), ("", "トップ", False)])
+    phone = linked_phone(salon_a).get(app_url(salon_a, "karte", pk=karte.pk)).content.decode()
+    assert '<span class="cv-tag">バック</span>' in phone
+    assert "トップ" not in phone
