@@ -288,7 +288,7 @@ STATICFILES_DIRS = [
     ("vendor/zxing", BASE_DIR / "node_modules" / "zxing-wasm" / "dist"),
 ]
 # Bumped with each release so installed apps refresh their cached shell.
-KARTE_APP_VERSION = "2026.11.1"
+KARTE_APP_VERSION = "2026.12.1"
 
 # Media is private: files live in storage and are only served by views that check permission,
 # so there is no MEDIA_URL.

@@ -9,6 +9,7 @@ app_patterns = [
     path("", kartes.home, name="home"),
     path("link/", linking.link, name="link"),
     path("kartes/<int:pk>/", kartes.karte_detail, name="karte"),
+    path("timeline/", kartes.timeline, name="timeline"),
     path("images/<uuid:pk>/<str:size>/", kartes.image, name="image"),
     path("booking/", booking.booking, name="booking"),
     path("booking/<int:pk>/accept/", booking.booking_accept, name="booking_accept"),

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -5,7 +7,7 @@ from counselling.selectors import sheet_is_open
 from customers.models import Customer
 from salons.selectors import salon_card
 
-from .models import STAFF_ONLY_KINDS, ImageStatus, ItemKind, Karte, KarteItem
+from .models import STAFF_ONLY_KINDS, ImageStatus, ItemKind, Karte, KarteItem, PhotoAngle
 
 
 def karte_history(*, customer: Customer) -> QuerySet[Karte]:
@@ -101,6 +103,48 @@ def home_cards(*, salon, customer, newest: list[Karte] | None = None) -> dict:
         "card": salon_card(salon=salon),
         "sheet_open": sheet_is_open(salon=salon),
     }
+
+
+TIMELINE_VISITS = 24  # the newest visits an angle's timeline draws from
+
+
+@dataclass
+class AngleTimeline:
+    angle: PhotoAngle
+    photos: list[KarteItem]  # one a visit, oldest first; each with its karte
+
+
+def angle_timelines(*, customer: Customer, public_only: bool) -> list[AngleTimeline]:
+    """For each of the salon's angles, one photo a visit (an after photo if the visit has one), oldest
+    to newest, from the customer's newest visits. public_only: what the phone may show (public
+    photos whose copies are ready), else every photo for staff."""
+    newest = Karte.objects.filter(customer=customer).order_by("-treatment_date", "-id").values("id")
+    photos = (
+        KarteItem.objects.filter(
+            karte__in=newest[:TIMELINE_VISITS],
+            kind=ItemKind.PHOTO,
+            angle__isnull=False,
+            image__status=ImageStatus.READY,
+        )
+        .select_related("karte", "image", "angle")
+        .order_by("angle__position", "angle_id", "karte__treatment_date", "karte_id", "position", "id")
+    )
+    if public_only:
+        photos = photos.filter(is_public=True)
+    timelines: dict[int, AngleTimeline] = {}
+    chosen: dict[tuple[int, int], KarteItem] = {}
+    for photo in photos:
+        angle = photo.angle
+        assert angle is not None  # angle__isnull=False
+        timeline = timelines.setdefault(angle.pk, AngleTimeline(angle, []))
+        visit = (angle.pk, photo.karte_id)
+        if visit not in chosen:
+            chosen[visit] = photo
+            timeline.photos.append(photo)
+        elif photo.photo_tag == "after" and chosen[visit].photo_tag != "after":
+            timeline.photos[timeline.photos.index(chosen[visit])] = photo
+            chosen[visit] = photo
+    return list(timelines.values())
 
 
 def visible_photo_items(*, customer: Customer) -> QuerySet[KarteItem]:

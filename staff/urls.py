@@ -75,6 +75,7 @@ urlpatterns = [
     path("kartes/<int:pk>/delete/", kartes.karte_delete_view, name="karte_delete"),
     path("kartes/<int:pk>/print/", kartes.karte_print, name="karte_print"),
     path("customers/<int:pk>/print/", customers.customer_history_print, name="customer_history_print"),
+    path("customers/<int:pk>/angles/", customers.customer_timeline, name="customer_timeline"),
     path("items/<int:pk>/publish/", kartes.item_publish, name="item_publish"),
     path("items/<int:pk>/portfolio/", kartes.item_portfolio, name="item_portfolio"),
     path("items/<int:pk>/portfolio.jpg", kartes.item_portfolio_save, name="item_portfolio_save"),

@@ -134,7 +134,7 @@ def test_a_removed_angles_photos_keep_their_place_without_one(salon_a):
     assert item.angle is None and item.image_id is not None
 
 
-def _karte_with(world, photos, customer: Customer | None = None) -> Karte:
+def _karte_with(world, photos, customer: Customer | None = None, day: int = 20) -> Karte:
     """A karte of photos given as (before/after, angle name or None, public)."""
     with scope(salon=world.salon):
         items = []
@@ -154,7 +154,7 @@ def _karte_with(world, photos, customer: Customer | None = None) -> Karte:
             customer=customer or world.customer,
             staff=world.stylist,
             actor=world.owner.user,
-            treatment_date=datetime.date(2026, 11, 20),
+            treatment_date=datetime.date(2026, 11, day),
             menu="カット",
             items=items,
         )
@@ -201,3 +201,54 @@ def test_the_phone_shows_the_angle_of_public_photos_only(salon_a):
     phone = linked_phone(salon_a).get(app_url(salon_a, "karte", pk=karte.pk)).content.decode()
     assert '<span class="cv-tag">バック</span>' in phone
     assert "トップ" not in phone
+
+
+def _timeline(body: str) -> list[tuple[str, list[str]]]:
+    """(angle, [image ids]) of each row of a photos-by-angle page, in order."""
+    rows = []
+    for section in body.split('<section class="timeline"')[1:]:
+        angle = section.split('class="timeline__angle">')[1].split("<")[0]
+        images = [part.split("/")[0] for part in section.split("</section>")[0].split("/images/")[1:]]
+        rows.append((angle, list(dict.fromkeys(images))))
+    return rows
+
+
+def _image(karte, tag="", angle=None) -> str:
+    with scope(salon=karte.salon):
+        items = karte.items.filter(kind="photo", photo_tag=tag)
+        return str(items.get(angle__name=angle).image_id if angle else items.get().image_id)
+
+
+def test_photos_line_up_by_angle_one_a_visit_oldest_first(salon_a, django_assert_max_num_queries):
+    first = _karte_with(salon_a, [("", "正面", True), ("", "バック", False)], day=3)
+    second = _karte_with(salon_a, [("before", "正面", True), ("after", "正面", True)], day=10)
+    third = _karte_with(salon_a, [("", "正面", False), ("", None, True)], day=17)
+    _karte_with(salon_a, [("", "正面", True)], customer=salon_a.other_customer, day=18)
+    staff = salon_a.client()
+    url = reverse("staff:customer_timeline", kwargs={"pk": salon_a.customer.pk})
+    body = staff.get(url).content.decode()
+    assert _timeline(body) == [
+        ("正面", [_image(first, angle="正面"), _image(second, "after"), _image(third, angle="正面")]),
+        ("バック", [_image(first, angle="バック")]),
+    ]
+    assert "非公開" in body  # staff see private photos, marked
+    phone = linked_phone(salon_a)
+    shown = phone.get(app_url(salon_a, "timeline")).content.decode()
+    assert _timeline(shown) == [("正面", [_image(first, angle="正面"), _image(second, "after")])]
+    assert app_url(salon_a, "timeline") in phone.get(app_url(salon_a, "visible")).json()["urls"]
+    # The same few queries for four visits as for three.
+    _karte_with(salon_a, [("", "トップ", True)], day=24)
+    with django_assert_max_num_queries(12):
+        assert staff.get(url + "?again").status_code == 200
+
+
+def test_a_receptionist_does_not_see_photos_by_angle(salon_a):
+    from salons.models import StaffMember
+
+    with scope(salon=salon_a.salon):
+        user = type(salon_a.owner.user).objects.create_user(username="salon-a-reception")
+        member = StaffMember.objects.create(
+            salon=salon_a.salon, user=user, display_name="受付", role="reception"
+        )
+    url = reverse("staff:customer_timeline", kwargs={"pk": salon_a.customer.pk})
+    assert salon_a.client(member).get(url).status_code == 403

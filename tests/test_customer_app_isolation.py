@@ -25,6 +25,7 @@ SECRET_TEXT = "森川様だけのメモ"
 APP_URLS = {
     "home": ("get", lambda o: {}),
     "karte": ("get", lambda o: {"pk": o["karte"].pk}),
+    "timeline": ("get", lambda o: {}),
     "image": ("get", lambda o: {"pk": o["image"].pk, "size": "large"}),
     "settings": ("get", lambda o: {}),
     "salon": ("get", lambda o: {}),

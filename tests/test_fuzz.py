@@ -26,9 +26,9 @@ FIELDS = [
     "name", "kana", "phone", "email", "birthday", "memo", "q", "sort", "page", "archived",
     "treatment_date", "staff", "menu", "version", "client_key", "save_key", "items-TOTAL_FORMS",
     "items-INITIAL_FORMS", "items-0-id", "items-0-kind", "items-0-text", "items-0-caption",
-    "items-0-photo_tag", "items-0-angle", "items-0-image", "items-0-drawing", "items-0-template", "items-0-is_public",
+    "items-0-photo_tag", "items-0-image", "items-0-drawing", "items-0-template", "items-0-is_public",
     "items-0-ORDER", "items-0-DELETE", "public", "upload_key", "kind", "code", "numeric", "title", "body",
-    "starts_at", "ends_at", "display_name", "username", "password", "role", "is_active",
+    "items-0-angle", "starts_at", "ends_at", "display_name", "username", "password", "role", "is_active",
     "theme_color", "timezone", "max_devices_per_customer", "preview", "action", "angle", "salon_type",
 ]  # fmt: skip
 NASTY = [

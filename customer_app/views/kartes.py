@@ -13,6 +13,7 @@ from common.serving import stored_file_response
 from kartes.models import DISPLAY_SIZES
 from kartes.portfolio import portfolio_answer
 from kartes.selectors import (
+    angle_timelines,
     get_visible_image,
     get_visible_karte,
     home_cards,
@@ -58,6 +59,13 @@ def karte_detail(request, pk):
 
 
 @app_view()
+def timeline(request):
+    """「ヘアスタイルの記録」: the customer's public photos by angle, one a visit, oldest to newest."""
+    timelines = angle_timelines(customer=request.device.customer, public_only=True)
+    return render(request, "customer_app/timeline.html", {"timelines": timelines})
+
+
+@app_view()
 def image(request, pk, size):
     if size not in DISPLAY_SIZES:
         raise Http404
@@ -86,7 +94,7 @@ def visible(request):
     def url(name, **kwargs):
         return reverse(f"customer_app:{name}", kwargs={"slug": request.salon.slug, **kwargs})
 
-    urls = [url("home"), url("notices"), url("settings"), url("salon")]
+    urls = [url("home"), url("notices"), url("settings"), url("salon"), url("timeline")]
     for karte in visible_kartes(customer=customer):
         urls.append(url("karte", pk=karte.pk))
         for item in karte.public_items:  # type: ignore[attr-defined]

@@ -32,7 +32,7 @@ from customers.services import (
     customer_update,
 )
 from followups.selectors import followups_for_staff
-from kartes.selectors import home_cards, karte_history, visible_kartes
+from kartes.selectors import TIMELINE_VISITS, angle_timelines, home_cards, karte_history, visible_kartes
 from linking.selectors import with_app_flag
 from privacy.selectors import open_data_requests
 from push.selectors import devices_with_push_state
@@ -214,6 +214,18 @@ def customer_history_print(request, pk):
         "back_url": customer.get_absolute_url(),
     }
     return render(request, "staff/print/history.html", context)
+
+
+@karte_staff_required
+def customer_timeline(request, pk):
+    """「アングル別の記録」: for each angle, one photo a visit, oldest to newest (private ones too)."""
+    customer = get_customer_for_staff(request, pk)
+    context = {
+        "customer": customer,
+        "timelines": angle_timelines(customer=customer, public_only=False),
+        "visits": TIMELINE_VISITS,
+    }
+    return render(request, "staff/customers/timeline.html", context)
 
 
 @karte_staff_required

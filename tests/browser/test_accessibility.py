@@ -12,6 +12,7 @@ from django_scopes import scope
 from appointments.services import appointment_book
 from counselling.services import sheet_link_create, sheet_preset_apply
 from customers.services import customer_create
+from kartes.models import PhotoAngle
 from kartes.portfolio import portfolio_ask
 from linking.services import link_code_issue, link_code_redeem
 from menus.models import MenuItem
@@ -59,6 +60,8 @@ def world(salon_a, own_storage):
     sheet = make_sheet_response(salon_a)
     with scope(salon=salon_a.salon):  # the salon asks to show the photo as its work: 許可 / 許可しない
         portfolio_ask(item=karte.items.get(kind="photo"), actor=salon_a.owner.user)
+        # …and it was taken from the front: the photos-by-angle pages show it.
+        karte.items.filter(kind="photo").update(angle=PhotoAngle.objects.get(name="正面"))
     with scope(salon=salon_a.salon):  # a second record of the customer: 「重複の可能性」 on her page
         customer_create(
             salon=salon_a.salon, actor=None,
@@ -148,6 +151,7 @@ def test_staff_pages_have_no_serious_accessibility_problems(
             f"/salon/data/import/{world['import'].pk}/",
             f"/kartes/{karte}/print/",
             f"/customers/{customer}/print/",
+            f"/customers/{customer}/angles/",
             "/sheets/",
             f"/sheets/{world['sheet'].pk}/",
             f"/sheets/{world['sheet'].pk}/?q=さとう",
@@ -210,6 +214,7 @@ def test_app_pages_have_no_serious_accessibility_problems(
             f"{app}booking/",
             f"{app}appointments/{coming.pk}/change/",
             f"{app}kartes/{world['karte'].pk}/",
+            f"{app}timeline/",
             f"{app}notices/",
             f"{app}notices/{world['notice'].pk}/",
             f"{app}settings/",

@@ -51,4 +51,4 @@ def test_the_owner_keeps_the_list_and_the_editor_offers_it(
     expect(page.locator(".message")).to_contain_text("カルテを保存しました")
     expect(page.locator(".item-tile__kind").first).to_have_text(re.compile(r"写真 ・ アフター ・ 右サイド"))
     with scope(salon=salon_a.salon):
-        assert KarteItem.objects.get(kind="photo").angle.name == "右サイド"
+        assert str(KarteItem.objects.get(kind="photo").angle) == "右サイド"

@@ -10,7 +10,7 @@ const VISIBLE = SCOPE + "visible.json";
 // The counselling sheet is a form sent online; with the customer's own answers in it, it is never kept.
 const NEVER_CACHED = [SCOPE + "link/", SCOPE + "unlink/", SCOPE + "sw.js", SCOPE + "sheet/", VISIBLE];
 // Paths that hold the customer's own records; everything else in scope (icons, manifest) is not personal.
-const PERSONAL = [SCOPE + "kartes/", SCOPE + "images/", SCOPE + "notices/", SCOPE + "settings/", SCOPE + "salon/"];
+const PERSONAL = [SCOPE + "kartes/", SCOPE + "timeline/", SCOPE + "images/", SCOPE + "notices/", SCOPE + "settings/", SCOPE + "salon/"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
