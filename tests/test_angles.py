@@ -252,3 +252,16 @@ def test_a_receptionist_does_not_see_photos_by_angle(salon_a):
         )
     url = reverse("staff:customer_timeline", kwargs={"pk": salon_a.customer.pk})
     assert salon_a.client(member).get(url).status_code == 403
+
+
+def test_the_editor_offers_an_angle_as_soon_as_it_is_added_or_renamed(salon_a):
+    """The editor's item forms are kept drawn (common.fragments): the salon's list is part of their key."""
+    client = salon_a.client()
+    url = reverse("staff:karte_create", kwargs={"customer_pk": salon_a.customer.pk})
+    assert "斜め前" not in client.get(url).content.decode()
+    client.post(reverse("staff:angle_settings"), {"action": "add", "name": "斜め前"})
+    assert client.get(url).content.decode().count(">斜め前</option>") == 1  # the new item's template
+    back = _angle(salon_a, "バック")
+    client.post(reverse("staff:angle_settings"), {"action": "rename", "angle": back.pk, "name": "後ろ"})
+    editor = client.get(url).content.decode()
+    assert ">後ろ</option>" in editor and ">バック</option>" not in editor

@@ -147,6 +147,8 @@ def _editor_context(request, *, customer, karte, form, formset, conflict=False):
         "menu_total": _picked_total(groups),
         "photo_max_bytes": settings.KARTE_PHOTO_MAX_BYTES,
         "templates_available": TEMPLATES_AVAILABLE,
+        # The salon's angles, offered by every photo item: part of the kept item forms' keys.
+        "angles": formset.form_kwargs.get("angles", []),
     }
 
 
