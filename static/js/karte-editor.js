@@ -1,6 +1,7 @@
 // The karte editor: adds and orders items, uploads photos one by one with progress, keeps a draft
 // in this browser, and saves in the background without losing what was entered. Each subject is a
 // module of its own under editor/; this one wires the page's buttons and fields to them.
+import { cameraAvailable, openCamera } from "./editor/camera.js";
 import { field, form, list, markDirty } from "./editor/context.js";
 import { offerDraft } from "./editor/drafts.js";
 import { editDrawing } from "./editor/drawing.js";
@@ -55,6 +56,12 @@ form.addEventListener("click", (event) => {
     startUpload(item, item._job.file, "photo", item._job.key);
   }
 });
+
+const cameraButton = document.querySelector("[data-open-camera]");
+if (cameraAvailable()) {
+  cameraButton.hidden = false;
+  cameraButton.addEventListener("click", openCamera);
+}
 
 document.getElementById("photo-input").addEventListener("change", (event) => {
   addPhotos([...event.target.files]);

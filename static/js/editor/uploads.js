@@ -128,8 +128,10 @@ function canPreview(file) {
 }
 
 export function addPhotos(files) {
+  const items = [];
   for (const file of files) {
     const item = addItem("photo");
+    items.push(item);
     if (canPreview(file)) showPreview(item, URL.createObjectURL(file));
     if (file.size > MAX_BYTES) {
       item._file = file; // kept in the draft while it is being made smaller
@@ -147,4 +149,5 @@ export function addPhotos(files) {
     }
   }
   requestKeep();
+  return items;
 }

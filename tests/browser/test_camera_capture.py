@@ -1,0 +1,146 @@
+"""「カメラで撮影」 in the karte editor, in Chromium with a fake camera playing a prepared clip (the
+fake camera is the only stand-in: the page, its getUserMedia, the upload queue and the server are
+real). Shots are taken at iPad portrait and landscape, one retaken, each used photo lands as a
+private photo item with the angle chosen in the camera, and the karte saves with them."""
+
+import statistics
+import time
+from pathlib import Path
+
+import pytest
+from django_scopes import scope
+from PIL import Image, ImageDraw
+from playwright.sync_api import expect
+
+from kartes.models import KarteItem
+
+from .conftest import CHROMIUM, CHROMIUM_ARGS, log_in
+
+WIDTH, HEIGHT = 1280, 960
+
+
+def portrait_clip(path: Path, frames: int = 6) -> Path:
+    """A head-and-shoulders shape on a wall, with a camera's grain so that a shot weighs what a
+    photo does, as a .y4m clip the fake camera loops."""
+    frame = Image.new("RGB", (WIDTH, HEIGHT), (214, 206, 196))
+    draw = ImageDraw.Draw(frame)
+    draw.ellipse((500, 180, 780, 520), fill=(226, 186, 160))  # face
+    draw.pieslice((440, 120, 840, 600), 180, 360, fill=(70, 48, 36))  # hair
+    draw.rectangle((400, 600, 880, 960), fill=(60, 80, 120))  # shoulders
+    grain = Image.effect_noise((WIDTH, HEIGHT), 24).convert("RGB")
+    frame = Image.blend(frame, grain, 0.12)
+    y, cb, cr = frame.convert("YCbCr").split()
+    half = (WIDTH // 2, HEIGHT // 2)
+    planes = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F15:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            out.write(b"FRAME\n" + planes)
+    return path
+
+
+@pytest.fixture
+def camera_browser(playwright, tmp_path):
+    clip = portrait_clip(tmp_path / "portrait.y4m")
+    args = [
+        *CHROMIUM_ARGS,
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={clip}",
+        "--use-fake-ui-for-media-stream",  # the camera permission granted, as staff would
+    ]
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    yield browser
+    browser.close()
+
+
+def _open_camera(page) -> float:
+    """Taps 「カメラで撮影」; returns the seconds until the first frame is on screen."""
+    started = time.perf_counter()
+    page.get_by_role("button", name="カメラで撮影").click()
+    dialog = page.locator("#camera-dialog")
+    expect(dialog).to_have_attribute("data-ready", "true")
+    page.wait_for_function("() => document.querySelector('.camera-dialog__live').videoWidth > 0")
+    return time.perf_counter() - started
+
+
+@pytest.mark.parametrize(
+    "viewport",
+    [{"width": 820, "height": 1180}, {"width": 1180, "height": 820}],
+    ids=["portrait", "landscape"],
+)
+def test_photos_taken_in_the_editor_land_as_items_with_their_angle(
+    live_server, camera_browser, salon_a, viewport, screenshot
+):
+    context = camera_browser.new_context(viewport=viewport, locale="ja-JP", timezone_id="Asia/Tokyo")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        log_in(page, live_server, "salon-a-owner", "pw-owner-123")
+        page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/kartes/new/")
+        expect(page.locator("#karte-form")).to_have_attribute("data-ready", "true")
+        opened = [_open_camera(page)]
+        dialog = page.locator("#camera-dialog")
+        box = dialog.get_by_role("button", name="撮影する").bounding_box()
+        assert box is not None
+        if viewport["width"] < viewport["height"]:
+            assert box["y"] > viewport["height"] * 0.6  # the shutter near the bottom, under the thumb
+        else:
+            assert box["x"] > viewport["width"] * 0.6  # …and on the right in landscape
+        orientation = "portrait" if viewport["width"] < viewport["height"] else "landscape"
+        screenshot(page, f"42-camera-{orientation}")
+
+        dialog.get_by_label("アングル").select_option(label="正面")
+        dialog.get_by_role("button", name="撮影する").click()
+        expect(dialog.get_by_role("img", name="撮影した写真")).to_be_visible()
+        dialog.get_by_role("button", name="この写真を使う").click()
+        expect(dialog.locator("[data-camera-count]")).to_have_text("1枚撮影しました")
+
+        dialog.get_by_label("アングル").select_option(label="右サイド")
+        dialog.get_by_role("button", name="撮影する").click()
+        dialog.get_by_role("button", name="撮り直す").click()
+        expect(dialog.get_by_role("img", name="撮影した写真")).to_be_hidden()
+        dialog.get_by_role("button", name="撮影する").click()
+        dialog.get_by_role("button", name="この写真を使う").click()
+        expect(dialog.locator("[data-camera-count]")).to_have_text("2枚撮影しました")
+        dialog.get_by_role("button", name="完了").click()
+        expect(dialog).to_be_hidden()
+
+        photos = page.locator('.editor-item[data-kind="photo"]')
+        expect(photos).to_have_count(2)
+        for index, name in enumerate(["正面", "右サイド"]):
+            expect(photos.nth(index)).to_have_attribute("data-upload", "done")
+            expect(photos.nth(index).get_by_label("アングル").locator("option:checked")).to_have_text(name)
+            expect(photos.nth(index).get_by_role("checkbox", name="公開")).not_to_be_checked()
+        for _ in range(4):  # again, for the time to the first frame
+            opened.append(_open_camera(page))
+            dialog.get_by_role("button", name="完了").click()
+        page.get_by_role("button", name="カルテを保存").click()
+        expect(page.locator(".message")).to_contain_text("カルテを保存しました")
+        with scope(salon=salon_a.salon):
+            saved = list(KarteItem.objects.select_related("angle", "image").order_by("position"))
+        assert [(str(item.angle), item.is_public) for item in saved] == [("正面", False), ("右サイド", False)]
+        assert all((item.image.width, item.image.height) == (WIDTH, HEIGHT) for item in saved)
+        sizes = [item.image.original_size for item in saved]
+        print(
+            f"\n{orientation}: camera to first frame p50 {statistics.median(opened) * 1000:.0f} ms "
+            f"({len(opened)} opens); upload per shot {statistics.mean(sizes) / 1024:.0f} KB"
+        )
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_without_a_camera_the_editor_says_so_and_photos_can_still_be_picked(live_server, tablet, salon_a):
+    """The suite's ordinary browser has no camera device: getUserMedia fails."""
+    page = tablet
+    log_in(page, live_server, "salon-a-owner", "pw-owner-123")
+    page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/kartes/new/")
+    expect(page.locator("#karte-form")).to_have_attribute("data-ready", "true")
+    page.get_by_role("button", name="カメラで撮影").click()
+    dialog = page.locator("#camera-dialog")
+    expect(dialog.get_by_role("status")).to_contain_text("カメラを使えません")
+    expect(dialog.get_by_role("button", name="撮影する")).to_be_disabled()
+    dialog.get_by_role("button", name="完了").click()
+    expect(page.locator("#photo-input")).to_be_attached()
