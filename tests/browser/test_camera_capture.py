@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from django_scopes import scope
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 from playwright.sync_api import expect
 
 from kartes.models import KarteItem
@@ -19,9 +19,9 @@ from .conftest import CHROMIUM, CHROMIUM_ARGS, log_in
 WIDTH, HEIGHT = 1280, 960
 
 
-def portrait_clip(path: Path, frames: int = 6) -> Path:
+def portrait_clip(path: Path, frames: int = 6, blur: float = 0, light: float = 1.0) -> Path:
     """A head-and-shoulders shape on a wall, with a camera's grain so that a shot weighs what a
-    photo does, as a .y4m clip the fake camera loops."""
+    photo does, as a .y4m clip the fake camera loops; blurred or darkened when asked."""
     frame = Image.new("RGB", (WIDTH, HEIGHT), (214, 206, 196))
     draw = ImageDraw.Draw(frame)
     draw.ellipse((500, 180, 780, 520), fill=(226, 186, 160))  # face
@@ -29,6 +29,10 @@ def portrait_clip(path: Path, frames: int = 6) -> Path:
     draw.rectangle((400, 600, 880, 960), fill=(60, 80, 120))  # shoulders
     grain = Image.effect_noise((WIDTH, HEIGHT), 24).convert("RGB")
     frame = Image.blend(frame, grain, 0.12)
+    if blur:
+        frame = frame.filter(ImageFilter.GaussianBlur(blur))
+    if light != 1.0:
+        frame = frame.point(lambda value: int(value * light))
     y, cb, cr = frame.convert("YCbCr").split()
     half = (WIDTH // 2, HEIGHT // 2)
     planes = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
@@ -39,16 +43,19 @@ def portrait_clip(path: Path, frames: int = 6) -> Path:
     return path
 
 
-@pytest.fixture
-def camera_browser(playwright, tmp_path):
-    clip = portrait_clip(tmp_path / "portrait.y4m")
+def _camera_browser(playwright, clip: Path):
     args = [
         *CHROMIUM_ARGS,
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={clip}",
         "--use-fake-ui-for-media-stream",  # the camera permission granted, as staff would
     ]
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+
+
+@pytest.fixture
+def camera_browser(playwright, tmp_path):
+    browser = _camera_browser(playwright, portrait_clip(tmp_path / "portrait.y4m"))
     yield browser
     browser.close()
 
@@ -63,11 +70,10 @@ def _open_camera(page) -> float:
     return time.perf_counter() - started
 
 
-@pytest.mark.parametrize(
-    "viewport",
-    [{"width": 820, "height": 1180}, {"width": 1180, "height": 820}],
-    ids=["portrait", "landscape"],
-)
+IPAD_PORTRAIT, IPAD_LANDSCAPE = {"width": 820, "height": 1180}, {"width": 1180, "height": 820}
+
+
+@pytest.mark.parametrize("viewport", [IPAD_PORTRAIT, IPAD_LANDSCAPE], ids=["portrait", "landscape"])
 def test_photos_taken_in_the_editor_land_as_items_with_their_angle(
     live_server, camera_browser, salon_a, viewport, screenshot
 ):
@@ -144,3 +150,31 @@ def test_without_a_camera_the_editor_says_so_and_photos_can_still_be_picked(live
     expect(dialog.get_by_role("button", name="撮影する")).to_be_disabled()
     dialog.get_by_role("button", name="完了").click()
     expect(page.locator("#photo-input")).to_be_attached()
+
+
+@pytest.mark.parametrize(
+    ("clip", "said"),
+    [({"blur": 6}, "ピントが合っていないようです。"), ({"light": 0.18}, "暗すぎるようです。")],
+    ids=["blurred", "dark"],
+)
+def test_a_blurred_or_dark_shot_is_pointed_out_and_can_still_be_used(
+    live_server, playwright, tmp_path, salon_a, clip, said
+):
+    browser = _camera_browser(playwright, portrait_clip(tmp_path / "doubtful.y4m", **clip))
+    try:
+        page = browser.new_context(viewport=IPAD_PORTRAIT, locale="ja-JP").new_page()
+        page.set_default_timeout(15_000)
+        log_in(page, live_server, "salon-a-owner", "pw-owner-123")
+        page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/kartes/new/")
+        expect(page.locator("#karte-form")).to_have_attribute("data-ready", "true")
+        _open_camera(page)
+        dialog = page.locator("#camera-dialog")
+        dialog.get_by_role("button", name="撮影する").click()
+        expect(dialog.get_by_role("status")).to_have_text(said)
+        expect(dialog.get_by_role("button", name="撮り直す")).to_be_focused()
+        dialog.get_by_role("button", name="このまま使う").click()
+        expect(dialog.locator("[data-camera-message]")).to_be_empty()
+        dialog.get_by_role("button", name="完了").click()
+        expect(page.locator('.editor-item[data-kind="photo"]')).to_have_attribute("data-upload", "done")
+    finally:
+        browser.close()

@@ -47,11 +47,48 @@ export async function openCamera() {
 
 function showLive() {
   shot = null;
+  if (stream) message.textContent = "";
   still.hidden = true;
   video.hidden = false;
   shutter.hidden = false;
   retake.hidden = true;
   use.hidden = true;
+}
+
+// Below these a shot is pointed out before it is used: the variance of a Laplacian over a small
+// grey copy (edges: a sharp photo has many) and its mean brightness (0–255).
+const SHARPNESS_AT_LEAST = 40;
+const BRIGHTNESS_AT_LEAST = 55;
+
+export function measure(canvas) {
+  const width = 320;
+  const height = Math.max(1, Math.round((canvas.height / canvas.width) * width));
+  const small = document.createElement("canvas");
+  small.width = width;
+  small.height = height;
+  const context = small.getContext("2d", { willReadFrequently: true });
+  context.drawImage(canvas, 0, 0, width, height);
+  const { data } = context.getImageData(0, 0, width, height);
+  const grey = new Float32Array(width * height);
+  let sum = 0;
+  for (let i = 0; i < grey.length; i += 1) {
+    grey[i] = 0.299 * data[i * 4] + 0.587 * data[i * 4 + 1] + 0.114 * data[i * 4 + 2];
+    sum += grey[i];
+  }
+  let total = 0;
+  let squares = 0;
+  let count = 0;
+  for (let y = 1; y < height - 1; y += 1) {
+    for (let x = 1; x < width - 1; x += 1) {
+      const at = y * width + x;
+      const laplacian = grey[at - 1] + grey[at + 1] + grey[at - width] + grey[at + width] - 4 * grey[at];
+      total += laplacian;
+      squares += laplacian * laplacian;
+      count += 1;
+    }
+  }
+  const mean = total / count;
+  return { sharpness: squares / count - mean * mean, brightness: sum / grey.length };
 }
 
 function takePhoto() {
@@ -60,6 +97,13 @@ function takePhoto() {
   canvas.width = video.videoWidth;
   canvas.height = video.videoHeight;
   canvas.getContext("2d").drawImage(video, 0, 0);
+  const { sharpness, brightness } = measure(canvas);
+  // In the dark there are few edges to find: only the darkness is said then.
+  const doubts = [];
+  if (brightness < BRIGHTNESS_AT_LEAST) doubts.push(dialog.dataset.msgDark);
+  else if (sharpness < SHARPNESS_AT_LEAST) doubts.push(dialog.dataset.msgBlurred);
+  dialog.dataset.sharpness = sharpness.toFixed(1);
+  dialog.dataset.brightness = brightness.toFixed(1);
   canvas.toBlob(
     (blob) => {
       shot = blob;
@@ -69,7 +113,9 @@ function takePhoto() {
       shutter.hidden = true;
       retake.hidden = false;
       use.hidden = false;
-      use.focus();
+      message.textContent = doubts.join(" ");
+      use.textContent = doubts.length ? dialog.dataset.msgUseAnyway : dialog.dataset.msgUse;
+      (doubts.length ? retake : use).focus();
     },
     "image/jpeg",
     0.9,
