@@ -147,6 +147,21 @@ def angle_timelines(*, customer: Customer, public_only: bool) -> list[AngleTimel
     return list(timelines.values())
 
 
+def ghost_photo(*, customer: Customer, angle_id: int, leaving_out: int | None = None) -> KarteItem | None:
+    """The customer's last photo from this angle (the visit's after photo if it has one), for the
+    camera to lay over the live picture; never one of the karte being edited."""
+    photos = KarteItem.objects.filter(
+        karte__customer=customer, kind=ItemKind.PHOTO, angle_id=angle_id, image__status=ImageStatus.READY
+    )
+    if leaving_out is not None:
+        photos = photos.exclude(karte_id=leaving_out)
+    latest = photos.select_related("karte").order_by("-karte__treatment_date", "-karte_id").first()
+    if latest is None:
+        return None
+    same_visit = photos.filter(karte_id=latest.karte_id).select_related("karte", "image")
+    return next((photo for photo in same_visit if photo.photo_tag == "after"), None) or same_visit.first()
+
+
 def visible_photo_items(*, customer: Customer) -> QuerySet[KarteItem]:
     """The customer's photos they can see in the app (public, of their own kartes)."""
     return KarteItem.objects.filter(karte__customer=customer, kind=ItemKind.PHOTO, is_public=True)

@@ -76,6 +76,7 @@ urlpatterns = [
     path("kartes/<int:pk>/print/", kartes.karte_print, name="karte_print"),
     path("customers/<int:pk>/print/", customers.customer_history_print, name="customer_history_print"),
     path("customers/<int:pk>/angles/", customers.customer_timeline, name="customer_timeline"),
+    path("customers/<int:pk>/ghost/", customers.customer_ghost, name="customer_ghost"),
     path("items/<int:pk>/publish/", kartes.item_publish, name="item_publish"),
     path("items/<int:pk>/portfolio/", kartes.item_portfolio, name="item_portfolio"),
     path("items/<int:pk>/portfolio.jpg", kartes.item_portfolio_save, name="item_portfolio_save"),

@@ -260,8 +260,46 @@ def test_the_editor_offers_an_angle_as_soon_as_it_is_added_or_renamed(salon_a):
     url = reverse("staff:karte_create", kwargs={"customer_pk": salon_a.customer.pk})
     assert "斜め前" not in client.get(url).content.decode()
     client.post(reverse("staff:angle_settings"), {"action": "add", "name": "斜め前"})
-    assert client.get(url).content.decode().count(">斜め前</option>") == 1  # the new item's template
+    # The new item's template and the camera's list.
+    assert client.get(url).content.decode().count(">斜め前</option>") == 2
     back = _angle(salon_a, "バック")
     client.post(reverse("staff:angle_settings"), {"action": "rename", "angle": back.pk, "name": "後ろ"})
     editor = client.get(url).content.decode()
     assert ">後ろ</option>" in editor and ">バック</option>" not in editor
+
+
+def _ghost(client, world, angle, karte=None):
+    query = {"angle": _angle(world, angle).pk, **({"karte": karte.pk} if karte else {})}
+    url = reverse("staff:customer_ghost", kwargs={"pk": world.customer.pk})
+    return client.get(url, query)
+
+
+def test_the_camera_is_given_the_last_photo_of_the_same_angle_as_a_staff_image(salon_a):
+    older = _karte_with(salon_a, [("", "正面", True)], day=3)
+    last = _karte_with(salon_a, [("before", "正面", False), ("after", "正面", False)], day=10)
+    editing = _karte_with(salon_a, [("", "正面", False)], day=17)
+    _karte_with(salon_a, [("", "正面", True)], customer=salon_a.other_customer, day=20)
+    client = salon_a.client()
+    found = _ghost(client, salon_a, "正面", karte=editing)
+    assert found["Cache-Control"] == "private, no-store"
+    expected = reverse("staff:image", kwargs={"pk": _image(last, "after"), "size": "large"})
+    assert found.json() == {"url": expected, "date": "2026年11月10日"}  # private photos too: staff only
+    assert client.get(expected).status_code == 200
+    assert (
+        _ghost(client, salon_a, "正面").json()["url"].startswith(f"/images/{_image(editing, angle='正面')}/")
+    )
+    assert _ghost(client, salon_a, "バック").json() == {"url": None}
+    assert older is not None
+
+
+def test_no_one_else_is_given_a_ghost(salon_a, salon_b):
+    _karte_with(salon_a, [("", "正面", False)], day=3)
+    theirs = salon_b.client()
+    url = reverse("staff:customer_ghost", kwargs={"pk": salon_a.customer.pk})
+    assert theirs.get(url, {"angle": _angle(salon_a, "正面").pk}).status_code == 404
+    assert type(theirs)().get(url, {"angle": _angle(salon_a, "正面").pk}).status_code == 302
+    # Another salon's angle finds nothing of this customer.
+    mine = salon_a.client()
+    assert mine.get(url, {"angle": _angle(salon_b, "正面").pk}).json() == {"url": None}
+    refused = mine.get(url, {"angle": "正面"})
+    assert refused.status_code == 400 and refused.json()["error"]

@@ -23,6 +23,7 @@ OBJECT_URLS = {
     "karte_print": lambda o: {"pk": o["karte"].pk},
     "customer_history_print": lambda o: {"pk": o["customer"].pk},
     "customer_timeline": lambda o: {"pk": o["customer"].pk},
+    "customer_ghost": lambda o: {"pk": o["customer"].pk},
     "item_publish": lambda o: {"pk": o["item"].pk},
     "item_portfolio": lambda o: {"pk": o["item"].pk},
     "item_portfolio_save": lambda o: {"pk": o["item"].pk},
@@ -280,7 +281,7 @@ OWNER_ONLY = {
 }  # fmt: skip
 KARTE_ONLY = {
     "karte_create", "karte_edit", "karte_delete", "karte_print", "customer_history_print", "item_publish",
-    "customer_timeline",
+    "customer_timeline", "customer_ghost",
     "image_upload", "image_status", "image_retry", "image", "customer_preview", "customer_preview_phone",
     "item_portfolio", "item_portfolio_save",
 }  # fmt: skip

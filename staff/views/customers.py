@@ -3,8 +3,11 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Min
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -32,7 +35,14 @@ from customers.services import (
     customer_update,
 )
 from followups.selectors import followups_for_staff
-from kartes.selectors import TIMELINE_VISITS, angle_timelines, home_cards, karte_history, visible_kartes
+from kartes.selectors import (
+    TIMELINE_VISITS,
+    angle_timelines,
+    ghost_photo,
+    home_cards,
+    karte_history,
+    visible_kartes,
+)
 from linking.selectors import with_app_flag
 from privacy.selectors import open_data_requests
 from push.selectors import devices_with_push_state
@@ -226,6 +236,28 @@ def customer_timeline(request, pk):
         "visits": TIMELINE_VISITS,
     }
     return render(request, "staff/customers/timeline.html", context)
+
+
+@karte_staff_required
+def customer_ghost(request, pk):
+    """For the camera: the customer's last photo from the chosen angle, as the staff-only copy's
+    address, to lay over the live picture (it is never part of the new photo)."""
+    customer = get_customer_for_staff(request, pk)
+    try:
+        angle_id = int(request.GET.get("angle", ""))
+        leaving_out = int(request.GET["karte"]) if request.GET.get("karte") else None
+    except ValueError:
+        return JsonResponse({"error": _("Choose an angle.")}, status=400)
+    photo = ghost_photo(customer=customer, angle_id=angle_id, leaving_out=leaving_out)
+    found: dict[str, str | None] = {"url": None}
+    if photo is not None:
+        found = {
+            "url": reverse("staff:image", kwargs={"pk": photo.image_id, "size": "large"}),
+            "date": date_format(photo.karte.treatment_date),
+        }
+    response = JsonResponse(found)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @karte_staff_required

@@ -3,8 +3,10 @@ fake camera is the only stand-in: the page, its getUserMedia, the upload queue a
 real). Shots are taken at iPad portrait and landscape, one retaken, each used photo lands as a
 private photo item with the angle chosen in the camera, and the karte saves with them."""
 
+import datetime
 import statistics
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,9 @@ from django_scopes import scope
 from PIL import Image, ImageDraw, ImageFilter
 from playwright.sync_api import expect
 
-from kartes.models import KarteItem
+from kartes.models import ImageAsset, KarteItem, PhotoAngle
+from kartes.services import ItemInput, image_asset_create, karte_create
+from tests.factories import image_bytes
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, log_in
 
@@ -178,3 +182,57 @@ def test_a_blurred_or_dark_shot_is_pointed_out_and_can_still_be_used(
         expect(page.locator('.editor-item[data-kind="photo"]')).to_have_attribute("data-upload", "done")
     finally:
         browser.close()
+
+
+def test_the_last_photo_of_the_angle_lies_over_the_live_picture_and_never_in_the_new_one(
+    live_server, camera_browser, salon_a, screenshot
+):
+    with scope(salon=salon_a.salon):
+        front = PhotoAngle.objects.get(name="正面")
+        asset, _new = image_asset_create(
+            salon=salon_a.salon, user=salon_a.owner.user, upload_key=uuid.uuid4(),
+            data=image_bytes(size=(1280, 960), color=(220, 20, 30)), kind="photo", copies_now=True,
+        )  # fmt: skip
+        karte_create(
+            salon=salon_a.salon, actor=salon_a.owner.user, customer=salon_a.customer, staff=salon_a.owner,
+            treatment_date=datetime.date(2026, 10, 1), menu="カット",
+            items=[ItemInput(kind="photo", image=asset, photo_tag="after", angle=front)],
+        )  # fmt: skip
+    page = camera_browser.new_context(viewport=IPAD_PORTRAIT, locale="ja-JP").new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, live_server, "salon-a-owner", "pw-owner-123")
+    page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/kartes/new/")
+    expect(page.locator("#karte-form")).to_have_attribute("data-ready", "true")
+    _open_camera(page)
+    dialog = page.locator("#camera-dialog")
+    ghost = dialog.locator("[data-camera-ghost]")
+    expect(ghost).to_be_hidden()  # no angle chosen yet
+    dialog.get_by_label("アングル").select_option(label="正面")
+    expect(ghost).to_be_visible()
+    expect(ghost).to_have_attribute("src", f"/images/{asset.pk}/large/")  # the staff-only copy
+    expect(dialog.locator("[data-ghost-date]")).to_have_text("前回の写真：2026年10月1日")
+    expect(ghost).to_have_css("opacity", "0.4")
+    dialog.get_by_label("前回の写真の濃さ").fill("70")
+    expect(ghost).to_have_css("opacity", "0.7")
+    screenshot(page, "43-camera-ghost-portrait")
+    dialog.get_by_label("輪郭").check()
+    expect(ghost).to_be_hidden()
+    expect(dialog.locator("[data-camera-outline]")).to_be_visible()
+    dialog.get_by_label("輪郭").uncheck()
+    dialog.get_by_label("アングル").select_option(label="右サイド")  # no earlier photo from the side
+    expect(ghost).to_be_hidden()
+    expect(dialog.locator("[data-ghost-controls]")).to_be_hidden()
+    dialog.get_by_label("アングル").select_option(label="正面")
+    expect(ghost).to_be_visible()
+    dialog.get_by_role("button", name="撮影する").click()
+    expect(ghost).to_be_hidden()  # the shot is looked at alone
+    dialog.get_by_role("button", name="この写真を使う").click()
+    dialog.get_by_role("button", name="完了").click()
+    expect(page.locator('.editor-item[data-kind="photo"]')).to_have_attribute("data-upload", "done")
+    new_id = page.locator('.editor-item[data-kind="photo"] input[name$="-image"]').input_value()
+    with scope(salon=salon_a.salon):
+        taken = ImageAsset.objects.get(pk=new_id)
+        with taken.original.open("rb") as original:
+            red, green, blue = Image.open(original).convert("RGB").resize((1, 1)).getpixel((0, 0))
+    assert red < green + 80, (red, green, blue)  # the camera's wall and face, not the red ghost
+    page.context.close()

@@ -14,6 +14,13 @@ const shutter = dialog.querySelector("[data-camera-shutter]");
 const retake = dialog.querySelector("[data-camera-retake]");
 const use = dialog.querySelector("[data-camera-use]");
 
+const ghost = dialog.querySelector("[data-camera-ghost]");
+const outline = dialog.querySelector("[data-camera-outline]");
+const ghostControls = dialog.querySelector("[data-ghost-controls]");
+const ghostDate = dialog.querySelector("[data-ghost-date]");
+const ghostOpacity = dialog.querySelector("[data-ghost-opacity]");
+const ghostOutline = dialog.querySelector("[data-ghost-outline]");
+
 let stream = null;
 let shot = null; // the blob of the photo being looked at
 let taken = 0;
@@ -26,6 +33,7 @@ export function cameraAvailable() {
 export async function openCamera() {
   taken = 0;
   count.textContent = "";
+  showGhost();
   message.textContent = "";
   showLive();
   dialog.showModal();
@@ -45,6 +53,80 @@ export async function openCamera() {
   dialog.dataset.ready = "true";
 }
 
+// The ghost: the customer's last photo from the chosen angle (the staff-only copy), laid over the
+// live picture at the chosen transparency, or as its outline. It is only drawn on the screen; a
+// shot is taken from the camera's own frame.
+async function showGhost() {
+  hideGhost();
+  if (!angle.value) return;
+  const query = new URLSearchParams({ angle: angle.value });
+  if (dialog.dataset.karte) query.set("karte", dialog.dataset.karte);
+  let found;
+  try {
+    const response = await fetch(`${dialog.dataset.ghostUrl}?${query}`, { credentials: "same-origin" });
+    if (!response.ok) return;
+    found = await response.json();
+  } catch {
+    return; // offline: no ghost, the camera works as ever
+  }
+  if (!found.url || angle.value !== query.get("angle")) return;
+  ghost.src = found.url;
+  await ghost.decode().catch(() => {});
+  ghostDate.textContent = dialog.dataset.msgGhostDate.replace("%(date)s", found.date);
+  ghostControls.hidden = false;
+  drawOutline();
+  applyGhost();
+}
+
+function hideGhost() {
+  ghost.hidden = true;
+  outline.hidden = true;
+  ghostControls.hidden = true;
+  ghost.removeAttribute("src");
+  dialog.dataset.ghost = "";
+}
+
+function applyGhost() {
+  if (!ghost.getAttribute("src") || video.hidden) {
+    ghost.hidden = outline.hidden = true;
+    return;
+  }
+  const opacity = String(Number(ghostOpacity.value) / 100);
+  ghost.style.opacity = outline.style.opacity = ghostOutline.checked ? "1" : opacity;
+  ghost.hidden = ghostOutline.checked;
+  outline.hidden = !ghostOutline.checked;
+  dialog.dataset.ghost = ghostOutline.checked ? "outline" : "photo";
+}
+
+// The ghost's edges (a Sobel filter over a small grey copy), drawn white where they are strong.
+function drawOutline() {
+  const width = 480;
+  const height = Math.max(1, Math.round((ghost.naturalHeight / ghost.naturalWidth) * width));
+  outline.width = width;
+  outline.height = height;
+  const context = outline.getContext("2d", { willReadFrequently: true });
+  context.drawImage(ghost, 0, 0, width, height);
+  const source = context.getImageData(0, 0, width, height).data;
+  const grey = new Float32Array(width * height);
+  for (let i = 0; i < grey.length; i += 1) {
+    grey[i] = 0.299 * source[i * 4] + 0.587 * source[i * 4 + 1] + 0.114 * source[i * 4 + 2];
+  }
+  const edges = context.createImageData(width, height);
+  for (let y = 1; y < height - 1; y += 1) {
+    for (let x = 1; x < width - 1; x += 1) {
+      const at = y * width + x;
+      const gx = grey[at - width + 1] + 2 * grey[at + 1] + grey[at + width + 1]
+        - grey[at - width - 1] - 2 * grey[at - 1] - grey[at + width - 1];
+      const gy = grey[at + width - 1] + 2 * grey[at + width] + grey[at + width + 1]
+        - grey[at - width - 1] - 2 * grey[at - width] - grey[at - width + 1];
+      if (Math.hypot(gx, gy) > 60) {
+        edges.data.set([255, 255, 255, 255], at * 4);
+      }
+    }
+  }
+  context.putImageData(edges, 0, 0);
+}
+
 function showLive() {
   shot = null;
   if (stream) message.textContent = "";
@@ -53,6 +135,7 @@ function showLive() {
   shutter.hidden = false;
   retake.hidden = true;
   use.hidden = true;
+  applyGhost();
 }
 
 // Below these a shot is pointed out before it is used: the variance of a Laplacian over a small
@@ -110,6 +193,7 @@ function takePhoto() {
       still.src = URL.createObjectURL(blob);
       still.hidden = false;
       video.hidden = true;
+      applyGhost();
       shutter.hidden = true;
       retake.hidden = false;
       use.hidden = false;
@@ -143,6 +227,9 @@ function close() {
 }
 
 shutter.addEventListener("click", takePhoto);
+angle.addEventListener("change", showGhost);
+ghostOpacity.addEventListener("input", applyGhost);
+ghostOutline.addEventListener("change", applyGhost);
 retake.addEventListener("click", () => {
   URL.revokeObjectURL(still.src);
   showLive();
