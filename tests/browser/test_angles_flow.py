@@ -1,12 +1,16 @@
 """Photo angles in Chromium at iPad size: the owner adds one on 「撮影アングル」, the editor offers the
 salon's list on each photo, and the history shows the angle chosen."""
 
+import datetime
 import re
+import uuid
 
 from django_scopes import scope
 from playwright.sync_api import expect
 
-from kartes.models import KarteItem
+from kartes.models import KarteItem, PhotoAngle
+from kartes.services import ItemInput, image_asset_create, karte_create
+from tests.factories import image_bytes
 
 from .conftest import log_in
 from .test_karte_flow import photo_file  # noqa: F401  (the fixture)
@@ -34,7 +38,7 @@ def test_the_owner_keeps_the_list_and_the_editor_offers_it(
     names = page.locator(".question-row input[name=name]")
     expect(names).to_have_count(6)
     expect(names.nth(4)).to_have_value("斜め前")
-    screenshot(page, "40-photo-angles", full_page=True)
+    screenshot(page, "50-photo-angles", full_page=True)
 
     page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/kartes/new/")
     expect(page.locator("#karte-form")).to_have_attribute("data-ready", "true")
@@ -46,9 +50,44 @@ def test_the_owner_keeps_the_list_and_the_editor_offers_it(
     expect(angle.locator("option")).to_have_text(listed)
     angle.select_option(label="右サイド")
     photo.get_by_label("ビフォー／アフター").select_option(label="アフター")
-    screenshot(page, "41-editor-angle")
+    screenshot(page, "51-editor-angle")
     page.get_by_role("button", name="カルテを保存").click()
     expect(page.locator(".message")).to_contain_text("カルテを保存しました")
     expect(page.locator(".item-tile__kind").first).to_have_text(re.compile(r"写真 ・ アフター ・ 右サイド"))
     with scope(salon=salon_a.salon):
         assert str(KarteItem.objects.get(kind="photo").angle) == "右サイド"
+
+
+LOADED = "() => [...document.querySelectorAll('.timeline img')].every((img) => img.naturalWidth > 0)"
+
+
+def test_the_phone_lines_up_public_photos_by_angle(live_server, tablet, link_phone, salon_a, screenshot):
+    colours = [(200, 150, 120), (170, 120, 100), (140, 95, 80)]
+    with scope(salon=salon_a.salon):
+        front = PhotoAngle.objects.get(name="正面")
+        for month, colour in zip((8, 9, 10), colours, strict=True):
+            asset, _new = image_asset_create(
+                salon=salon_a.salon, user=salon_a.owner.user, upload_key=uuid.uuid4(),
+                data=image_bytes(size=(960, 1200), color=colour), kind="photo", copies_now=True,
+            )  # fmt: skip
+            karte_create(
+                salon=salon_a.salon, actor=salon_a.owner.user, customer=salon_a.customer,
+                staff=salon_a.stylist, treatment_date=datetime.date(2026, month, 12), menu="カット",
+                items=[ItemInput(kind="photo", image=asset, angle=front, is_public=month != 9)],
+            )  # fmt: skip
+    phone = link_phone(salon_a, salon_a.customer)
+    phone.get_by_role("link", name="ヘアスタイルの記録").click()
+    row = phone.get_by_role("region", name="正面")
+    expect(row.get_by_role("img")).to_have_count(2)  # September's photo is private
+    expect(row.locator("figcaption")).to_have_text(["2026年8月12日", "2026年10月12日"])
+    phone.wait_for_function(LOADED)
+    screenshot(phone, "54-phone-photos-by-angle")
+
+    log_in(tablet, live_server, "salon-a-owner", "pw-owner-123")
+    tablet.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/")
+    tablet.get_by_role("link", name="アングル別の記録").click()
+    staff_row = tablet.get_by_role("region", name="正面")
+    expect(staff_row.get_by_role("img")).to_have_count(3)
+    expect(staff_row.locator("figcaption").nth(1)).to_have_text("2026年9月12日 ・ 非公開")
+    tablet.wait_for_function(LOADED)  # each photo answers from its own address
+    screenshot(tablet, "55-staff-photos-by-angle")

@@ -99,7 +99,7 @@ def test_photos_taken_in_the_editor_land_as_items_with_their_angle(
         else:
             assert box["x"] > viewport["width"] * 0.6  # …and on the right in landscape
         orientation = "portrait" if viewport["width"] < viewport["height"] else "landscape"
-        screenshot(page, f"42-camera-{orientation}")
+        screenshot(page, f"52-camera-{orientation}")
 
         dialog.get_by_label("アングル").select_option(label="正面")
         dialog.get_by_role("button", name="撮影する").click()
@@ -214,7 +214,11 @@ def test_the_last_photo_of_the_angle_lies_over_the_live_picture_and_never_in_the
     expect(ghost).to_have_css("opacity", "0.4")
     dialog.get_by_label("前回の写真の濃さ").fill("70")
     expect(ghost).to_have_css("opacity", "0.7")
-    screenshot(page, "43-camera-ghost-portrait")
+    screenshot(page, "53-camera-ghost-portrait")
+    page.set_viewport_size(IPAD_LANDSCAPE)
+    expect(ghost).to_be_visible()
+    screenshot(page, "53-camera-ghost-landscape")
+    page.set_viewport_size(IPAD_PORTRAIT)
     dialog.get_by_label("輪郭").check()
     expect(ghost).to_be_hidden()
     expect(dialog.locator("[data-camera-outline]")).to_be_visible()
