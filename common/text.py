@@ -108,6 +108,12 @@ def normalize_postcode(text: str) -> str:
     return f"{digits[:3]}-{digits[3:]}"
 
 
+def parse_id(text: str) -> int | None:
+    """A record's id as sent in a form or a query: 1 to 18 ASCII digits, else None."""
+    text = str(text or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 def parse_customer_number(text: str) -> int | None:
     """A customer number as typed (00042, ４２, No.42 is refused): None for nothing typed.
 

@@ -90,6 +90,8 @@ def test_only_the_owner_changes_the_list_and_never_another_salons(salon_a, salon
         response = owner.post(url, {"action": action, "angle": theirs.pk, "name": "乗っ取り"})
         assert response.status_code == 404
     assert _angles(salon_b) == HAIR
+    for nasty in ("abc", "-1", "1e9", "", "٣", "9" * 30):
+        assert owner.post(url, {"action": "delete", "angle": nasty}).status_code == 404
 
 
 def test_the_editor_saves_each_photos_angle_and_the_history_shows_it(salon_a):
@@ -116,8 +118,9 @@ def test_another_salons_angle_is_not_taken(salon_a, salon_b):
     theirs = _angle(salon_b, "正面")
     data = karte_post(salon_a, [{"kind": "photo", "image": photo, "angle": str(theirs.pk)}])
     response = client.post(reverse("staff:karte_create", kwargs={"customer_pk": salon_a.customer.pk}), data)
-    assert response.status_code == 200  # the editor again, with what was entered
-    assert "items-0-angle" in response.content.decode()
+    assert response.status_code == 200  # the editor again, with what was entered and why not
+    body = response.content.decode()
+    assert "items-0-angle" in body and 'class="error" role="alert"' in body
     with scope(salon=salon_a.salon):
         assert not Karte.objects.exists()
 
@@ -301,5 +304,7 @@ def test_no_one_else_is_given_a_ghost(salon_a, salon_b):
     # Another salon's angle finds nothing of this customer.
     mine = salon_a.client()
     assert mine.get(url, {"angle": _angle(salon_b, "正面").pk}).json() == {"url": None}
-    refused = mine.get(url, {"angle": "正面"})
-    assert refused.status_code == 400 and refused.json()["error"]
+    for nasty in ("正面", "9" * 30, "-1", ""):
+        refused = mine.get(url, {"angle": nasty})
+        assert refused.status_code == 400 and refused.json()["error"] == "アングルを選んでください。"
+    assert mine.get(url, {"angle": _angle(salon_a, "正面").pk, "karte": "9" * 30}).status_code == 200

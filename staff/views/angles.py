@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from common.text import parse_id
 from kartes.angles import (
     MAX_ANGLES,
     AngleRefused,
@@ -30,7 +31,7 @@ def angle_settings(request):
         action = request.POST.get("action", "")
         angle = None
         if action in {"rename", "up", "down", "delete"}:
-            angle = get_object_or_404(PhotoAngle, pk=request.POST.get("angle") or 0)
+            angle = get_object_or_404(PhotoAngle, pk=parse_id(request.POST.get("angle", "")) or 0)
         try:
             if action == "add":
                 added = angle_add(salon=request.salon, name=request.POST.get("name", ""), actor=request.user)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from appointments.selectors import upcoming_for_customer
 from common.middleware import CONTENT_SECURITY_POLICY
 from common.paging import CappedPaginator
+from common.text import parse_id
 from counselling.selectors import customer_sheets
 from customers.duplicates import open_pair_count, pairs_of
 from customers.merge import merges_to_undo
@@ -243,12 +244,12 @@ def customer_ghost(request, pk):
     """For the camera: the customer's last photo from the chosen angle, as the staff-only copy's
     address, to lay over the live picture (it is never part of the new photo)."""
     customer = get_customer_for_staff(request, pk)
-    try:
-        angle_id = int(request.GET.get("angle", ""))
-        leaving_out = int(request.GET["karte"]) if request.GET.get("karte") else None
-    except ValueError:
+    angle_id = parse_id(request.GET.get("angle", ""))
+    if angle_id is None:
         return JsonResponse({"error": _("Choose an angle.")}, status=400)
-    photo = ghost_photo(customer=customer, angle_id=angle_id, leaving_out=leaving_out)
+    photo = ghost_photo(
+        customer=customer, angle_id=angle_id, leaving_out=parse_id(request.GET.get("karte", ""))
+    )
     found: dict[str, str | None] = {"url": None}
     if photo is not None:
         found = {
