@@ -18,6 +18,7 @@ from kartes.models import ImageAsset, KarteItem, PhotoAngle
 from kartes.services import ItemInput, image_asset_create, karte_create
 from tests.factories import image_bytes
 
+from .camera import frame_to_y4m
 from .conftest import CHROMIUM, CHROMIUM_ARGS, log_in
 
 WIDTH, HEIGHT = 1280, 960
@@ -37,14 +38,7 @@ def portrait_clip(path: Path, frames: int = 6, blur: float = 0, light: float = 1
         frame = frame.filter(ImageFilter.GaussianBlur(blur))
     if light != 1.0:
         frame = frame.point(lambda value: int(value * light))
-    y, cb, cr = frame.convert("YCbCr").split()
-    half = (WIDTH // 2, HEIGHT // 2)
-    planes = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
-    with path.open("wb") as out:
-        out.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F15:1 Ip A1:1 C420jpeg\n".encode())
-        for _ in range(frames):
-            out.write(b"FRAME\n" + planes)
-    return path
+    return frame_to_y4m(frame, path, frames)
 
 
 def _camera_browser(playwright, clip: Path):
