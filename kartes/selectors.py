@@ -114,23 +114,21 @@ class AngleTimeline:
     photos: list[KarteItem]  # one a visit, oldest first; each with its karte
 
 
-def angle_timelines(*, customer: Customer, public_only: bool) -> list[AngleTimeline]:
-    """For each of the salon's angles, one photo a visit (an after photo if the visit has one), oldest
-    to newest, from the customer's newest visits. public_only: what the phone may show (public
-    photos whose copies are ready), else every photo for staff."""
-    newest = Karte.objects.filter(customer=customer).order_by("-treatment_date", "-id").values("id")
+def _angle_photos(visits: QuerySet, *, public_only: bool) -> QuerySet[KarteItem]:
+    """The photos with an angle of these visits whose copies are ready, by angle then oldest visit
+    first. public_only: what the phone may show (public photos), else every photo for staff."""
     photos = (
         KarteItem.objects.filter(
-            karte__in=newest[:TIMELINE_VISITS],
-            kind=ItemKind.PHOTO,
-            angle__isnull=False,
-            image__status=ImageStatus.READY,
+            karte__in=visits, kind=ItemKind.PHOTO, angle__isnull=False, image__status=ImageStatus.READY
         )
         .select_related("karte", "image", "angle")
         .order_by("angle__position", "angle_id", "karte__treatment_date", "karte_id", "position", "id")
     )
-    if public_only:
-        photos = photos.filter(is_public=True)
+    return photos.filter(is_public=True) if public_only else photos
+
+
+def _one_a_visit(photos: QuerySet[KarteItem]) -> list[AngleTimeline]:
+    """For each angle, one photo a visit (an after photo if the visit has one), in the order given."""
     timelines: dict[int, AngleTimeline] = {}
     chosen: dict[tuple[int, int], KarteItem] = {}
     for photo in photos:
@@ -145,6 +143,47 @@ def angle_timelines(*, customer: Customer, public_only: bool) -> list[AngleTimel
             timeline.photos[timeline.photos.index(chosen[visit])] = photo
             chosen[visit] = photo
     return list(timelines.values())
+
+
+def angle_timelines(*, customer: Customer, public_only: bool) -> list[AngleTimeline]:
+    """For each of the salon's angles, one photo a visit (an after photo if the visit has one), oldest
+    to newest, from the customer's newest visits. public_only: what the phone may show (public
+    photos whose copies are ready), else every photo for staff."""
+    newest = Karte.objects.filter(customer=customer).order_by("-treatment_date", "-id").values("id")
+    return _one_a_visit(_angle_photos(newest[:TIMELINE_VISITS], public_only=public_only))
+
+
+EARLIER_CHOICES = 12  # the earlier visits a karte's slider offers for an angle
+
+
+def with_earlier_photos(*, customer: Customer, kartes: list[Karte], public_only: bool) -> None:
+    """Give each of these kartes `earlier_photos`: for each angle, one photo of each earlier visit,
+    newest first, so the before/after slider can set this visit's photo against the chosen earlier
+    visit's of the same angle (karte_tags.compare_pair). One query for the whole page, from the
+    visits up to the newest of them and TIMELINE_VISITS before the oldest."""
+    if not kartes:
+        return
+    newest = max(kartes, key=lambda karte: (karte.treatment_date, karte.pk))
+    visits = (
+        Karte.objects.filter(customer=customer)
+        .filter(
+            Q(treatment_date__lt=newest.treatment_date)
+            | Q(treatment_date=newest.treatment_date, id__lte=newest.pk)
+        )
+        .order_by("-treatment_date", "-id")
+        .values("id")
+    )
+    timelines = _one_a_visit(_angle_photos(visits[: len(kartes) + TIMELINE_VISITS], public_only=public_only))
+    for karte in kartes:
+        this_visit = (karte.treatment_date, karte.pk)
+        karte.earlier_photos = {  # type: ignore[attr-defined]
+            timeline.angle.pk: [
+                photo
+                for photo in reversed(timeline.photos)
+                if (photo.karte.treatment_date, photo.karte_id) < this_visit
+            ][:EARLIER_CHOICES]
+            for timeline in timelines
+        }
 
 
 def ghost_photo(*, customer: Customer, angle_id: int, leaving_out: int | None = None) -> KarteItem | None:

@@ -5,6 +5,8 @@ staff page and on the phone; a private photo's angle never reaches the phone."""
 import datetime
 import uuid
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope
 
@@ -197,6 +199,78 @@ def test_photos_without_angles_are_compared_as_before(salon_a):
     _karte_with(salon_a, [("before", None, True), ("after", None, True)])
     staff = salon_a.client().get(reverse("staff:customer_detail", kwargs={"pk": salon_a.customer.pk}))
     assert len(_slider_images(staff.content.decode())) == 2
+
+
+def _compare_choices(body: str, karte: Karte) -> list[tuple[str, str]]:
+    """(label, image id) of each photo the karte's slider offers for its left side, in order."""
+    phone, staff = f'data-karte="{karte.pk}"', f'id="karte-{karte.pk}"'
+    start = body.find(phone) if phone in body else body.find(staff)
+    section = body[body.find('<section class="compare', start) :]
+    section = section[: section.find("</section>")]
+    if "data-compare-with" not in section:
+        return []
+    options = section.split("<option ")[1:]
+    return [
+        (option.split(">", 1)[1].split("</option>")[0].strip(), option.split("/images/")[1].split("/")[0])
+        for option in options
+    ]
+
+
+def test_this_visit_is_compared_with_a_chosen_earlier_visit_of_the_same_angle(salon_a):
+    first = _karte_with(salon_a, [("", "正面", True), ("", "右サイド", True)], day=3)
+    second = _karte_with(salon_a, [("", "正面", False)], day=10)
+    _karte_with(salon_a, [("", "正面", True)], customer=salon_a.other_customer, day=12)
+    this = _karte_with(salon_a, [("", "正面", True), ("", "バック", True)], day=17)
+    staff = salon_a.client().get(reverse("staff:customer_detail", kwargs={"pk": salon_a.customer.pk}))
+    body = staff.content.decode()
+    # This visit's front against the last visit's front first; the side view and the other
+    # customer's photo are never offered.
+    assert _compare_choices(body, this) == [
+        ("2026年11月10日", _image(second, angle="正面")),
+        ("2026年11月3日", _image(first, angle="正面")),
+    ]
+    section = body[body.find('<section class="compare', body.find(f'id="karte-{this.pk}"')) :]
+    assert section.index(_image(this, angle="正面")) < section.index(_image(second, angle="正面"))
+    assert "data-compare-label>2026年11月10日<" in section and ">今回<" in section
+    # The earliest visit has nothing earlier to be compared with.
+    assert _compare_choices(body, first) == []
+    # The phone and the staff preview of it: public photos only, so the private one of the 10th is
+    # not offered, and with one choice there is nothing to choose.
+    phone = linked_phone(salon_a).get(app_url(salon_a, "karte", pk=this.pk)).content.decode()
+    assert _slider_images(phone) == [_image(this, angle="正面"), _image(first, angle="正面")]
+    assert "data-compare-with" not in phone
+    assert _image(second, angle="正面") not in phone
+    preview = (
+        salon_a.client()
+        .get(reverse("staff:customer_preview_phone", kwargs={"pk": salon_a.customer.pk}))
+        .content.decode()
+    )
+    assert _slider_images(preview[preview.find(f'data-karte="{this.pk}"') :]) == [
+        _image(this, angle="正面"),
+        _image(first, angle="正面"),
+    ]
+    assert _image(second, angle="正面") not in preview
+
+
+def test_a_visits_own_before_comes_first_then_the_earlier_visits(salon_a, django_assert_num_queries):
+    earlier = _karte_with(salon_a, [("after", "右サイド", True)], day=3)
+    this = _karte_with(salon_a, [("before", "右サイド", True), ("after", "右サイド", True)], day=17)
+    phone = linked_phone(salon_a)
+    body = phone.get(app_url(salon_a, "karte", pk=this.pk)).content.decode()
+    assert _compare_choices(body, this) == [
+        ("ビフォー", _image(this, "before", "右サイド")),
+        ("2026年11月3日", _image(earlier, "after", "右サイド")),
+    ]
+    assert "data-compare-label>ビフォー<" in body and ">アフター<" in body
+    # The phone's karte page asks the same few queries with many earlier visits as with one.
+    url = app_url(salon_a, "karte", pk=this.pk)
+    with CaptureQueriesContext(connection) as one:
+        phone.get(url + "?one")
+    for day in range(4, 12):
+        _karte_with(salon_a, [("", "右サイド", True)], day=day)
+    with django_assert_num_queries(len(one.captured_queries)):
+        body = phone.get(url + "?many").content.decode()
+    assert len(_compare_choices(body, this)) == 1 + 9
 
 
 def test_the_phone_shows_the_angle_of_public_photos_only(salon_a):

@@ -20,6 +20,7 @@ from kartes.selectors import (
     portfolio_questions,
     visible_kartes,
     visible_photo_items,
+    with_earlier_photos,
 )
 from notices.selectors import visible_notices
 
@@ -54,6 +55,7 @@ def home(request):
 @app_view()
 def karte_detail(request, pk):
     karte = get_visible_karte(customer=request.device.customer, pk=pk)
+    with_earlier_photos(customer=request.device.customer, kartes=[karte], public_only=True)
     context = {"karte": karte, "portfolio_asked": portfolio_questions(karte=karte)}
     return render(request, "customer_app/karte.html", context)
 

@@ -45,41 +45,59 @@ def karte_photo_sizes() -> str:
 
 @dataclass(frozen=True)
 class ComparePair:
+    """What the before/after slider shows: `after`, this visit's photo, against `before`, one of
+    `choices`: this visit's before photo of the same angle and the earlier visits' (newest first)."""
+
     before: Any
     after: Any
+    choices: tuple[Any, ...] = ()
 
     @property
     def angle(self) -> Any:
         return self.after.angle
 
+    @property
+    def same_visit(self) -> bool:
+        """The slider starts on this visit's before photo (else on an earlier visit's)."""
+        return bool(self.before.karte_id == self.after.karte_id)
 
-def _pair(photos: list[Any]) -> ComparePair | None:
-    """The first after photo with a before photo of the same angle (or both without one): the slider
-    never sets a side view against a front one."""
+
+def _pair(photos: list[Any], earlier: dict[int, list[Any]]) -> ComparePair | None:
+    """The first after photo with a before photo of the same angle (or both without one), or else
+    the first photo of an angle an earlier visit has too: the slider never sets a side view against
+    a front one. Photos with an angle may also be set against earlier visits' of that angle."""
     befores = [photo for photo in photos if photo.photo_tag == "before"]
-    for after in (photo for photo in photos if photo.photo_tag == "after"):
+    afters = [photo for photo in photos if photo.photo_tag == "after"]
+    for after in afters:
         before = next((photo for photo in befores if photo.angle_id == after.angle_id), None)
-        if before is not None:
-            return ComparePair(before, after)
+        older = earlier.get(after.angle_id, []) if after.angle_id else []
+        if before is not None or older:
+            choices = ([before] if before is not None else []) + older
+            return ComparePair(choices[0], after, tuple(choices))
+    for photo in (photo for photo in photos if photo.photo_tag not in ("before", "after")):
+        older = earlier.get(photo.angle_id, []) if photo.angle_id else []
+        if older:
+            return ComparePair(older[0], photo, tuple(older))
     return None
 
 
 @register.filter
 def compare_pair(karte) -> ComparePair | None:
-    """Of the karte's public photos, the before and after to compare (kartes.selectors.visible_kartes)."""
-    return _pair([item for item in karte.public_items if item.kind == "photo"])
+    """Of the karte's public photos, the before and after to compare (kartes.selectors.visible_kartes;
+    the earlier visits' from selectors.with_earlier_photos, where the page asked for them)."""
+    photos = [item for item in karte.public_items if item.kind == "photo"]
+    return _pair(photos, getattr(karte, "earlier_photos", {}))
 
 
 @register.filter
 def staff_compare_pair(karte) -> ComparePair | None:
     """The same among all the karte's photos whose copies are ready, public or not (for staff)."""
-    return _pair(
-        [
-            item
-            for item in karte.items.all()
-            if item.kind == "photo" and item.image is not None and item.image.is_ready
-        ]
-    )
+    photos = [
+        item
+        for item in karte.items.all()
+        if item.kind == "photo" and item.image is not None and item.image.is_ready
+    ]
+    return _pair(photos, getattr(karte, "earlier_photos", {}))
 
 
 @register.filter

@@ -43,6 +43,7 @@ from kartes.selectors import (
     home_cards,
     karte_history,
     visible_kartes,
+    with_earlier_photos,
 )
 from linking.selectors import with_app_flag
 from privacy.selectors import open_data_requests
@@ -169,6 +170,8 @@ def customer_detail(request, pk):
     if not request.staff.works_on_kartes:
         history = history.none()
     kartes = Paginator(history, KARTES_PER_PAGE).get_page(request.GET.get("page"))
+    kartes.object_list = list(kartes.object_list)
+    with_earlier_photos(customer=customer, kartes=kartes.object_list, public_only=False)
     devices = list(devices_with_push_state(customer=customer)) if request.salon.customer_app_enabled else []
     data_requests = open_data_requests(customer=customer)
     context = {
@@ -276,7 +279,8 @@ PREVIEW_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "fram
 @xframe_options_sameorigin
 def customer_preview_phone(request, pk):
     customer = get_customer_for_staff(request, pk)
-    kartes = visible_kartes(customer=customer)[:PREVIEW_KARTES]
+    kartes = list(visible_kartes(customer=customer)[:PREVIEW_KARTES])
+    with_earlier_photos(customer=customer, kartes=kartes, public_only=True)
     context = {"customer": customer, "kartes": kartes, **home_cards(salon=request.salon, customer=customer)}
     response = render(request, "staff/customers/preview_phone.html", context)
     response["Content-Security-Policy"] = PREVIEW_POLICY

@@ -61,33 +61,61 @@ def test_the_owner_keeps_the_list_and_the_editor_offers_it(
 LOADED = "() => [...document.querySelectorAll('.timeline img')].every((img) => img.naturalWidth > 0)"
 
 
-def test_the_phone_lines_up_public_photos_by_angle(live_server, tablet, link_phone, salon_a, screenshot):
-    colours = [(200, 150, 120), (170, 120, 100), (140, 95, 80)]
+def test_the_phone_lines_up_public_photos_by_angle_and_compares_a_chosen_visit(
+    live_server, tablet, link_phone, salon_a, screenshot
+):
+    colours = [(230, 190, 160), (200, 150, 120), (170, 120, 100), (140, 95, 80)]
+    images = {}
     with scope(salon=salon_a.salon):
         front = PhotoAngle.objects.get(name="正面")
-        for month, colour in zip((8, 9, 10), colours, strict=True):
+        for month, colour in zip((7, 8, 9, 10), colours, strict=True):
             asset, _new = image_asset_create(
                 salon=salon_a.salon, user=salon_a.owner.user, upload_key=uuid.uuid4(),
                 data=image_bytes(size=(960, 1200), color=colour), kind="photo", copies_now=True,
             )  # fmt: skip
-            karte_create(
+            october = karte_create(
                 salon=salon_a.salon, actor=salon_a.owner.user, customer=salon_a.customer,
                 staff=salon_a.stylist, treatment_date=datetime.date(2026, month, 12), menu="カット",
                 items=[ItemInput(kind="photo", image=asset, angle=front, is_public=month != 9)],
             )  # fmt: skip
+            images[month] = str(asset.pk)
     phone = link_phone(salon_a, salon_a.customer)
     phone.get_by_role("link", name="ヘアスタイルの記録").click()
     row = phone.get_by_role("region", name="正面")
-    expect(row.get_by_role("img")).to_have_count(2)  # September's photo is private
-    expect(row.locator("figcaption")).to_have_text(["2026年8月12日", "2026年10月12日"])
+    expect(row.get_by_role("img")).to_have_count(3)  # September's photo is private
+    expect(row.locator("figcaption")).to_have_text(["2026年7月12日", "2026年8月12日", "2026年10月12日"])
     phone.wait_for_function(LOADED)
     screenshot(phone, "54-phone-photos-by-angle")
 
+    # October's karte sets its front against August's (September's is private), or July's, chosen.
+    phone.goto(phone.url.replace("timeline/", f"kartes/{october.pk}/"))
+    compare = phone.get_by_role("region", name="ビフォー・アフター (正面)")
+    before = compare.locator(".compare__before")
+    expect(before).to_have_attribute("src", re.compile(images[8]))
+    chooser = compare.get_by_label("比べる写真")
+    expect(chooser.locator("option")).to_have_text(["2026年8月12日", "2026年7月12日"])
+    chooser.select_option(label="2026年7月12日")
+    expect(before).to_have_attribute("src", re.compile(images[7]))
+    expect(before).to_have_attribute("alt", "2026年7月12日")
+    expect(compare.locator("[data-compare-label]")).to_have_text("2026年7月12日")
+    phone.wait_for_function("() => document.querySelector('.compare__before').naturalWidth > 0")
+    screenshot(phone, "56-phone-compare-with-an-earlier-visit")
+
     log_in(tablet, live_server, "salon-a-owner", "pw-owner-123")
     tablet.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/")
+    staff_compare = tablet.locator(f"#karte-{october.pk} .compare")
+    staff_chooser = staff_compare.get_by_label("比べる写真")
+    expect(staff_chooser.locator("option")).to_have_text(["2026年9月12日", "2026年8月12日", "2026年7月12日"])
+    staff_chooser.select_option(label="2026年8月12日")
+    expect(staff_compare.locator(".compare__before")).to_have_attribute("src", f"/images/{images[8]}/medium/")
+    staff_compare.scroll_into_view_if_needed()
+    tablet.wait_for_function(
+        f"() => document.querySelector('#karte-{october.pk} .compare__before').naturalWidth > 0"
+    )
+    screenshot(tablet, "57-staff-compare-with-an-earlier-visit")
     tablet.get_by_role("link", name="アングル別の記録").click()
     staff_row = tablet.get_by_role("region", name="正面")
-    expect(staff_row.get_by_role("img")).to_have_count(3)
-    expect(staff_row.locator("figcaption").nth(1)).to_have_text("2026年9月12日 ・ 非公開")
+    expect(staff_row.get_by_role("img")).to_have_count(4)
+    expect(staff_row.locator("figcaption").nth(2)).to_have_text("2026年9月12日 ・ 非公開")
     tablet.wait_for_function(LOADED)  # each photo answers from its own address
     screenshot(tablet, "55-staff-photos-by-angle")

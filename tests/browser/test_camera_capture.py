@@ -1,7 +1,8 @@
 """「カメラで撮影」 in the karte editor, in Chromium with a fake camera playing a prepared clip (the
 fake camera is the only stand-in: the page, its getUserMedia, the upload queue and the server are
-real). Shots are taken at iPad portrait and landscape, one retaken, each used photo lands as a
-private photo item with the angle chosen in the camera, and the karte saves with them."""
+real). Three angles are shot at iPad portrait and landscape, one retaken, each used photo lands as a
+private photo item with the angle chosen in the camera, the karte saves with them, and the customer
+page sets this visit's front against the last visit's."""
 
 import datetime
 import statistics
@@ -69,6 +70,23 @@ def _open_camera(page) -> float:
 
 
 IPAD_PORTRAIT, IPAD_LANDSCAPE = {"width": 820, "height": 1180}, {"width": 1180, "height": 820}
+ANGLES = ["正面", "右サイド", "バック"]
+
+
+def _earlier_visit(world, angle: str, day: datetime.date, colour) -> ImageAsset:
+    """A visit before today's with one after photo of the angle; its image."""
+    with scope(salon=world.salon):
+        chosen = PhotoAngle.objects.get(name=angle)
+        asset, _new = image_asset_create(
+            salon=world.salon, user=world.owner.user, upload_key=uuid.uuid4(),
+            data=image_bytes(size=(1280, 960), color=colour), kind="photo", copies_now=True,
+        )  # fmt: skip
+        karte_create(
+            salon=world.salon, actor=world.owner.user, customer=world.customer, staff=world.owner,
+            treatment_date=day, menu="カット",
+            items=[ItemInput(kind="photo", image=asset, photo_tag="after", angle=chosen)],
+        )  # fmt: skip
+    return asset
 
 
 @pytest.mark.parametrize("viewport", [IPAD_PORTRAIT, IPAD_LANDSCAPE], ids=["portrait", "landscape"])
@@ -80,6 +98,7 @@ def test_photos_taken_in_the_editor_land_as_items_with_their_angle(
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    last_front = _earlier_visit(salon_a, "正面", datetime.date(2026, 10, 1), colour=(120, 90, 70))
     try:
         log_in(page, live_server, "salon-a-owner", "pw-owner-123")
         page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/kartes/new/")
@@ -108,12 +127,16 @@ def test_photos_taken_in_the_editor_land_as_items_with_their_angle(
         dialog.get_by_role("button", name="撮影する").click()
         dialog.get_by_role("button", name="この写真を使う").click()
         expect(dialog.locator("[data-camera-count]")).to_have_text("2枚撮影しました")
+        dialog.get_by_label("アングル").select_option(label="バック")
+        dialog.get_by_role("button", name="撮影する").click()
+        dialog.get_by_role("button", name="この写真を使う").click()
+        expect(dialog.locator("[data-camera-count]")).to_have_text("3枚撮影しました")
         dialog.get_by_role("button", name="完了").click()
         expect(dialog).to_be_hidden()
 
         photos = page.locator('.editor-item[data-kind="photo"]')
-        expect(photos).to_have_count(2)
-        for index, name in enumerate(["正面", "右サイド"]):
+        expect(photos).to_have_count(3)
+        for index, name in enumerate(ANGLES):
             expect(photos.nth(index)).to_have_attribute("data-upload", "done")
             expect(photos.nth(index).get_by_label("アングル").locator("option:checked")).to_have_text(name)
             expect(photos.nth(index).get_by_role("checkbox", name="公開")).not_to_be_checked()
@@ -123,8 +146,19 @@ def test_photos_taken_in_the_editor_land_as_items_with_their_angle(
         page.get_by_role("button", name="カルテを保存").click()
         expect(page.locator(".message")).to_contain_text("カルテを保存しました")
         with scope(salon=salon_a.salon):
-            saved = list(KarteItem.objects.select_related("angle", "image").order_by("position"))
-        assert [(str(item.angle), item.is_public) for item in saved] == [("正面", False), ("右サイド", False)]
+            taken = KarteItem.objects.exclude(image=last_front).select_related("angle", "image")
+            saved = list(taken.order_by("position"))
+        assert [(str(item.angle), item.is_public) for item in saved] == [(name, False) for name in ANGLES]
+        # The customer page sets this visit's front against the last visit's, never the side or back.
+        compare = page.locator(".karte").first.locator(".compare")
+        expect(compare.locator(".compare__stage img").first).to_have_attribute(
+            "src", f"/images/{saved[0].image_id}/medium/"
+        )
+        expect(compare.locator(".compare__before")).to_have_attribute(
+            "src", f"/images/{last_front.pk}/medium/"
+        )
+        expect(compare.locator("[data-compare-label]")).to_have_text("2026年10月1日")
+        expect(compare.locator(".compare__angle")).to_have_text("正面")
         assert all((item.image.width, item.image.height) == (WIDTH, HEIGHT) for item in saved)
         sizes = [item.image.original_size for item in saved]
         print(
@@ -181,17 +215,7 @@ def test_a_blurred_or_dark_shot_is_pointed_out_and_can_still_be_used(
 def test_the_last_photo_of_the_angle_lies_over_the_live_picture_and_never_in_the_new_one(
     live_server, camera_browser, salon_a, screenshot
 ):
-    with scope(salon=salon_a.salon):
-        front = PhotoAngle.objects.get(name="正面")
-        asset, _new = image_asset_create(
-            salon=salon_a.salon, user=salon_a.owner.user, upload_key=uuid.uuid4(),
-            data=image_bytes(size=(1280, 960), color=(220, 20, 30)), kind="photo", copies_now=True,
-        )  # fmt: skip
-        karte_create(
-            salon=salon_a.salon, actor=salon_a.owner.user, customer=salon_a.customer, staff=salon_a.owner,
-            treatment_date=datetime.date(2026, 10, 1), menu="カット",
-            items=[ItemInput(kind="photo", image=asset, photo_tag="after", angle=front)],
-        )  # fmt: skip
+    asset = _earlier_visit(salon_a, "正面", datetime.date(2026, 10, 1), colour=(220, 20, 30))
     page = camera_browser.new_context(viewport=IPAD_PORTRAIT, locale="ja-JP").new_page()
     page.set_default_timeout(15_000)
     log_in(page, live_server, "salon-a-owner", "pw-owner-123")
