@@ -13,6 +13,7 @@ from kartes.services import ItemInput, image_asset_create, karte_create
 from tests.factories import image_bytes
 
 from .conftest import log_in
+from .test_accessibility import violations
 from .test_karte_flow import photo_file  # noqa: F401  (the fixture)
 
 
@@ -100,6 +101,7 @@ def test_the_phone_lines_up_public_photos_by_angle_and_compares_a_chosen_visit(
     expect(compare.locator("[data-compare-label]")).to_have_text("2026年7月12日")
     phone.wait_for_function("() => document.querySelector('.compare__before').naturalWidth > 0")
     screenshot(phone, "56-phone-compare-with-an-earlier-visit")
+    assert violations(phone) == []  # axe-core, with 「比べる写真」 shown
 
     log_in(tablet, live_server, "salon-a-owner", "pw-owner-123")
     tablet.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/")
@@ -113,6 +115,7 @@ def test_the_phone_lines_up_public_photos_by_angle_and_compares_a_chosen_visit(
         f"() => document.querySelector('#karte-{october.pk} .compare__before').naturalWidth > 0"
     )
     screenshot(tablet, "57-staff-compare-with-an-earlier-visit")
+    assert violations(tablet) == []
     tablet.get_by_role("link", name="アングル別の記録").click()
     staff_row = tablet.get_by_role("region", name="正面")
     expect(staff_row.get_by_role("img")).to_have_count(4)

@@ -21,6 +21,7 @@ from tests.factories import image_bytes
 
 from .camera import frame_to_y4m
 from .conftest import CHROMIUM, CHROMIUM_ARGS, log_in
+from .test_accessibility import violations
 
 WIDTH, HEIGHT = 1280, 960
 
@@ -233,6 +234,7 @@ def test_the_last_photo_of_the_angle_lies_over_the_live_picture_and_never_in_the
     dialog.get_by_label("前回の写真の濃さ").fill("70")
     expect(ghost).to_have_css("opacity", "0.7")
     screenshot(page, "53-camera-ghost-portrait")
+    assert violations(page) == []  # axe-core on the open camera, its ghost and controls
     page.set_viewport_size(IPAD_LANDSCAPE)
     expect(ghost).to_be_visible()
     screenshot(page, "53-camera-ghost-landscape")
