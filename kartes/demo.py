@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from common.demo import Demo, demo_step
 from menus.models import MenuItem
 
-from .models import ImageKind, ItemKind, PhotoTag
+from .models import ImageKind, ItemKind, PhotoAngle, PhotoTag
 from .services import ItemInput, image_asset_create, karte_create
 
 MENUS = [
@@ -115,20 +115,25 @@ def demo_kartes(demo: Demo) -> None:
     """One to four visits per customer, by the owner or the stylist, weeks apart."""
     rng = demo.random("kartes")
     menu_ids = dict(MenuItem.objects.values_list("name", "pk"))
+    # The portraits are taken from the front: 「アングル別の記録」 and 「比べる写真」 line them up.
+    front = PhotoAngle.objects.filter(salon=demo.salon, name="正面").first()
     for customer in demo.customers:
         for visit in range(rng.randint(1, 4)):
             date = demo.today - datetime.timedelta(days=20 + visit * 45 + rng.randint(0, 20))
-            _karte(rng, demo, menu_ids, customer, rng.choice(demo.staff), date)
+            _karte(rng, demo, menu_ids, customer, rng.choice(demo.staff), date, front)
 
 
-def _karte(rng: random.Random, demo: Demo, menu_ids: dict[str, int], customer, staff, date) -> None:
+def _karte(
+    rng: random.Random, demo: Demo, menu_ids: dict[str, int], customer, staff, date, front: PhotoAngle | None
+) -> None:
     actor = staff.user
     menu = rng.choice(MENUS)
     items = [ItemInput(kind=ItemKind.TEXT, text=rng.choice(NOTES), is_public=rng.random() < 0.6)]
     if rng.random() < 0.6:
         hair = rng.choice(HAIR_COLOURS)
+        nails = "ネイル" in menu
         for tag, length in ((PhotoTag.BEFORE, rng.random()), (PhotoTag.AFTER, rng.random() * 0.6)):
-            data = _nails(rng) if "ネイル" in menu else _portrait(rng, hair, length)
+            data = _nails(rng) if nails else _portrait(rng, hair, length)
             asset, _ = image_asset_create(
                 salon=demo.salon,
                 user=actor,
@@ -137,8 +142,10 @@ def _karte(rng: random.Random, demo: Demo, menu_ids: dict[str, int], customer, s
                 kind=ImageKind.PHOTO,
                 copies_now=True,
             )
+            angle = None if nails else front
+            public = rng.random() < 0.5
             items.append(
-                ItemInput(kind=ItemKind.PHOTO, image=asset, photo_tag=tag, is_public=rng.random() < 0.5)
+                ItemInput(kind=ItemKind.PHOTO, image=asset, photo_tag=tag, angle=angle, is_public=public)
             )
             hair = rng.choice(HAIR_COLOURS)
     if "カラー" in menu:

@@ -7,8 +7,11 @@ import datetime
 import io
 import zipfile
 
+import psycopg
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -272,3 +275,29 @@ def test_stylists_cannot_export_or_download(salon_a, own_storage, held_exports):
     assert stylist.get(reverse("staff:export_download", args=[job.pk])).status_code == 403
     assert stylist.post(CREATE, {"kind": "customers", "encoding": "cp932"}).status_code == 403
     assert stylist.get(DATA).status_code == 403
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not settings.DB_POOLED, reason="needs PgBouncer in transaction mode in front")
+def test_an_export_streams_through_the_pool_while_another_client_takes_the_server_it_began_on(
+    salon_a, monkeypatch
+):
+    """PgBouncer hands the server a read began on to the next client (the most recently used first):
+    the read's cursor must live in a transaction of its own, or its next fetch finds no cursor."""
+    monkeypatch.setattr(exports, "CHUNK", 1)
+    with scope(salon=salon_a.salon):
+        expected = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
+        rows = exports._driver_rows(Customer.objects.order_by("pk").values_list("pk"))
+        first = next(rows)
+        params = connection.settings_dict
+        other = psycopg.connect(
+            host=params["HOST"], port=params["PORT"], dbname=params["NAME"], user=params["USER"]
+        )
+        try:
+            other.execute("SELECT 1")  # a transaction begun, holding a server until it ends
+            rest = list(rows)
+        finally:
+            other.close()
+    assert [row[0] for row in [first, *rest]] == expected
+    assert len(expected) >= 2

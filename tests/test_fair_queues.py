@@ -138,4 +138,5 @@ def test_a_salon_held_in_its_export_does_not_hold_up_another_salons_photo(app, t
     wait_for(lambda: status(app, staff, state) == "ready", timeout=60, what="the other salon's photo")
 
     jobs = json.loads(app.shell(STATES))
-    assert sorted(state for _, state in jobs) == ["queued", "queued", "running"], jobs
+    worker_log = (app.base / "worker.log").read_text(errors="replace")[-4000:]
+    assert sorted(state for _, state in jobs) == ["queued", "queued", "running"], (jobs, worker_log)

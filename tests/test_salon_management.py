@@ -205,6 +205,10 @@ def test_the_demo_loads_once(db, own_storage):
         assert SheetResponse.objects.filter(status=ResponseStatus.RECEIVED).count() == 2
         assert SheetResponse.objects.filter(source="app", customer__isnull=False).count() == 1
         assert not SheetResponse.objects.filter(signature="").exists()
+        # The portraits are taken from the front, so 「アングル別の記録」 has something to show.
+        from kartes.models import KarteItem
+
+        assert KarteItem.objects.filter(kind="photo", angle__name="正面").exists()
         # A week of appointments, none of one staff member overlapping another.
         from appointments.models import HOLDS_TIME, Appointment
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.sql.constants import MULTI
 from django.utils import timezone
@@ -90,10 +91,25 @@ KARTE_ORDER = ("customer__number", "customer_id", "treatment_date", "id", "items
 def _driver_rows(queryset: QuerySet[Any, Any]) -> Iterator[tuple[Any, ...]]:
     """A values_list queryset's rows streamed as iterator() streams them (a server-side cursor on
     PostgreSQL), but as the database driver gives them, without Django's conversion of each value,
-    which costs more than writing the CSV: JSON stays text, a boolean may be 0 or 1."""
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    for chunk in compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=CHUNK):
-        yield from chunk
+    which costs more than writing the CSV: JSON stays text, a boolean may be 0 or 1.
+
+    Behind PgBouncer in transaction mode (DISABLE_SERVER_SIDE_CURSORS), a cursor lives only as long
+    as its transaction: the next fetch may reach another server, where it does not exist. There the
+    rows come from a connection of their own in one transaction, so the export's progress, written
+    on the usual connection meanwhile, is still committed as it goes."""
+    if not connections[queryset.db].settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        for chunk in compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=CHUNK):
+            yield from chunk
+        return
+    own = connections.create_connection(queryset.db)
+    try:
+        own.set_autocommit(False)  # the cursor is declared in the transaction, not WITH HOLD
+        compiler = queryset.query.get_compiler(connection=own)
+        for chunk in compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=CHUNK):
+            yield from chunk
+    finally:
+        own.close()  # nothing was written: the transaction ends with the connection
 
 
 def _json_list(text: str | None) -> list[Any]:
