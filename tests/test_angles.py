@@ -186,7 +186,7 @@ def test_the_slider_pairs_a_before_and_an_after_of_the_same_angle(salon_a):
     assert _slider_images(staff.content.decode()) == side_by_side
     phone = linked_phone(salon_a).get(app_url(salon_a, "karte", pk=karte.pk)).content.decode()
     assert _slider_images(phone) == side_by_side
-    assert 'class="compare__angle">右サイド<' in phone
+    assert 'class="compare__angle" data-compare-angle>右サイド<' in phone
 
 
 def test_a_side_is_never_compared_with_a_front(salon_a):
@@ -217,38 +217,42 @@ def _compare_choices(body: str, karte: Karte) -> list[tuple[str, str]]:
 
 
 def test_this_visit_is_compared_with_a_chosen_earlier_visit_of_the_same_angle(salon_a):
-    first = _karte_with(salon_a, [("", "正面", True), ("", "右サイド", True)], day=3)
+    first = _karte_with(salon_a, [("", "正面", True), ("", "右サイド", True), ("", "バック", True)], day=3)
     second = _karte_with(salon_a, [("", "正面", False)], day=10)
     _karte_with(salon_a, [("", "正面", True)], customer=salon_a.other_customer, day=12)
     this = _karte_with(salon_a, [("", "正面", True), ("", "バック", True)], day=17)
     staff = salon_a.client().get(reverse("staff:customer_detail", kwargs={"pk": salon_a.customer.pk}))
     body = staff.content.decode()
-    # This visit's front against the last visit's front first; the side view and the other
-    # customer's photo are never offered.
+    # This visit's front against the last visit's front first, then the earlier fronts; then its back
+    # against the earlier backs. The side view and the other customer's photo are never offered.
     assert _compare_choices(body, this) == [
         ("2026年11月10日", _image(second, angle="正面")),
         ("2026年11月3日", _image(first, angle="正面")),
+        ("2026年11月3日", _image(first, angle="バック")),
     ]
     section = body[body.find('<section class="compare', body.find(f'id="karte-{this.pk}"')) :]
+    section = section[: section.find("</section>")]
     assert section.index(_image(this, angle="正面")) < section.index(_image(second, angle="正面"))
+    assert '<optgroup label="正面">' in section and '<optgroup label="バック">' in section
+    back = section.split('<optgroup label="バック">')[1]
+    assert f'data-after-src="/images/{_image(this, angle="バック")}/medium/"' in back
     assert "data-compare-label>2026年11月10日<" in section and ">今回<" in section
     # The earliest visit has nothing earlier to be compared with.
     assert _compare_choices(body, first) == []
     # The phone and the staff preview of it: public photos only, so the private one of the 10th is
-    # not offered, and with one choice there is nothing to choose.
+    # never offered.
     phone = linked_phone(salon_a).get(app_url(salon_a, "karte", pk=this.pk)).content.decode()
-    assert _slider_images(phone) == [_image(this, angle="正面"), _image(first, angle="正面")]
-    assert "data-compare-with" not in phone
+    assert _compare_choices(phone, this) == [
+        ("2026年11月3日", _image(first, angle="正面")),
+        ("2026年11月3日", _image(first, angle="バック")),
+    ]
     assert _image(second, angle="正面") not in phone
     preview = (
         salon_a.client()
         .get(reverse("staff:customer_preview_phone", kwargs={"pk": salon_a.customer.pk}))
         .content.decode()
     )
-    assert _slider_images(preview[preview.find(f'data-karte="{this.pk}"') :]) == [
-        _image(this, angle="正面"),
-        _image(first, angle="正面"),
-    ]
+    assert _compare_choices(preview, this) == _compare_choices(phone, this)
     assert _image(second, angle="正面") not in preview
 
 

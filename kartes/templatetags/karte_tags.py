@@ -44,41 +44,74 @@ def karte_photo_sizes() -> str:
 
 
 @dataclass(frozen=True)
-class ComparePair:
-    """What the before/after slider shows: `after`, this visit's photo, against `before`, one of
-    `choices`: this visit's before photo of the same angle and the earlier visits' (newest first)."""
+class CompareChoice:
+    """One pair the slider may show: this visit's photo (`after`) against `before`, its own before
+    photo of the same angle or an earlier visit's photo of that angle."""
 
     before: Any
     after: Any
-    choices: tuple[Any, ...] = ()
-
-    @property
-    def angle(self) -> Any:
-        return self.after.angle
 
     @property
     def same_visit(self) -> bool:
-        """The slider starts on this visit's before photo (else on an earlier visit's)."""
         return bool(self.before.karte_id == self.after.karte_id)
 
 
+@dataclass(frozen=True)
+class ComparePair:
+    """What the before/after slider shows first, and for each angle of this visit's photos the pairs
+    it may show instead (「比べる写真」): the visit's own before photo, then the earlier visits', newest
+    first. A side view is never set against a front one."""
+
+    angles: tuple[tuple[Any, tuple[CompareChoice, ...]], ...]
+
+    @property
+    def first(self) -> CompareChoice:
+        return self.angles[0][1][0]
+
+    @property
+    def before(self) -> Any:
+        return self.first.before
+
+    @property
+    def after(self) -> Any:
+        return self.first.after
+
+    @property
+    def angle(self) -> Any:
+        return self.first.after.angle
+
+    @property
+    def same_visit(self) -> bool:
+        return self.first.same_visit
+
+    @property
+    def choice_count(self) -> int:
+        return sum(len(choices) for _angle, choices in self.angles)
+
+
 def _pair(photos: list[Any], earlier: dict[int, list[Any]]) -> ComparePair | None:
-    """The first after photo with a before photo of the same angle (or both without one), or else
-    the first photo of an angle an earlier visit has too: the slider never sets a side view against
-    a front one. Photos with an angle may also be set against earlier visits' of that angle."""
+    """For each angle of this visit's photos (its after photo, else its first photo not marked
+    before), the photos it may be compared with: the visit's before photo of the same angle (or both
+    without an angle), then the earlier visits' of that angle. A visit's own before and after come
+    first."""
     befores = [photo for photo in photos if photo.photo_tag == "before"]
-    afters = [photo for photo in photos if photo.photo_tag == "after"]
-    for after in afters:
-        before = next((photo for photo in befores if photo.angle_id == after.angle_id), None)
+    shown = [photo for photo in photos if photo.photo_tag == "after"]
+    shown += [photo for photo in photos if photo.photo_tag not in ("before", "after")]
+    angles: list[tuple[Any, tuple[CompareChoice, ...]]] = []
+    done: set[int | None] = set()
+    for after in shown:
+        if after.angle_id in done:
+            continue
+        own = None
+        if after.photo_tag == "after":
+            own = next((photo for photo in befores if photo.angle_id == after.angle_id), None)
         older = earlier.get(after.angle_id, []) if after.angle_id else []
-        if before is not None or older:
-            choices = ([before] if before is not None else []) + older
-            return ComparePair(choices[0], after, tuple(choices))
-    for photo in (photo for photo in photos if photo.photo_tag not in ("before", "after")):
-        older = earlier.get(photo.angle_id, []) if photo.angle_id else []
-        if older:
-            return ComparePair(older[0], photo, tuple(older))
-    return None
+        choices = ([own] if own is not None else []) + older
+        if choices:
+            done.add(after.angle_id)
+            angles.append((after.angle, tuple(CompareChoice(before, after) for before in choices)))
+    angles.sort(key=lambda entry: not entry[1][0].same_visit)
+    return ComparePair(tuple(angles)) if angles else None
 
 
 @register.filter

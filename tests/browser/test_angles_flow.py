@@ -66,37 +66,42 @@ def test_the_phone_lines_up_public_photos_by_angle_and_compares_a_chosen_visit(
     live_server, tablet, link_phone, salon_a, screenshot
 ):
     colours = [(230, 190, 160), (200, 150, 120), (170, 120, 100), (140, 95, 80)]
-    images = {}
+    images: dict[tuple[int, str], str] = {}
     with scope(salon=salon_a.salon):
-        front = PhotoAngle.objects.get(name="正面")
+        front, back = PhotoAngle.objects.get(name="正面"), PhotoAngle.objects.get(name="バック")
         for month, colour in zip((7, 8, 9, 10), colours, strict=True):
-            asset, _new = image_asset_create(
-                salon=salon_a.salon, user=salon_a.owner.user, upload_key=uuid.uuid4(),
-                data=image_bytes(size=(960, 1200), color=colour), kind="photo", copies_now=True,
-            )  # fmt: skip
+            items = []
+            for angle, shade in ((front, colour), (back, colour[::-1])):
+                asset, _new = image_asset_create(
+                    salon=salon_a.salon, user=salon_a.owner.user, upload_key=uuid.uuid4(),
+                    data=image_bytes(size=(960, 1200), color=shade), kind="photo", copies_now=True,
+                )  # fmt: skip
+                items.append(ItemInput(kind="photo", image=asset, angle=angle, is_public=month != 9))
+                images[(month, angle.name)] = str(asset.pk)
             october = karte_create(
                 salon=salon_a.salon, actor=salon_a.owner.user, customer=salon_a.customer,
                 staff=salon_a.stylist, treatment_date=datetime.date(2026, month, 12), menu="カット",
-                items=[ItemInput(kind="photo", image=asset, angle=front, is_public=month != 9)],
+                items=items,
             )  # fmt: skip
-            images[month] = str(asset.pk)
     phone = link_phone(salon_a, salon_a.customer)
     phone.get_by_role("link", name="ヘアスタイルの記録").click()
     row = phone.get_by_role("region", name="正面")
-    expect(row.get_by_role("img")).to_have_count(3)  # September's photo is private
+    expect(row.get_by_role("img")).to_have_count(3)  # September's photos are private
     expect(row.locator("figcaption")).to_have_text(["2026年7月12日", "2026年8月12日", "2026年10月12日"])
     phone.wait_for_function(LOADED)
     screenshot(phone, "54-phone-photos-by-angle")
 
-    # October's karte sets its front against August's (September's is private), or July's, chosen.
+    # October's karte sets its front against August's (September's is private), or July's, chosen;
+    # or its back against the earlier backs.
     phone.goto(phone.url.replace("timeline/", f"kartes/{october.pk}/"))
     compare = phone.get_by_role("region", name="ビフォー・アフター (正面)")
     before = compare.locator(".compare__before")
-    expect(before).to_have_attribute("src", re.compile(images[8]))
+    expect(before).to_have_attribute("src", re.compile(images[(8, "正面")]))
     chooser = compare.get_by_label("比べる写真")
-    expect(chooser.locator("option")).to_have_text(["2026年8月12日", "2026年7月12日"])
-    chooser.select_option(label="2026年7月12日")
-    expect(before).to_have_attribute("src", re.compile(images[7]))
+    expect(chooser.locator("optgroup")).to_have_count(2)
+    expect(chooser.locator("optgroup[label='正面'] option")).to_have_text(["2026年8月12日", "2026年7月12日"])
+    chooser.select_option(index=1)
+    expect(before).to_have_attribute("src", re.compile(images[(7, "正面")]))
     expect(before).to_have_attribute("alt", "2026年7月12日")
     expect(compare.locator("[data-compare-label]")).to_have_text("2026年7月12日")
     phone.wait_for_function("() => document.querySelector('.compare__before').naturalWidth > 0")
@@ -107,9 +112,16 @@ def test_the_phone_lines_up_public_photos_by_angle_and_compares_a_chosen_visit(
     tablet.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/")
     staff_compare = tablet.locator(f"#karte-{october.pk} .compare")
     staff_chooser = staff_compare.get_by_label("比べる写真")
-    expect(staff_chooser.locator("option")).to_have_text(["2026年9月12日", "2026年8月12日", "2026年7月12日"])
-    staff_chooser.select_option(label="2026年8月12日")
-    expect(staff_compare.locator(".compare__before")).to_have_attribute("src", f"/images/{images[8]}/medium/")
+    dates = ["2026年9月12日", "2026年8月12日", "2026年7月12日"]
+    expect(staff_chooser.locator("optgroup[label='正面'] option")).to_have_text(dates)
+    expect(staff_chooser.locator("optgroup[label='バック'] option")).to_have_text(dates)
+    staff_chooser.select_option(index=4)  # August's back
+    staff_before = staff_compare.locator(".compare__before")
+    expect(staff_before).to_have_attribute("src", f"/images/{images[(8, 'バック')]}/medium/")
+    after = staff_compare.locator(".compare__stage img").first
+    expect(after).to_have_attribute("src", f"/images/{images[(10, 'バック')]}/medium/")
+    expect(staff_compare.locator(".compare__angle")).to_have_text("バック")
+    expect(staff_compare).to_have_attribute("aria-label", "ビフォー・アフター (バック)")
     staff_compare.scroll_into_view_if_needed()
     tablet.wait_for_function(
         f"() => document.querySelector('#karte-{october.pk} .compare__before').naturalWidth > 0"
