@@ -2,7 +2,8 @@
 fake camera is the only stand-in: the page, its getUserMedia, the upload queue and the server are
 real). Three angles are shot at iPad portrait and landscape, one retaken, each used photo lands as a
 private photo item with the angle chosen in the camera, the karte saves with them, and the customer
-page sets this visit's front against the last visit's."""
+page sets this visit's front against the last visit's. A shot taken offline waits in the upload
+queue and the karte saves with it once the tablet is back online."""
 
 import datetime
 import statistics
@@ -262,3 +263,33 @@ def test_the_last_photo_of_the_angle_lies_over_the_live_picture_and_never_in_the
     red, green, blue = mean
     assert red < green + 80, (red, green, blue)  # the camera's wall and face, not the red ghost
     page.context.close()
+
+
+def test_a_photo_taken_offline_waits_in_the_upload_queue_and_the_karte_saves_with_it_once_online(
+    live_server, camera_browser, salon_a
+):
+    page = camera_browser.new_context(viewport=IPAD_LANDSCAPE, locale="ja-JP").new_page()
+    page.set_default_timeout(15_000)
+    try:
+        log_in(page, live_server, "salon-a-owner", "pw-owner-123")
+        page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/kartes/new/")
+        expect(page.locator("#karte-form")).to_have_attribute("data-ready", "true")
+        _open_camera(page)
+        page.context.set_offline(True)
+        dialog = page.locator("#camera-dialog")
+        dialog.get_by_label("アングル").select_option(label="トップ")
+        dialog.get_by_role("button", name="撮影する").click()
+        dialog.get_by_role("button", name="この写真を使う").click()
+        dialog.get_by_role("button", name="完了").click()
+        photo = page.locator('.editor-item[data-kind="photo"]')
+        expect(photo).to_have_attribute("data-upload", "pending")  # kept in the queue while offline
+        page.get_by_role("button", name="カルテを保存").click()
+        expect(page.locator("#save-state")).to_contain_text("写真のアップロードが終わるのを待っています")
+        page.context.set_offline(False)
+        expect(page.locator(".message")).to_contain_text("カルテを保存しました", timeout=30_000)
+        page.wait_for_load_state("networkidle")  # the customer page's photos answered before the flush
+        with scope(salon=salon_a.salon):
+            saved = list(KarteItem.objects.select_related("angle", "image"))
+        assert [(str(item.angle), item.image.width) for item in saved] == [("トップ", WIDTH)]
+    finally:
+        page.context.close()
