@@ -161,7 +161,13 @@ def with_earlier_photos(*, customer: Customer, kartes: list[Karte], public_only:
     newest first, so the before/after slider can set this visit's photo against the chosen earlier
     visit's of the same angle (karte_tags.compare_pair). One query for the whole page, from the
     visits up to the newest of them and TIMELINE_VISITS before the oldest."""
-    if not kartes:
+    # The angles of the page's photos (loaded with the kartes: public_items for the phone, items for
+    # staff): none, and there is nothing to ask.
+    shown = (karte.public_items if public_only else karte.items.all() for karte in kartes)  # type: ignore[attr-defined]
+    angles = {item.angle_id for items in shown for item in items if item.angle_id is not None}
+    for karte in kartes:
+        karte.earlier_photos = {}  # type: ignore[attr-defined]
+    if not angles:
         return
     newest = max(kartes, key=lambda karte: (karte.treatment_date, karte.pk))
     visits = (
@@ -173,7 +179,8 @@ def with_earlier_photos(*, customer: Customer, kartes: list[Karte], public_only:
         .order_by("-treatment_date", "-id")
         .values("id")
     )
-    timelines = _one_a_visit(_angle_photos(visits[: len(kartes) + TIMELINE_VISITS], public_only=public_only))
+    photos = _angle_photos(visits[: len(kartes) + TIMELINE_VISITS], public_only=public_only)
+    timelines = _one_a_visit(photos.filter(angle_id__in=angles))
     for karte in kartes:
         this_visit = (karte.treatment_date, karte.pk)
         karte.earlier_photos = {  # type: ignore[attr-defined]

@@ -277,6 +277,19 @@ def test_a_visits_own_before_comes_first_then_the_earlier_visits(salon_a, django
     assert len(_compare_choices(body, this)) == 1 + 9
 
 
+def test_a_page_without_photos_by_angle_does_not_look_for_earlier_ones(salon_a):
+    _karte_with(salon_a, [("before", None, True), ("after", None, True)], day=3)
+    karte = _karte_with(salon_a, [("", None, True)], day=17)
+    pages = [
+        (salon_a.client(), reverse("staff:customer_detail", kwargs={"pk": salon_a.customer.pk})),
+        (linked_phone(salon_a), app_url(salon_a, "karte", pk=karte.pk)),
+    ]
+    for client, url in pages:
+        with CaptureQueriesContext(connection) as asked:
+            assert client.get(url).status_code == 200
+        assert not any('"angle_id" IS NOT NULL' in query["sql"] for query in asked.captured_queries)
+
+
 def test_the_phone_shows_the_angle_of_public_photos_only(salon_a):
     karte = _karte_with(salon_a, [("", "バック", True), ("", "トップ", False)])
     phone = linked_phone(salon_a).get(app_url(salon_a, "karte", pk=karte.pk)).content.decode()
