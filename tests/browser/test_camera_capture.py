@@ -220,6 +220,8 @@ def test_the_last_photo_of_the_angle_lies_over_the_live_picture_and_never_in_the
     asset = _earlier_visit(salon_a, "正面", datetime.date(2026, 10, 1), colour=(220, 20, 30))
     page = camera_browser.new_context(viewport=IPAD_PORTRAIT, locale="ja-JP").new_page()
     page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     log_in(page, live_server, "salon-a-owner", "pw-owner-123")
     page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/kartes/new/")
     expect(page.locator("#karte-form")).to_have_attribute("data-ready", "true")
@@ -250,6 +252,7 @@ def test_the_last_photo_of_the_angle_lies_over_the_live_picture_and_never_in_the
     dialog.get_by_label("アングル").select_option(label="正面")
     expect(ghost).to_be_visible()
     dialog.get_by_role("button", name="撮影する").click()
+    expect(dialog.get_by_role("img", name="撮影した写真")).to_be_visible()
     expect(ghost).to_be_hidden()  # the shot is looked at alone
     dialog.get_by_role("button", name="この写真を使う").click()
     dialog.get_by_role("button", name="完了").click()
@@ -262,6 +265,7 @@ def test_the_last_photo_of_the_angle_lies_over_the_live_picture_and_never_in_the
     assert isinstance(mean, tuple)
     red, green, blue = mean
     assert red < green + 80, (red, green, blue)  # the camera's wall and face, not the red ghost
+    assert errors == []
     page.context.close()
 
 

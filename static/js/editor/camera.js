@@ -175,7 +175,10 @@ export function measure(canvas) {
 }
 
 function takePhoto() {
-  if (!video.videoWidth) return;
+  if (!video.videoWidth) {
+    message.textContent = dialog.dataset.msgNotTaken; // no frame from the camera yet
+    return;
+  }
   const canvas = document.createElement("canvas");
   canvas.width = video.videoWidth;
   canvas.height = video.videoHeight;
@@ -189,6 +192,10 @@ function takePhoto() {
   dialog.dataset.brightness = brightness.toFixed(1);
   canvas.toBlob(
     (blob) => {
+      if (!blob) {
+        message.textContent = dialog.dataset.msgNotTaken; // the browser could not make the JPEG
+        return;
+      }
       shot = blob;
       still.src = URL.createObjectURL(blob);
       still.hidden = false;
