@@ -94,10 +94,12 @@ def _driver_rows(queryset: QuerySet[Any, Any]) -> Iterator[tuple[Any, ...]]:
     which costs more than writing the CSV: JSON stays text, a boolean may be 0 or 1.
 
     Behind PgBouncer in transaction mode (DISABLE_SERVER_SIDE_CURSORS), a cursor lives only as long
-    as its transaction: the next fetch may reach another server, where it does not exist. There the
-    rows come from a connection of their own in one transaction, so the export's progress, written
-    on the usual connection meanwhile, is still committed as it goes."""
-    if not connections[queryset.db].settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+    as its transaction: the next fetch may reach another server, where it does not exist. There,
+    outside a transaction, the rows come from a connection of their own in one transaction, so the
+    export's progress, written on the usual connection meanwhile, is still committed as it goes.
+    Inside one, the cursor lives in it already."""
+    usual = connections[queryset.db]
+    if not usual.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS") or usual.in_atomic_block:
         compiler = queryset.query.get_compiler(using=queryset.db)
         for chunk in compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=CHUNK):
             yield from chunk
