@@ -3,6 +3,8 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from kartes.models import DISPLAY_SIZES, RECIPE_COLUMNS
 from kartes.selectors import visible_menu
@@ -55,6 +57,16 @@ class CompareChoice:
     def same_visit(self) -> bool:
         return bool(self.before.karte_id == self.after.karte_id)
 
+    @property
+    def before_label(self) -> str:
+        """ビフォー, or the earlier visit's date."""
+        return str(_("Before")) if self.same_visit else date_format(self.before.karte.treatment_date)
+
+    @property
+    def after_label(self) -> str:
+        """アフター for a photo marked after, else 今回 (this visit)."""
+        return str(_("After")) if self.after.photo_tag == "after" else str(_("This visit"))
+
 
 @dataclass(frozen=True)
 class ComparePair:
@@ -79,10 +91,6 @@ class ComparePair:
     @property
     def angle(self) -> Any:
         return self.first.after.angle
-
-    @property
-    def same_visit(self) -> bool:
-        return self.first.same_visit
 
     @property
     def choice_count(self) -> int:
