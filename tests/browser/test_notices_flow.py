@@ -83,6 +83,17 @@ def test_notices_reach_the_right_phones_with_new_badges_and_view_counts(
     expect(other.get_by_text("ご来店ありがとうございました")).to_have_count(0)
 
 
+def _kept(phone):
+    """Every cache of the app and what it holds, read in the service worker itself."""
+    return [
+        worker.evaluate(
+            """async () => Promise.all((await caches.keys()).map(async (name) =>
+                [name, (await (await caches.open(name)).keys()).map((request) => request.url)]))"""
+        )
+        for worker in phone.context.service_workers
+    ]
+
+
 def test_a_notice_read_offline_is_counted_when_the_phone_is_back_online(live_server, salon_a, link_phone):
     from django_scopes import scope
 
@@ -99,7 +110,10 @@ def test_a_notice_read_offline_is_counted_when_the_phone_is_back_online(live_ser
 
     phone.context.set_offline(True)
     phone.get_by_role("link", name="オフラインで読むお知らせ").click()
-    expect(phone.locator(".notice-view__title")).to_have_text("オフラインで読むお知らせ")
+    try:
+        expect(phone.locator(".notice-view__title")).to_have_text("オフラインで読むお知らせ")
+    except AssertionError as error:
+        raise AssertionError(f"{error}\nwhat the service worker keeps: {_kept(phone)}") from None
     expect(phone.locator(".offline-mark")).to_be_visible()
     with scope(salon=salon_a.salon):
         assert not NoticeRead.objects.exists()

@@ -44,7 +44,10 @@ let generation = 0;
 const writing = new Set();
 
 function keep(cache, request, response) {
-  const write = cache.put(request, response).finally(() => writing.delete(write));
+  const write = cache
+    .put(request, response)
+    .catch(() => {}) // a download cut short: the copy kept before stays
+    .finally(() => writing.delete(write));
   writing.add(write);
 }
 
@@ -129,7 +132,9 @@ self.addEventListener("fetch", (event) => {
   } else if (url.pathname.startsWith(SCOPE) && !NEVER_CACHED.some((path) => url.pathname.startsWith(path))) {
     const answered = networkFirst(request);
     event.respondWith(answered);
-    if (request.mode === "navigate") event.waitUntil(answered.then(prune, () => {}));
+    // The worker stays alive until the copy is stored (and, after a page, the pruning is done).
+    const stored = answered.then(() => Promise.allSettled([...writing]));
+    event.waitUntil((request.mode === "navigate" ? stored.then(prune) : stored).catch(() => {}));
   }
 });
 
