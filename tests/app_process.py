@@ -1,16 +1,20 @@
 """A real Karte server in its own process (gunicorn, one sync worker), for the tests that
 break things a server cannot survive in-process: a database going away, a SIGKILL mid-request.
 
-Each server has its own database (a fresh PostgreSQL database when DATABASE_URL points at
+Each server has its own database (a copy of a migrated template: PostgreSQL when DATABASE_URL points at
 PostgreSQL, else an SQLite file), its own photo folder and spool, and is stopped by process id.
 """
 
+import atexit
 import os
 import re
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -39,6 +43,26 @@ def wait_for(predicate, *, timeout: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+# Each test process migrates one database (with the process salon in it) once, and every server
+# database it makes after that starts as a copy: migrating takes seconds, a copy a fraction of one.
+_templates: dict[str, str] = {}
+
+
+def _server_url() -> str:
+    """The PostgreSQL server itself, also beside a PgBouncer (scripts/with-pgbouncer): a database
+    copied as a template must have no connections, and a bouncer keeps some open."""
+    return os.environ.get("DATABASE_DIRECT_URL") or os.environ.get("DATABASE_URL", "")
+
+
+def _drop_database(name: str) -> None:
+    with psycopg.connect(_server_url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _in_database(url: str, name: str) -> str:
+    return re.sub(r"/[^/]*$", f"/{name}", url)
+
+
 class AppProcess:
     media: Path
     db_dir: Path
@@ -64,6 +88,7 @@ class AppProcess:
         self.db_dir = share_with.db_dir if share_with else base / "db"
         self.db_dir.mkdir(parents=True, exist_ok=True)
         shared = os.environ.get("DATABASE_URL", "")
+        self.own_database = share_with is None and not database_url  # made here: a template's copy
         self.pg_admin_url = shared if shared.startswith("postgres") else ""
         if share_with is not None:
             self.db_name = ""  # dropped by the one that made it
@@ -74,7 +99,7 @@ class AppProcess:
             self.db_name = f"karte_proc_{uuid.uuid4().hex[:12]}"
             with psycopg.connect(self.pg_admin_url, autocommit=True) as conn:
                 conn.execute(f'CREATE DATABASE "{self.db_name}"')
-            database_url = re.sub(r"/[^/]*$", f"/{self.db_name}", self.pg_admin_url)
+            database_url = _in_database(self.pg_admin_url, self.db_name)
         else:
             self.db_name = ""
             database_url = f"sqlite:///{self.db_dir / 'karte.sqlite3'}"
@@ -98,11 +123,11 @@ class AppProcess:
         self.task_workers: list[subprocess.Popen] = []
         self.log = base / "server.log"
 
-    def manage(self, *args: str) -> str:
+    def manage(self, *args: str, env: dict[str, str] | None = None) -> str:
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
-            env=self.env,
+            env=env or self.env,
             capture_output=True,
             text=True,
             timeout=120,
@@ -112,8 +137,43 @@ class AppProcess:
         return result.stdout
 
     def prepare(self) -> None:
-        """Migrate and create one salon with an owner login."""
-        self.manage("migrate", "--noinput", "-v", "0")
+        """Migrate and create one salon with an owner login: in a database of the server's own, as
+        a copy of the test process's template (made by the first server that asks)."""
+        if not self.own_database:
+            self._migrate(self.env)
+        elif self.db_name:
+            template = _templates.get("postgres") or self._make_postgres_template()
+            with psycopg.connect(_server_url(), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{self.db_name}" TEMPLATE "{template}"')
+        else:
+            template = _templates.get("sqlite") or self._make_sqlite_template()
+            source, copy = sqlite3.connect(template), sqlite3.connect(self.db_dir / "karte.sqlite3")
+            try:
+                source.backup(copy)
+            finally:
+                source.close()
+                copy.close()
+
+    def _make_postgres_template(self) -> str:
+        name = f"karte_tpl_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(_server_url(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        atexit.register(_drop_database, name)
+        self._migrate({**self.env, "DATABASE_URL": _in_database(_server_url(), name)})
+        _templates["postgres"] = name
+        return name
+
+    def _make_sqlite_template(self) -> str:
+        folder = tempfile.mkdtemp(prefix="karte-template-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        path = os.path.join(folder, "karte.sqlite3")
+        self._migrate({**self.env, "DATABASE_URL": f"sqlite:///{path}"})
+        _templates["sqlite"] = path
+        return path
+
+    def _migrate(self, env: dict[str, str]) -> None:
+        self.manage("migrate", "--noinput", "-v", "0", env=env)
         self.manage(
             "create_salon",
             "--name=Process Salon",
@@ -122,6 +182,7 @@ class AppProcess:
             "--owner-name=Owner",
             f"--password={OWNER[1]}",
             "--customer-app",
+            env=env,
         )
 
     def start(self, *, preload: bool = False, workers: int = 1) -> None:
