@@ -30,6 +30,7 @@ app_patterns = [
     path("unlink/", settings.unlink, name="unlink"),
     path("manifest.webmanifest", install.manifest, name="manifest"),
     path("sw.js", install.service_worker, name="service_worker"),
+    path("offline/", install.offline, name="offline"),
     path("icons/<int:size>.png", install.icon, name="icon"),
 ]
 

@@ -115,6 +115,27 @@ def test_each_salon_has_its_own_manifest_scope_and_service_worker(salon_a, salon
     assert '"scope": "/s/salon-b/app/"' in script and '"slug": "salon-b"' in script
 
 
+def test_the_offline_page_is_kept_with_the_app_and_holds_nothing_of_the_customers(salon_a, salon_b):
+    worker = json.loads(
+        salon_a.client()
+        .get(app_url(salon_a, "service_worker"))
+        .content.decode()
+        .split("const CONFIG = ")[1]
+        .split(";\n")[0]
+    )
+    assert worker["offline"] == "/s/salon-a/app/offline/" and worker["offline"] in worker["shell"]
+    make_karte(salon_a, public_text=True, text="森川様の公開メモ")
+    phone = linked_phone(salon_a)
+    page = phone.get(app_url(salon_a, "offline"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "このページはまだこの端末に保存されていません" in body and "サロンA" in body
+    assert 'href="/s/salon-a/app/"' in body  # the way back to the kept list
+    for personal in (salon_a.customer.name, "森川様の公開メモ", "data-unread"):
+        assert personal not in body  # the same page for every phone of the salon
+    assert "サロンB" in salon_b.client().get(app_url(salon_b, "offline")).content.decode()
+
+
 def test_icons_are_made_from_the_salon(salon_a):
     import io
 

@@ -42,6 +42,7 @@ APP_URLS = {
     "link": ("post", lambda o: {}),
     "manifest": ("get", lambda o: {}),
     "service_worker": ("get", lambda o: {}),
+    "offline": ("get", lambda o: {}),
     "icon": ("get", lambda o: {"size": 192}),
     "visible": ("get", lambda o: {}),
     "data_request": ("post", lambda o: {}),

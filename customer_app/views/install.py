@@ -1,4 +1,5 @@
-"""What makes the app installable: its manifest, its icons and its service worker."""
+"""What makes the app installable: its manifest, its icons, its service worker and the page it
+shows offline for a page the phone has not kept."""
 
 import json
 
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from salons.icons import cached_icon_png, icon_version
 
@@ -73,10 +75,12 @@ def service_worker(request):
             "favicon.svg",
         )
     ]
+    offline = reverse("customer_app:offline", kwargs={"slug": salon.slug})
     config = {
         "scope": app_path(salon),
         "slug": salon.slug,
-        "shell": shell,
+        "shell": [*shell, offline],
+        "offline": offline,
         "version": settings.KARTE_APP_VERSION,
         "name": salon.name,
         "icon": icon_url(salon, 192),
@@ -86,3 +90,10 @@ def service_worker(request):
     )
     response["Cache-Control"] = "no-cache"
     return response
+
+
+@app_view(device_required=False, personal=False)
+def offline(request):
+    """Kept by the service worker when the app is installed, and shown offline for a page this
+    phone has not kept. The same for every phone of the salon: nothing of the customer's is in it."""
+    return render(request, "customer_app/offline.html", {"salon": request.salon})

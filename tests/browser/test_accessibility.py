@@ -219,6 +219,7 @@ def test_app_pages_have_no_serious_accessibility_problems(
             f"{app}notices/{world['notice'].pk}/",
             f"{app}settings/",
             f"{app}salon/",
+            f"{app}offline/",
             f"{app}sheet/",
             f"{app}sheet/?sent=1",
             f"/s/salon-a/sheet/{world['sheet_token']}/",

@@ -117,6 +117,13 @@ def test_the_app_opens_offline_and_forgets_everything_when_unlinked(
     expect(phone.locator(".offline-mark")).to_be_visible()
     expect(phone.locator(".offline-mark")).to_contain_text("オフライン")
     screenshot(phone, "11-phone-offline")
+    # A page never opened on this phone: the salon's offline page says so, and leads back to the list.
+    phone.goto(f"{live_server.url}/s/salon-a/app/salon/")
+    expect(phone.get_by_role("heading", name="このページはまだこの端末に保存されていません")).to_be_visible()
+    expect(phone).to_have_url(f"{live_server.url}/s/salon-a/app/salon/")
+    screenshot(phone, "58-phone-offline-not-kept")
+    phone.get_by_role("link", name="カルテ一覧に戻る").click()
+    expect(phone.locator(".karte-card").first).to_be_visible()
     phone.context.set_offline(False)
 
     phone.get_by_role("link", name="設定").click()

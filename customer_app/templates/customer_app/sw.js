@@ -82,8 +82,9 @@ async function networkFirst(request) {
     const cached = await cache.match(request);
     if (cached) return cached;
     if (request.mode === "navigate") {
-      const home = await cache.match(SCOPE);
-      if (home) return home;
+      // A page this phone has not kept: the salon's offline page says so, with the way home.
+      const offline = await caches.match(CONFIG.offline, { cacheName: SHELL_CACHE });
+      if (offline) return offline;
     }
     throw error;
   }
