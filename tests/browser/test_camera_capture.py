@@ -118,7 +118,9 @@ def test_photos_taken_in_the_editor_land_as_items_with_their_angle(
 
         dialog.get_by_label("アングル").select_option(label="正面")
         dialog.get_by_role("button", name="撮影する").click()
-        expect(dialog.get_by_role("img", name="撮影した写真")).to_be_visible()
+        expect(dialog.locator("[data-camera-shutter]")).to_be_disabled()  # one tap, one shot
+        # The JPEG is made when the browser has a moment: on a busy machine that takes seconds.
+        expect(dialog.get_by_role("img", name="撮影した写真")).to_be_visible(timeout=15_000)
         dialog.get_by_role("button", name="この写真を使う").click()
         expect(dialog.locator("[data-camera-count]")).to_have_text("1枚撮影しました")
 
@@ -252,7 +254,7 @@ def test_the_last_photo_of_the_angle_lies_over_the_live_picture_and_never_in_the
     dialog.get_by_label("アングル").select_option(label="正面")
     expect(ghost).to_be_visible()
     dialog.get_by_role("button", name="撮影する").click()
-    expect(dialog.get_by_role("img", name="撮影した写真")).to_be_visible()
+    expect(dialog.get_by_role("img", name="撮影した写真")).to_be_visible(timeout=15_000)  # made when idle
     expect(ghost).to_be_hidden()  # the shot is looked at alone
     dialog.get_by_role("button", name="この写真を使う").click()
     dialog.get_by_role("button", name="完了").click()

@@ -130,9 +130,11 @@ function drawOutline() {
 function showLive() {
   shot = null;
   if (stream) message.textContent = "";
+  if (stream && video.paused) video.play().catch(() => {});
   still.hidden = true;
   video.hidden = false;
   shutter.hidden = false;
+  shutter.disabled = !stream;
   retake.hidden = true;
   use.hidden = true;
   applyGhost();
@@ -190,9 +192,14 @@ function takePhoto() {
   else if (sharpness < SHARPNESS_AT_LEAST) doubts.push(dialog.dataset.msgBlurred);
   dialog.dataset.sharpness = sharpness.toFixed(1);
   dialog.dataset.brightness = brightness.toFixed(1);
+  // The picture stops at once, as a camera's does, while the JPEG is made (the browser makes it
+  // when it has a moment, which can take a while on a busy tablet); one tap is one shot.
+  video.pause();
+  shutter.disabled = true;
   canvas.toBlob(
     (blob) => {
       if (!blob) {
+        showLive();
         message.textContent = dialog.dataset.msgNotTaken; // the browser could not make the JPEG
         return;
       }
