@@ -12,6 +12,9 @@ from tests.linking_helpers import issue
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body
 # are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# What a page is expected to show is waited for as long as the pages' own actions (15 s), not
+# Playwright's 5 s: two test processes and their browsers share two cores. A failure only takes longer.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = os.environ.get("KARTE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
