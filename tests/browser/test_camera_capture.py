@@ -5,6 +5,7 @@ private photo item with the angle chosen in the camera, the karte saves with the
 page sets this visit's front against the last visit's. A shot taken offline waits in the upload
 queue and the karte saves with it once the tablet is back online."""
 
+import contextlib
 import datetime
 import statistics
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from django_scopes import scope
 from PIL import Image, ImageDraw, ImageFilter
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from kartes.models import ImageAsset, KarteItem, PhotoAngle
@@ -267,6 +269,39 @@ def test_the_last_photo_of_the_angle_lies_over_the_live_picture_and_never_in_the
     assert isinstance(mean, tuple)
     red, green, blue = mean
     assert red < green + 80, (red, green, blue)  # the camera's wall and face, not the red ghost
+    assert errors == []
+    page.context.close()
+
+
+def test_an_angle_changed_while_the_last_photo_loads_shows_no_ghost_of_the_angle_before(
+    live_server, camera_browser, salon_a
+):
+    asset = _earlier_visit(salon_a, "正面", datetime.date(2026, 10, 1), colour=(220, 20, 30))
+    page = camera_browser.new_context(viewport=IPAD_PORTRAIT, locale="ja-JP").new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(page, live_server, "salon-a-owner", "pw-owner-123")
+    page.goto(f"{live_server.url}/customers/{salon_a.customer.pk}/kartes/new/")
+    expect(page.locator("#karte-form")).to_have_attribute("data-ready", "true")
+    photo = f"**/images/{asset.pk}/large/"
+    held = []
+    page.route(photo, lambda route: held.append(route))  # the front's last photo comes when let
+    _open_camera(page)
+    dialog = page.locator("#camera-dialog")
+    with page.expect_request(photo):
+        dialog.get_by_label("アングル").select_option(label="正面")
+    dialog.get_by_label("アングル").select_option(label="右サイド")  # before the front's photo is here
+    for _tick in range(400):  # Playwright runs the route handler while the page is waited on
+        if held:
+            break
+        page.wait_for_timeout(25)
+    page.unroute(photo)
+    with contextlib.suppress(PlaywrightError):  # the browser may have given it up with the angle
+        held[0].continue_()
+    expect(dialog.locator("[data-ghost-controls]")).to_be_hidden()
+    expect(dialog.locator("[data-camera-ghost]")).to_be_hidden()
+    dialog.get_by_label("アングル").select_option(label="正面")
+    expect(dialog.locator("[data-camera-ghost]")).to_be_visible()
     assert errors == []
     page.context.close()
 

@@ -56,7 +56,10 @@ export async function openCamera() {
 // The ghost: the customer's last photo from the chosen angle (the staff-only copy), laid over the
 // live picture at the chosen transparency, or as its outline. It is only drawn on the screen; a
 // shot is taken from the camera's own frame.
+let ghostTurn = 0; // each choice of angle; only the latest one may show its ghost
+
 async function showGhost() {
+  const turn = (ghostTurn += 1);
   hideGhost();
   if (!angle.value) return;
   const query = new URLSearchParams({ angle: angle.value });
@@ -69,9 +72,18 @@ async function showGhost() {
   } catch {
     return; // offline: no ghost, the camera works as ever
   }
-  if (!found.url || angle.value !== query.get("angle")) return;
+  if (!found.url || turn !== ghostTurn) return;
   ghost.src = found.url;
-  await ghost.decode().catch(() => {});
+  const decoded = await ghost.decode().then(
+    () => true,
+    () => false,
+  );
+  // Another angle chosen while the photo came, or a photo that would not load: no ghost from it.
+  if (turn !== ghostTurn) return;
+  if (!decoded || !ghost.naturalWidth) {
+    hideGhost();
+    return;
+  }
   ghostDate.textContent = dialog.dataset.msgGhostDate.replace("%(date)s", found.date);
   ghostControls.hidden = false;
   drawOutline();
